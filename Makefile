@@ -1,0 +1,36 @@
+# Each target sets up its own virtual environment from nothing (.venv).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test tests typecheck lint docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,docs]'
+	touch $(STAMP)
+
+## demo: run the quickstart example end to end
+demo: $(STAMP)
+	$(BIN)/python examples/quickstart.py
+
+## test: the whole suite with coverage, then type check, lint and docs build
+test: tests typecheck lint docs
+
+tests: $(STAMP)
+	$(BIN)/python -m pytest --cov --cov-report=term-missing --cov-fail-under=100
+
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -n -W --keep-going -q -b html docs docs/_build/html
+
+clean:
+	rm -rf $(VENV) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis

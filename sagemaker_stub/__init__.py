@@ -1,0 +1,38 @@
+"""sagemaker-stub: test code that calls SageMaker endpoints, with no AWS.
+
+A typed, in-process test double for boto3 ``sagemaker-runtime`` clients with
+moto's queue-aware result model, built on botocore's ``Stubber``.
+"""
+
+from ._book import PendingResult, Source
+from ._calls import Call
+from ._errors import (
+    NoResultError,
+    OutputNotFoundError,
+    PendingResultsError,
+    SageMakerStubError,
+    StubActivationError,
+    UnusedResultsWarning,
+)
+from ._results import AsyncResult, ErrorResult, InvokeResult
+from ._stub import SageMakerRuntimeStub
+from ._unittest import start_stub
+
+__all__ = [
+    "AsyncResult",
+    "Call",
+    "ErrorResult",
+    "InvokeResult",
+    "NoResultError",
+    "OutputNotFoundError",
+    "PendingResult",
+    "PendingResultsError",
+    "SageMakerRuntimeStub",
+    "SageMakerStubError",
+    "Source",
+    "StubActivationError",
+    "UnusedResultsWarning",
+    "start_stub",
+]
+
+__version__ = "0.1.0.dev0"

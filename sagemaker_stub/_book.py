@@ -1,0 +1,194 @@
+"""The result model: queues, memory and fallback, in plain Python.
+
+This module knows nothing of botocore. A request reaches it as an operation
+kind, an endpoint name and a hashable identity key; it answers with the value
+remembered for that identity, or builds one from the next queued result.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import threading
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from typing import Generic, TypeVar
+
+import attrs
+
+__all__ = ["Kind", "PendingResult", "ResultBook", "Source"]
+
+V = TypeVar("V")
+
+
+class Kind(enum.Enum):
+    """The operations that have queues of their own."""
+
+    SYNC = "InvokeEndpoint"
+    ASYNC = "InvokeEndpointAsync"
+    STREAM = "InvokeEndpointWithResponseStream"
+
+
+class Source(str, enum.Enum):
+    """How the result of a call was chosen.
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: The next queued result for the operation (the endpoint's queue first).
+    QUEUED = "queued"
+    #: The result this endpoint already gave for the same request.
+    REMEMBERED = "remembered"
+    #: Taken from another operation's queue (async and streaming calls fall
+    #: back to the ``invoke_endpoint`` queue).
+    FALLBACK = "fallback"
+    #: Nothing was queued: the static default answered.
+    DEFAULT = "default"
+    #: A strict expectation added through botocore's ``Stubber`` API.
+    STUBBER = "stubber"
+
+
+@attrs.frozen(kw_only=True)
+class PendingResult:
+    """A queued result that no call has used yet.
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: The operation whose queue holds it, e.g. ``"InvokeEndpoint"``.
+    operation: str
+    #: The result itself.
+    result: object
+    #: The endpoint it was queued for, or ``None`` for the shared queue.
+    endpoint_name: str | None
+    #: Where it was queued, as ``file:line``.
+    origin: str
+
+    def __str__(self) -> str:
+        target = (
+            "any endpoint"
+            if self.endpoint_name is None
+            else f"endpoint {self.endpoint_name!r}"
+        )
+        return (
+            f"{self.result!r} for {self.operation} on {target}, "
+            f"queued at {self.origin}"
+        )
+
+
+@attrs.frozen
+class _Entry:
+    seq: int
+    pending: PendingResult
+
+
+class ResultBook(Generic[V]):
+    """Queues of results and the memory of what each request was given.
+
+    Args:
+        fallbacks: For each kind, the kinds whose queues are tried, in order,
+            when its own queues are empty.
+    """
+
+    def __init__(self, fallbacks: Mapping[Kind, tuple[Kind, ...]]) -> None:
+        self._fallbacks = dict(fallbacks)
+        self._lock = threading.Lock()
+        self._seq = itertools.count()
+        self._shared: dict[Kind, deque[_Entry]] = {kind: deque() for kind in Kind}
+        self._by_endpoint: dict[Kind, dict[str, deque[_Entry]]] = {
+            kind: {} for kind in Kind
+        }
+        self._memory: dict[tuple[Kind, str, Hashable], V] = {}
+
+    def add(
+        self,
+        kind: Kind,
+        results: Iterable[object],
+        *,
+        endpoint_name: str | None,
+        origin: str,
+    ) -> None:
+        """Queue ``results``, in order, for one endpoint or for any."""
+        with self._lock:
+            if endpoint_name is None:
+                queue = self._shared[kind]
+            else:
+                queue = self._by_endpoint[kind].setdefault(endpoint_name, deque())
+            queue.extend(
+                _Entry(
+                    next(self._seq),
+                    PendingResult(
+                        operation=kind.value,
+                        result=result,
+                        endpoint_name=endpoint_name,
+                        origin=origin,
+                    ),
+                )
+                for result in results
+            )
+
+    def take(
+        self,
+        kind: Kind,
+        endpoint_name: str,
+        key: Hashable,
+        build: Callable[[PendingResult | None, Source], V],
+    ) -> tuple[V, Source]:
+        """The value for a request, remembered or built from the next result.
+
+        ``build`` turns the chosen queued result (``None`` when every queue
+        is empty) into the value to remember; it runs under the lock, so each
+        queued result is used exactly once however many threads call. If
+        ``build`` raises, the result goes back to the front of its queue.
+        """
+        memory_key = (kind, endpoint_name, key)
+        with self._lock:
+            if memory_key in self._memory:
+                return self._memory[memory_key], Source.REMEMBERED
+            queue, source = self._next_queue(kind, endpoint_name)
+            entry = queue.popleft() if queue is not None else None
+            try:
+                value = build(entry.pending if entry else None, source)
+            except BaseException:
+                if queue is not None and entry is not None:
+                    queue.appendleft(entry)
+                raise
+            self._memory[memory_key] = value
+            return value, source
+
+    def _next_queue(
+        self, kind: Kind, endpoint_name: str
+    ) -> tuple[deque[_Entry] | None, Source]:
+        for candidate in (kind, *self._fallbacks.get(kind, ())):
+            source = Source.QUEUED if candidate is kind else Source.FALLBACK
+            own = self._by_endpoint[candidate].get(endpoint_name)
+            if own:
+                return own, source
+            if self._shared[candidate]:
+                return self._shared[candidate], source
+        return None, Source.DEFAULT
+
+    def pending(self) -> list[PendingResult]:
+        """Every queued result not yet used, in the order it was queued."""
+        with self._lock:
+            entries = [entry for queue in self._shared.values() for entry in queue]
+            entries.extend(
+                entry
+                for queues in self._by_endpoint.values()
+                for queue in queues.values()
+                for entry in queue
+            )
+        entries.sort(key=lambda entry: entry.seq)
+        return [entry.pending for entry in entries]
+
+    def endpoints_with_results(self, kind: Kind) -> list[str]:
+        """Endpoints that still have results of ``kind`` queued for them."""
+        with self._lock:
+            return sorted(
+                name for name, queue in self._by_endpoint[kind].items() if queue
+            )
+
+    def remembered(self) -> int:
+        """How many request identities have a remembered result."""
+        with self._lock:
+            return len(self._memory)

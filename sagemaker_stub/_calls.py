@@ -1,0 +1,42 @@
+"""The call history: one typed record per invocation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from ._book import Source
+
+__all__ = ["Call"]
+
+
+@attrs.frozen(kw_only=True)
+class Call:
+    """One call made through the stubbed client.
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: The operation, e.g. ``"InvokeEndpoint"``.
+    operation: str
+    #: The ``EndpointName`` parameter.
+    endpoint_name: str
+    #: The parameters the caller passed, without ``Body``.
+    params: Mapping[str, object] = attrs.field(repr=False)
+    #: Size in bytes of the request body (0 when there was none).
+    body_size: int
+    #: SHA-256 of the request body, as hex (of ``b""`` when there was none).
+    body_sha256: str = attrs.field(repr=False)
+    #: The request body itself, kept only with ``keep_bodies=True``.
+    body: bytes | None = attrs.field(default=None, repr=False)
+    #: The result served; ``None`` for a Stubber expectation.
+    result: object
+    #: How the result was chosen.
+    source: Source
+    #: The ``InferenceId`` returned by an async call.
+    inference_id: str | None = None
+    #: The ``OutputLocation`` returned by an async call.
+    output_location: str | None = None
+    #: The ``FailureLocation`` returned by an async call.
+    failure_location: str | None = None

@@ -1,0 +1,75 @@
+"""Exceptions and warnings raised by the stub itself (not by the service)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ._book import PendingResult
+
+__all__ = [
+    "NoResultError",
+    "OutputNotFoundError",
+    "PendingResultsError",
+    "SageMakerStubError",
+    "StubActivationError",
+    "UnusedResultsWarning",
+]
+
+
+class SageMakerStubError(Exception):
+    """Base class of every error the stub raises about its own use.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class NoResultError(SageMakerStubError, AssertionError):
+    """A call found nothing queued and the stub does not allow defaults.
+
+    Raised from the client call, so the traceback points at the code under
+    test that made the request.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class PendingResultsError(SageMakerStubError, AssertionError):
+    """Queued results were never used.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, message: str, pending: Sequence[PendingResult]) -> None:
+        super().__init__(message)
+        #: The unused results, in the order they were queued.
+        self.pending = list(pending)
+
+
+class StubActivationError(SageMakerStubError, RuntimeError):
+    """The stub was activated twice, or a second stub on the same client.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class OutputNotFoundError(SageMakerStubError, LookupError):
+    """No async output object is stored at the requested location.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class UnusedResultsWarning(UserWarning):
+    """A stub was deactivated while queued results were still unused.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+def pending_message(pending: Sequence[PendingResult]) -> str:
+    """The report of unused results, one line each."""
+    count = len(pending)
+    noun = "result was" if count == 1 else "results were"
+    lines = [f"{count} queued {noun} never used:"]
+    lines.extend(f"  {index}. {item}" for index, item in enumerate(pending, 1))
+    return "\n".join(lines)

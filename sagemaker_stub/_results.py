@@ -1,0 +1,363 @@
+"""Typed results: what a stubbed call answers.
+
+Every result is a frozen, keyword-only attrs class validated when it is built,
+so a mistake fails on the line that made the result, not at the call that
+would have served it. Checks that need botocore's service model (maximum
+lengths, which errors an operation can return) run when the result is queued.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from typing_extensions import Self
+
+__all__ = ["AsyncResult", "ErrorResult", "InvokeResult"]
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+JSON_CONTENT_TYPE = "application/json"
+TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
+DEFAULT_VARIANT = "AllTraffic"
+
+_PREVIEW_BYTES = 40
+
+
+def describe(value: object) -> str:
+    """Render ``value`` for an error message: its repr, shortened, and its type."""
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def preview(data: bytes) -> str:
+    """A short, printable rendering of ``data`` for reprs and messages."""
+    if len(data) <= _PREVIEW_BYTES:
+        return repr(data)
+    return f"{data[:_PREVIEW_BYTES]!r}... ({len(data)} bytes)"
+
+
+def _body_bytes(value: bytes | bytearray | memoryview | str) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    msg = f"InvokeResult.body must be bytes or str; got {describe(value)}."
+    raise TypeError(msg)
+
+
+def _check_header_text(owner: str, name: str, value: object) -> None:
+    """A value that travels as an HTTP header: printable ASCII, one line."""
+    if not isinstance(value, str):
+        msg = f"{owner}.{name} must be a str; got {describe(value)}."
+        raise TypeError(msg)
+    bad = next((ch for ch in value if not (" " <= ch <= "~") and ch != "\t"), None)
+    if bad is not None:
+        msg = (
+            f"{owner}.{name} is sent as an HTTP header, so it must be printable "
+            f"ASCII on one line; got {value!r}, which contains {bad!r}."
+        )
+        raise ValueError(msg)
+
+
+def _header(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    _check_header_text(type(instance).__name__, attribute.name, value)
+
+
+def _optional_header(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value is not None:
+        _check_header_text(type(instance).__name__, attribute.name, value)
+
+
+def dump_json(obj: object, where: str) -> bytes:
+    """Serialise ``obj`` as strict JSON (no NaN), naming ``where`` on failure."""
+    try:
+        return json.dumps(obj, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        msg = (
+            f"{where} must be JSON-serialisable; got {describe(obj)}, "
+            f"which json cannot encode: {exc}."
+        )
+        raise TypeError(msg) from exc
+
+
+@attrs.frozen(kw_only=True)
+class InvokeResult:
+    """What ``invoke_endpoint`` answers: the model container's response.
+
+    Args:
+        body: The response payload. ``str`` is encoded as UTF-8; bytes are
+            served unchanged, so binary payloads (images, arrays) work.
+        content_type: The ``ContentType`` the caller sees.
+        invoked_production_variant: The variant that served the request;
+            ``None`` leaves the header out, as moto does when it is unset.
+        custom_attributes: ``CustomAttributes`` returned by the model, if any.
+
+    .. versionadded:: 0.1.0
+    """
+
+    body: bytes = attrs.field(converter=_body_bytes, repr=preview)
+    content_type: str = attrs.field(default=DEFAULT_CONTENT_TYPE, validator=_header)
+    invoked_production_variant: str | None = attrs.field(
+        default=DEFAULT_VARIANT, validator=_optional_header
+    )
+    custom_attributes: str | None = attrs.field(
+        default=None, validator=_optional_header
+    )
+
+    @classmethod
+    def json(
+        cls,
+        obj: object,
+        *,
+        content_type: str = JSON_CONTENT_TYPE,
+        invoked_production_variant: str | None = DEFAULT_VARIANT,
+        custom_attributes: str | None = None,
+    ) -> Self:
+        """A result whose body is ``obj`` serialised as JSON.
+
+        Raises:
+            TypeError: ``obj`` cannot be serialised as strict JSON.
+        """
+        return cls(
+            body=dump_json(obj, "InvokeResult.json(obj)"),
+            content_type=content_type,
+            invoked_production_variant=invoked_production_variant,
+            custom_attributes=custom_attributes,
+        )
+
+    @classmethod
+    def text(
+        cls,
+        text: str,
+        *,
+        content_type: str = TEXT_CONTENT_TYPE,
+        invoked_production_variant: str | None = DEFAULT_VARIANT,
+        custom_attributes: str | None = None,
+    ) -> Self:
+        """A result whose body is ``text`` encoded as UTF-8."""
+        if not isinstance(text, str):
+            msg = f"InvokeResult.text(text) must be a str; got {describe(text)}."
+            raise TypeError(msg)
+        return cls(
+            body=text,
+            content_type=content_type,
+            invoked_production_variant=invoked_production_variant,
+            custom_attributes=custom_attributes,
+        )
+
+
+def _async_data(data: object, where: str) -> tuple[bytes, str]:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data), DEFAULT_CONTENT_TYPE
+    if isinstance(data, str):
+        return data.encode("utf-8"), TEXT_CONTENT_TYPE
+    return dump_json(data, where), JSON_CONTENT_TYPE
+
+
+@attrs.frozen(kw_only=True)
+class AsyncResult:
+    """What ``invoke_endpoint_async`` produces: an object written to S3.
+
+    Build one with :meth:`success` or :meth:`failure`. A success is written to
+    the call's ``OutputLocation``, a failure to its ``FailureLocation``; read
+    either back with :meth:`SageMakerRuntimeStub.read_output`.
+
+    Args:
+        data: The bytes of the output object.
+        is_failure: Whether the inference failed.
+        content_type: The output object's content type.
+
+    .. versionadded:: 0.1.0
+    """
+
+    data: bytes = attrs.field(repr=preview)
+    is_failure: bool = attrs.field(default=False)
+    content_type: str = attrs.field(default=DEFAULT_CONTENT_TYPE, validator=_header)
+
+    @data.validator
+    def _check_data(self, attribute: attrs.Attribute[bytes], value: object) -> None:
+        if not isinstance(value, bytes):
+            msg = (
+                f"AsyncResult.data must be bytes; got {describe(value)}. "
+                "AsyncResult.success() and AsyncResult.failure() also take "
+                "str or a JSON-serialisable object."
+            )
+            raise TypeError(msg)
+
+    @is_failure.validator
+    def _check_is_failure(self, attribute: attrs.Attribute[bool], value: object) -> None:
+        if not isinstance(value, bool):
+            msg = f"AsyncResult.is_failure must be a bool; got {describe(value)}."
+            raise TypeError(msg)
+
+    @classmethod
+    def success(cls, data: object, *, content_type: str | None = None) -> Self:
+        """A successful inference whose output object holds ``data``.
+
+        Args:
+            data: ``bytes`` (stored as is), ``str`` (stored as UTF-8) or a
+                JSON-serialisable object (stored as JSON).
+            content_type: Defaults to ``application/json`` for JSON data,
+                ``text/plain; charset=utf-8`` for text and
+                ``application/octet-stream`` for bytes.
+        """
+        payload, guessed = _async_data(data, "AsyncResult.success(data)")
+        return cls(data=payload, content_type=content_type or guessed)
+
+    @classmethod
+    def failure(cls, data: object, *, content_type: str | None = None) -> Self:
+        """A failed inference whose failure object holds ``data``.
+
+        Takes the same ``data`` as :meth:`success`.
+        """
+        payload, guessed = _async_data(data, "AsyncResult.failure(data)")
+        return cls(data=payload, is_failure=True, content_type=content_type or guessed)
+
+
+def _check_fields(
+    instance: ErrorResult, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if not isinstance(value, Mapping):
+        msg = f"ErrorResult.fields must be a mapping; got {describe(value)}."
+        raise TypeError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class ErrorResult:
+    """An error response: the call raises the client's own exception class.
+
+    Prefer the factories, one per error the service models, which set the
+    service's HTTP status. ``fields`` holds the error's modeled members beyond
+    ``Message`` (for ``ModelError``: ``OriginalStatusCode``, ``OriginalMessage``
+    and ``LogStreamArn``); they appear at the top level of ``e.response`` as
+    botocore puts them there.
+
+    Args:
+        code: The error code, e.g. ``"ModelError"``.
+        message: The error message; ``None`` lets the stub write the
+            service's wording where it depends on the call (``ModelError``).
+        status_code: The HTTP status of the error response.
+        fields: Extra modeled members of the error.
+
+    .. versionadded:: 0.1.0
+    """
+
+    code: str = attrs.field(validator=attrs.validators.instance_of(str))
+    message: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(str)),
+    )
+    status_code: int = attrs.field(default=400)
+    fields: Mapping[str, object] = attrs.field(
+        factory=dict, validator=_check_fields, hash=False
+    )
+
+    @status_code.validator
+    def _check_status(self, attribute: attrs.Attribute[int], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not (
+            300 <= value <= 599
+        ):
+            msg = (
+                "ErrorResult.status_code must be an int HTTP error status "
+                f"from 300 to 599; got {describe(value)}."
+            )
+            raise ValueError(msg)
+
+    @classmethod
+    def model_error(
+        cls,
+        original_status_code: int = 500,
+        original_message: str = "",
+        log_stream_arn: str | None = None,
+        *,
+        message: str | None = None,
+    ) -> Self:
+        """``ModelError`` (HTTP 424): the model container answered with an error.
+
+        Args:
+            original_status_code: The status the container returned.
+            original_message: The body the container returned.
+            log_stream_arn: The CloudWatch log stream; by default the
+                endpoint's log group in the stub's region and account.
+            message: By default the service's wording, naming the status, the
+                original message and the endpoint's log group.
+        """
+        if isinstance(original_status_code, bool) or not isinstance(
+            original_status_code, int
+        ):
+            msg = (
+                "ErrorResult.model_error(original_status_code) must be an int; "
+                f"got {describe(original_status_code)}."
+            )
+            raise TypeError(msg)
+        if not isinstance(original_message, str):
+            msg = (
+                "ErrorResult.model_error(original_message) must be a str; "
+                f"got {describe(original_message)}."
+            )
+            raise TypeError(msg)
+        fields: dict[str, object] = {
+            "OriginalStatusCode": original_status_code,
+            "OriginalMessage": original_message,
+        }
+        if log_stream_arn is not None:
+            fields["LogStreamArn"] = log_stream_arn
+        return cls(code="ModelError", message=message, status_code=424, fields=fields)
+
+    @classmethod
+    def validation_error(cls, message: str) -> Self:
+        """``ValidationError`` (HTTP 400): the service rejected the request."""
+        return cls(code="ValidationError", message=message, status_code=400)
+
+    @classmethod
+    def service_unavailable(
+        cls, message: str = "The service is unavailable. Try your call again."
+    ) -> Self:
+        """``ServiceUnavailable`` (HTTP 503)."""
+        return cls(code="ServiceUnavailable", message=message, status_code=503)
+
+    @classmethod
+    def internal_failure(
+        cls, message: str = "An internal failure occurred. Try your call again."
+    ) -> Self:
+        """``InternalFailure`` (HTTP 500)."""
+        return cls(code="InternalFailure", message=message, status_code=500)
+
+    @classmethod
+    def model_not_ready(
+        cls, message: str = "Model is not ready yet. Try your call again later."
+    ) -> Self:
+        """``ModelNotReadyException`` (HTTP 429)."""
+        return cls(code="ModelNotReadyException", message=message, status_code=429)
+
+    @classmethod
+    def internal_dependency(
+        cls,
+        message: str = "An internal dependency failed. Try your call again.",
+    ) -> Self:
+        """``InternalDependencyException`` (HTTP 530)."""
+        return cls(
+            code="InternalDependencyException", message=message, status_code=530
+        )
+
+    @classmethod
+    def throttling(cls, message: str = "Rate exceeded", *, status_code: int = 400) -> Self:
+        """``ThrottlingException``: not in the service model, but sent by AWS.
+
+        botocore raises it as a plain ``ClientError`` with the code
+        ``ThrottlingException``, the class botocore uses for unmodeled codes.
+        """
+        return cls(code="ThrottlingException", message=message, status_code=status_code)
+
+
+Result = InvokeResult | AsyncResult | ErrorResult

@@ -1,0 +1,763 @@
+"""SageMakerRuntimeStub: botocore's Stubber with moto's queue-aware results."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import threading
+import uuid
+import warnings
+import weakref
+from collections.abc import Hashable, Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+import attrs
+from botocore.awsrequest import AWSResponse
+from botocore.model import OperationModel
+from botocore.stub import Stubber
+
+from ._book import Kind, PendingResult, ResultBook, Source
+from ._calls import Call
+from ._errors import (
+    NoResultError,
+    OutputNotFoundError,
+    PendingResultsError,
+    StubActivationError,
+    UnusedResultsWarning,
+    pending_message,
+)
+from ._moto import async_results_from_moto, invoke_results_from_moto
+from ._render import Renderer
+from ._results import (
+    JSON_CONTENT_TYPE,
+    AsyncResult,
+    ErrorResult,
+    InvokeResult,
+    describe,
+    dump_json,
+    preview,
+)
+
+__all__ = ["SageMakerRuntimeStub"]
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+_SERVICE = "sagemaker-runtime"
+_CONTEXT_KEY = "sagemaker_stub"
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+#: moto's static answer to invoke_endpoint when nothing is queued.
+DEFAULT_INVOKE_RESULT = InvokeResult(
+    body=b"body",
+    content_type="content_type",
+    invoked_production_variant="invoked_production_variant",
+    custom_attributes="custom_attributes",
+)
+#: moto's static answer to invoke_endpoint_async when nothing is queued.
+DEFAULT_ASYNC_RESULT = AsyncResult.success({"default": "response"})
+
+_KINDS = {kind.value: kind for kind in Kind}
+_QUEUE_METHOD = {
+    Kind.SYNC: "stub.queue(InvokeResult(...))",
+    Kind.ASYNC: "stub.queue_async(AsyncResult.success(...))",
+    Kind.STREAM: "stub.queue_stream(StreamResult(...))",
+}
+
+_active_stubs: weakref.WeakKeyDictionary[Any, SageMakerRuntimeStub] = (
+    weakref.WeakKeyDictionary()
+)
+_active_lock = threading.Lock()
+
+
+@attrs.frozen
+class _Captured:
+    """What the parameter-build handler saw, handed on to before-call."""
+
+    params: dict[str, Any]
+    via_stubber: bool
+
+
+@attrs.frozen
+class _AsyncServed:
+    """What an async identity is given, remembered with its locations."""
+
+    result: AsyncResult | ErrorResult
+    output_location: str | None
+    failure_location: str | None
+
+
+@attrs.frozen
+class _Body:
+    """A request body's bytes and their fixed-size digest, computed once."""
+
+    data: bytes
+    digest: bytes = attrs.field(init=False)
+
+    @digest.default
+    def _digest(self) -> bytes:
+        return hashlib.sha256(self.data).digest()
+
+
+@attrs.frozen
+class _Operation:
+    """What the stub needs to know of one operation, read from the model."""
+
+    model: OperationModel
+    kind: Kind
+    #: Wire names of the headers that make up a request's identity.
+    identity_headers: tuple[str, ...]
+    #: Error codes the operation models.
+    error_codes: frozenset[str]
+
+
+def _identity_headers(model: OperationModel, kind: Kind) -> tuple[str, ...]:
+    """Headers that identify a request, derived from the service model.
+
+    For invoke_endpoint and streaming: every input member sent as an
+    ``X-Amzn-SageMaker-*`` header, plus ``Accept``. For async calls: the
+    ``InputLocation`` header, as moto keys them.
+    """
+    input_shape = model.input_shape
+    assert input_shape is not None
+    names = []
+    for member_name, member in input_shape.members.items():
+        serialization = member.serialization
+        if serialization.get("location") != "header":
+            continue
+        wire: str = serialization["name"]
+        if kind is Kind.ASYNC:
+            if member_name == "InputLocation":
+                names.append(wire)
+        elif wire.lower().startswith("x-amzn-sagemaker-") or member_name == "Accept":
+            names.append(wire)
+    return tuple(names)
+
+
+def _origin() -> str:
+    """``file:line`` of the first caller outside this package."""
+    frame = sys._getframe(1)
+    while frame.f_back is not None and os.path.dirname(
+        os.path.abspath(frame.f_code.co_filename)
+    ) == _PACKAGE_DIR:
+        frame = frame.f_back
+    path = frame.f_code.co_filename
+    try:
+        path = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        pass
+    return f"{path}:{frame.f_lineno}"
+
+
+def _read_body(request_dict: dict[str, Any]) -> bytes:
+    """The request body's bytes, leaving a file-like body readable."""
+    body = request_dict.get("body")
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    seekable = getattr(body, "seekable", None)
+    if callable(seekable) and seekable():
+        position = body.tell()
+        data = body.read()
+        body.seek(position)
+    else:
+        data = body.read()
+        request_dict["body"] = data
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
+    """A botocore ``Stubber`` for ``sagemaker-runtime`` with queued results.
+
+    Calls to ``invoke_endpoint`` and ``invoke_endpoint_async`` are answered
+    from queues of typed results, with moto's rules: the same request on the
+    same endpoint gets the result it got before; a new request takes the next
+    queued result (the endpoint's own queue first, then the shared one), and
+    async calls fall back to the ``invoke_endpoint`` queue. Expectations added
+    through the ``Stubber`` API (``add_response``, ``add_client_error``) are
+    served first, strictly in order.
+
+    Args:
+        client: A botocore or boto3 ``sagemaker-runtime`` client.
+        allow_defaults: Answer a call that finds nothing queued with moto's
+            static default (``True``), or raise :class:`NoResultError`.
+        account_id: The account id written into ``ModelError`` messages and
+            log stream ARNs, and checked in moto payloads.
+        keep_bodies: Keep each request body in :attr:`calls`. Off by default,
+            so memory does not grow with body size.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        allow_defaults: bool = True,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        keep_bodies: bool = False,
+    ) -> None:
+        service_model = getattr(getattr(client, "meta", None), "service_model", None)
+        if service_model is None:
+            msg = (
+                "SageMakerRuntimeStub(client) needs a boto3 or botocore client "
+                f"for sagemaker-runtime; got {describe(client)}. Create one with "
+                'boto3.client("sagemaker-runtime", region_name="us-east-1").'
+            )
+            raise TypeError(msg)
+        if service_model.service_name != _SERVICE:
+            msg = (
+                "SageMakerRuntimeStub(client) needs a sagemaker-runtime client; "
+                f"got a client for {service_model.service_name!r}. Create one with "
+                'boto3.client("sagemaker-runtime", region_name="us-east-1").'
+            )
+            raise ValueError(msg)
+        super().__init__(client)
+        self.allow_defaults = allow_defaults
+        self.account_id = account_id
+        self.keep_bodies = keep_bodies
+        self._region: str = client.meta.region_name
+        self._renderer = Renderer(service_model)
+        self._book: ResultBook[Any] = ResultBook(
+            {Kind.ASYNC: (Kind.SYNC,), Kind.STREAM: (Kind.SYNC,)}
+        )
+        self._operations: dict[str, _Operation] = {}
+        for name in service_model.operation_names:
+            kind = _KINDS.get(name)
+            if kind is None:  # pragma: no cover - an operation added later
+                continue
+            model = service_model.operation_model(name)
+            self._operations[name] = _Operation(
+                model=model,
+                kind=kind,
+                identity_headers=_identity_headers(model, kind),
+                error_codes=frozenset(shape.name for shape in model.error_shapes),
+            )
+        self._service_error_codes = frozenset(
+            shape.name for shape in service_model.error_shapes
+        )
+        self._calls: list[Call] = []
+        self._calls_lock = threading.Lock()
+        self._outputs: dict[str, AsyncResult] = {}
+        self._other_location: dict[str, str] = {}
+        self._active = False
+
+    # -- activation ---------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        """Whether the stub is answering the client's calls."""
+        return self._active
+
+    def activate(self) -> None:
+        """Start answering the client's calls.
+
+        Raises:
+            StubActivationError: This stub, or another one, is already active
+                on the client.
+        """
+        with _active_lock:
+            if self._active:
+                msg = (
+                    "This SageMakerRuntimeStub is already active; activate() "
+                    "it once (a with block activates it for you)."
+                )
+                raise StubActivationError(msg)
+            if self.client in _active_stubs:
+                msg = (
+                    "Another SageMakerRuntimeStub is already active on this "
+                    "client. Queue results on that stub, or deactivate() it "
+                    "before activating this one."
+                )
+                raise StubActivationError(msg)
+            _active_stubs[self.client] = self
+            super().activate()
+            self._active = True
+
+    def deactivate(self) -> None:
+        """Stop answering calls and restore the client's event handlers.
+
+        Warns with :class:`UnusedResultsWarning` when queued results were never
+        used. Calling it on an inactive stub does nothing.
+        """
+        self._deactivate(report_unused=True)
+
+    def _deactivate(self, *, report_unused: bool) -> None:
+        with _active_lock:
+            if not self._active:
+                return
+            super().deactivate()
+            self._active = False
+            del _active_stubs[self.client]
+        pending = self.pending_results() if report_unused else []
+        if pending:
+            warnings.warn(pending_message(pending), UnusedResultsWarning, stacklevel=3)
+
+    def __enter__(self) -> SageMakerRuntimeStub:
+        self.activate()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._deactivate(report_unused=exc_type is None)
+
+    # -- queueing -----------------------------------------------------------
+
+    def queue(
+        self, *results: InvokeResult | ErrorResult, endpoint_name: str | None = None
+    ) -> None:
+        """Queue results for ``invoke_endpoint``, served in order.
+
+        Args:
+            results: :class:`InvokeResult` or :class:`ErrorResult` objects.
+            endpoint_name: Serve them only to this endpoint, before the
+                shared queue; by default any endpoint may take them.
+
+        Raises:
+            TypeError: A result of the wrong type.
+            ValueError: A result the service could not send.
+        """
+        self._enqueue(Kind.SYNC, "queue", results, endpoint_name, (InvokeResult,))
+
+    def queue_async(
+        self, *results: AsyncResult | ErrorResult, endpoint_name: str | None = None
+    ) -> None:
+        """Queue results for ``invoke_endpoint_async``, served in order.
+
+        Args:
+            results: :class:`AsyncResult` or :class:`ErrorResult` objects.
+            endpoint_name: As for :meth:`queue`.
+        """
+        self._enqueue(Kind.ASYNC, "queue_async", results, endpoint_name, (AsyncResult,))
+
+    def load_moto_results(self, payload: Mapping[str, Any]) -> None:
+        """Queue the results of a moto ``endpoint-results`` payload.
+
+        ``payload`` is the JSON body a moto user POSTs to
+        ``/moto-api/static/sagemaker/endpoint-results``.
+        """
+        results = invoke_results_from_moto(
+            payload, region=self._region, account_id=self.account_id
+        )
+        self._enqueue(Kind.SYNC, "load_moto_results", results, None, (InvokeResult,))
+
+    def load_moto_async_results(self, payload: Mapping[str, Any]) -> None:
+        """Queue the results of a moto ``async-endpoint-results`` payload."""
+        results = async_results_from_moto(
+            payload, region=self._region, account_id=self.account_id
+        )
+        self._enqueue(
+            Kind.ASYNC, "load_moto_async_results", results, None, (AsyncResult,)
+        )
+
+    def _enqueue(
+        self,
+        kind: Kind,
+        method: str,
+        results: Sequence[object],
+        endpoint_name: str | None,
+        accepted: tuple[type, ...],
+    ) -> None:
+        operation = self._operations[kind.value]
+        if endpoint_name is not None:
+            self._check_endpoint_name(method, operation, endpoint_name)
+        for index, result in enumerate(results, 1):
+            if isinstance(result, ErrorResult):
+                self._check_error(method, index, operation, result)
+            elif isinstance(result, accepted):
+                self._check_limits(method, index, operation, result)
+            else:
+                names = " or ".join(cls.__name__ for cls in (*accepted, ErrorResult))
+                msg = (
+                    f"stub.{method}() takes {names}; result {index} is "
+                    f"{describe(result)}."
+                )
+                raise TypeError(msg)
+        self._book.add(kind, results, endpoint_name=endpoint_name, origin=_origin())
+
+    def _check_endpoint_name(
+        self, method: str, operation: _Operation, endpoint_name: object
+    ) -> None:
+        input_shape = operation.model.input_shape
+        assert input_shape is not None
+        rules = input_shape.members["EndpointName"].metadata
+        if not isinstance(endpoint_name, str):
+            msg = (
+                f"stub.{method}(endpoint_name=...) must be a str; "
+                f"got {describe(endpoint_name)}."
+            )
+            raise TypeError(msg)
+        pattern = rules.get("pattern", ".*")
+        maximum = rules.get("max", len(endpoint_name))
+        if len(endpoint_name) > maximum or not re.fullmatch(pattern, endpoint_name):
+            msg = (
+                f"stub.{method}(endpoint_name={endpoint_name!r}) is not an "
+                f"endpoint name the service accepts: expected at most {maximum} "
+                f"characters matching {pattern}."
+            )
+            raise ValueError(msg)
+
+    def _check_error(
+        self, method: str, index: int, operation: _Operation, error: ErrorResult
+    ) -> None:
+        code = error.code
+        if code in self._service_error_codes and code not in operation.error_codes:
+            msg = (
+                f"stub.{method}(): result {index} is a {code}, which "
+                f"{operation.model.name} never returns; it returns "
+                f"{', '.join(sorted(operation.error_codes))} (and unmodeled "
+                "errors such as ThrottlingException)."
+            )
+            raise ValueError(msg)
+
+    def _check_limits(
+        self, method: str, index: int, operation: _Operation, result: object
+    ) -> None:
+        if not isinstance(result, InvokeResult):
+            return
+        output = operation.model.output_shape
+        assert output is not None
+        checks: list[tuple[str, str, str | bytes | None]] = [
+            ("Body", "body", result.body),
+            ("ContentType", "content_type", result.content_type),
+            (
+                "InvokedProductionVariant",
+                "invoked_production_variant",
+                result.invoked_production_variant,
+            ),
+            ("CustomAttributes", "custom_attributes", result.custom_attributes),
+        ]
+        for member, field, value in checks:
+            maximum = output.members[member].metadata.get("max")
+            if value is None or maximum is None or len(value) <= maximum:
+                continue
+            unit = "bytes" if isinstance(value, bytes) else "characters"
+            shown = preview(value) if isinstance(value, bytes) else describe(value)
+            msg = (
+                f"stub.{method}(): result {index} has InvokeResult.{field} of "
+                f"{len(value)} {unit}, over the {maximum} {unit} the service "
+                f"allows for {operation.model.name} {member}; got {shown}."
+            )
+            raise ValueError(msg)
+
+    # -- inspection ---------------------------------------------------------
+
+    @property
+    def calls(self) -> list[Call]:
+        """Every call made through the stubbed client, in order."""
+        with self._calls_lock:
+            return list(self._calls)
+
+    def pending_results(self) -> list[PendingResult]:
+        """Queued results no call has used yet, in the order they were queued.
+
+        Stubber expectations (``add_response``) are listed too.
+        """
+        pending = self._book.pending()
+        pending.extend(
+            PendingResult(
+                operation=item["operation_name"],
+                result=item["response"][1],
+                endpoint_name=None,
+                origin="Stubber.add_response/add_client_error",
+            )
+            for item in self._queue
+        )
+        return pending
+
+    def assert_no_pending_results(self) -> None:
+        """Fail if any queued result was never used.
+
+        Raises:
+            PendingResultsError: Listing each unused result and where it
+                was queued.
+        """
+        pending = self.pending_results()
+        if pending:
+            raise PendingResultsError(pending_message(pending), pending)
+
+    def read_output(self, s3_uri: str) -> bytes:
+        """The object an async result wrote at ``s3_uri``.
+
+        Raises:
+            OutputNotFoundError: Nothing was written there.
+        """
+        result = self._outputs.get(s3_uri)
+        if result is not None:
+            return result.data
+        msg = f"No async output is stored at {s3_uri!r}."
+        other = self._other_location.get(s3_uri)
+        if other is not None:
+            msg += (
+                " That inference's result was written to its other location, "
+                f"{other!r}."
+            )
+        elif self._outputs:
+            known = sorted(self._outputs)
+            listed = ", ".join(repr(uri) for uri in known[:5])
+            more = f" and {len(known) - 5} more" if len(known) > 5 else ""
+            msg += f" Stored outputs: {listed}{more}."
+        else:
+            msg += " No async call has written an output yet."
+        raise OutputNotFoundError(msg)
+
+    # -- botocore event handlers ---------------------------------------------
+
+    def _assert_expected_params(
+        self, model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
+    ) -> None:
+        via_stubber = bool(self._queue) or model.name not in self._operations
+        if via_stubber:
+            super()._assert_expected_params(model, params, context, **kwargs)
+        if context is not None:
+            context[_CONTEXT_KEY] = _Captured(dict(params), via_stubber)
+
+    def _get_response_handler(
+        self, model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        captured: _Captured | None = (context or {}).pop(_CONTEXT_KEY, None)
+        if captured is None or captured.via_stubber:
+            response: tuple[AWSResponse, dict[str, Any]] = super()._get_response_handler(
+                model, params, context, **kwargs
+            )
+            api_params = captured.params if captured else {}
+            self._record(
+                model.name, api_params, _Body(_read_body(params)),
+                result=None, source=Source.STUBBER,
+            )
+            return response
+        operation = self._operations[model.name]
+        body = _Body(_read_body(params))
+        if operation.kind is Kind.ASYNC:
+            return self._answer_async(operation, params, captured.params, body)
+        return self._answer_sync(operation, params, captured.params, body)
+
+    # -- answering ------------------------------------------------------------
+
+    def _identity(
+        self, operation: _Operation, request: dict[str, Any], body: _Body
+    ) -> Hashable:
+        headers = request.get("headers", {})
+        values = tuple(headers.get(name) for name in operation.identity_headers)
+        if operation.kind is Kind.ASYNC and values[0] is not None:
+            return values
+        return (values, body.digest)
+
+    def _missing(
+        self, operation: _Operation, params: Mapping[str, Any], body: _Body
+    ) -> NoResultError:
+        kind = operation.kind
+        endpoint = params.get("EndpointName")
+        shown = ", ".join(
+            f"{name}={value!r}"
+            for name, value in params.items()
+            if name not in ("EndpointName", "Body")
+        )
+        request = f"{shown}, " if shown else ""
+        lines = [
+            f"No result is queued for {operation.model.name} on endpoint "
+            f"{endpoint!r}, and this stub was created with allow_defaults=False.",
+            f"Request: {request}Body of {len(body.data)} bytes {preview(body.data)}.",
+        ]
+        others = [
+            name
+            for queue_kind in (kind, Kind.SYNC)
+            for name in self._book.endpoints_with_results(queue_kind)
+            if name != endpoint
+        ]
+        if others:
+            listed = ", ".join(repr(name) for name in sorted(set(others)))
+            lines.append(f"Results are queued only for other endpoints: {listed}.")
+        method = _QUEUE_METHOD[kind]
+        lines.append(
+            f"Queue one with {method[:-1]}, endpoint_name={endpoint!r}) or "
+            f"{method} for any endpoint."
+        )
+        return NoResultError("\n".join(lines))
+
+    def _answer_sync(
+        self,
+        operation: _Operation,
+        request: dict[str, Any],
+        params: dict[str, Any],
+        body: _Body,
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        def build(pending: PendingResult | None, source: Source) -> object:
+            if pending is not None:
+                return pending.result
+            if not self.allow_defaults:
+                raise self._missing(operation, params, body)
+            return DEFAULT_INVOKE_RESULT
+
+        key = self._identity(operation, request, body)
+        result, source = self._book.take(
+            operation.kind, params["EndpointName"], key, build
+        )
+        self._record(operation.model.name, params, body, result=result, source=source)
+        url: str = request["url"]
+        if isinstance(result, ErrorResult):
+            return self._render_error(operation, url, params, result)
+        model = operation.model
+        headers = {"content-type": result.content_type}
+        if result.invoked_production_variant is not None:
+            name = self._renderer.header_name(model, "InvokedProductionVariant")
+            headers[name] = result.invoked_production_variant
+        if result.custom_attributes is not None:
+            name = self._renderer.header_name(model, "CustomAttributes")
+            headers[name] = result.custom_attributes
+        return self._renderer.respond(model, url, 200, headers, result.body)
+
+    def _answer_async(
+        self,
+        operation: _Operation,
+        request: dict[str, Any],
+        params: dict[str, Any],
+        body: _Body,
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        def build(pending: PendingResult | None, source: Source) -> _AsyncServed:
+            if pending is None:
+                if not self.allow_defaults:
+                    raise self._missing(operation, params, body)
+                result: object = DEFAULT_ASYNC_RESULT
+            else:
+                result = pending.result
+            if isinstance(result, InvokeResult):
+                result = self._as_async(result)
+            if isinstance(result, ErrorResult):
+                return _AsyncServed(result, None, None)
+            assert isinstance(result, AsyncResult)
+            bucket = f"s3://sagemaker-output-{uuid.uuid4()}"
+            output, failure = f"{bucket}/response.json", f"{bucket}/failure.json"
+            written, other = (failure, output) if result.is_failure else (output, failure)
+            self._outputs[written] = result
+            self._other_location[other] = written
+            return _AsyncServed(result, output, failure)
+
+        key = self._identity(operation, request, body)
+        served, source = self._book.take(
+            operation.kind, params["EndpointName"], key, build
+        )
+        url: str = request["url"]
+        if isinstance(served.result, ErrorResult):
+            self._record(
+                operation.model.name, params, body, result=served.result, source=source
+            )
+            return self._render_error(operation, url, params, served.result)
+        inference_id = params.get("InferenceId") or str(uuid.uuid4())
+        self._record(
+            operation.model.name,
+            params,
+            body,
+            result=served.result,
+            source=source,
+            inference_id=inference_id,
+            output_location=served.output_location,
+            failure_location=served.failure_location,
+        )
+        model = operation.model
+        headers = {
+            "content-type": JSON_CONTENT_TYPE,
+            self._renderer.header_name(model, "OutputLocation"): served.output_location,
+            self._renderer.header_name(
+                model, "FailureLocation"
+            ): served.failure_location,
+        }
+        status = model.http.get("responseCode", 200)
+        payload = json.dumps({"InferenceId": inference_id}).encode("utf-8")
+        return self._renderer.respond(model, url, status, headers, payload)
+
+    @staticmethod
+    def _as_async(result: InvokeResult) -> AsyncResult:
+        """An invoke_endpoint result used by an async call, as moto renders it."""
+        try:
+            text = result.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            msg = (
+                "invoke_endpoint_async found no async result queued and fell back "
+                f"to the invoke_endpoint queue, whose next result {result!r} has "
+                "a body that is not UTF-8 text, so it cannot be written as the "
+                "JSON output moto writes. Queue an AsyncResult with "
+                "stub.queue_async() instead."
+            )
+            raise NoResultError(msg) from exc
+        document = {
+            "Body": text,
+            "ContentType": result.content_type,
+            "InvokedProductionVariant": result.invoked_production_variant,
+            "CustomAttributes": result.custom_attributes,
+        }
+        return AsyncResult(
+            data=dump_json(document, "the fallback result"),
+            content_type=JSON_CONTENT_TYPE,
+        )
+
+    def _render_error(
+        self,
+        operation: _Operation,
+        url: str,
+        params: Mapping[str, Any],
+        error: ErrorResult,
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        fields: dict[str, object] = dict(error.fields)
+        message = error.message
+        if error.code == "ModelError":
+            endpoint = params.get("EndpointName")
+            group = f"/aws/sagemaker/Endpoints/{endpoint}"
+            fields.setdefault(
+                "LogStreamArn",
+                f"arn:aws:logs:{self._region}:{self.account_id}:log-group:{group}",
+            )
+            if message is None:
+                status = fields.get("OriginalStatusCode")
+                side = "client" if isinstance(status, int) and status < 500 else "server"
+                message = (
+                    f"Received {side} error ({status}) from primary with message "
+                    f'"{fields.get("OriginalMessage", "")}". See '
+                    f"https://{self._region}.console.aws.amazon.com/cloudwatch/home"
+                    f"?region={self._region}#logEventViewer:group={group} "
+                    f"in account {self.account_id} for more information."
+                )
+        fields["Message"] = message if message is not None else error.code
+        return self._renderer.error(
+            operation.model, url, code=error.code, status=error.status_code, fields=fields
+        )
+
+    def _record(
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        body: _Body,
+        *,
+        result: object,
+        source: Source,
+        inference_id: str | None = None,
+        output_location: str | None = None,
+        failure_location: str | None = None,
+    ) -> None:
+        call = Call(
+            operation=operation,
+            endpoint_name=params.get("EndpointName", ""),
+            params={name: value for name, value in params.items() if name != "Body"},
+            body_size=len(body.data),
+            body_sha256=body.digest.hex(),
+            body=body.data if self.keep_bodies else None,
+            result=result,
+            source=source,
+            inference_id=inference_id,
+            output_location=output_location,
+            failure_location=failure_location,
+        )
+        with self._calls_lock:
+            self._calls.append(call)
+

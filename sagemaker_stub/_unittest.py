@@ -1,0 +1,48 @@
+"""A one-line setUp helper for unittest."""
+
+from __future__ import annotations
+
+import unittest
+from typing import Any
+
+from ._stub import SageMakerRuntimeStub
+
+__all__ = ["start_stub"]
+
+
+def start_stub(
+    test: unittest.TestCase,
+    client: Any = None,
+    *,
+    allow_defaults: bool = True,
+    check_pending: bool = True,
+) -> SageMakerRuntimeStub:
+    """Start a stub for the length of one test.
+
+    Call it from ``setUp``. The stub is deactivated at cleanup, after the test
+    fails if queued results were never used (unless ``check_pending=False``).
+
+    Args:
+        test: The running test case.
+        client: The client to stub; by default a new ``sagemaker-runtime``
+            client in ``us-east-1``, as ``stub.client``.
+        allow_defaults: As for :class:`SageMakerRuntimeStub`.
+        check_pending: Fail the test when queued results are left unused.
+
+    .. versionadded:: 0.1.0
+    """
+    if client is None:
+        client = new_client()
+    stub = SageMakerRuntimeStub(client, allow_defaults=allow_defaults)
+    stub.activate()
+    test.addCleanup(stub._deactivate, report_unused=False)
+    if check_pending:
+        test.addCleanup(stub.assert_no_pending_results)
+    return stub
+
+
+def new_client(region_name: str = "us-east-1") -> Any:
+    """A fresh ``sagemaker-runtime`` client that never needs credentials."""
+    import boto3
+
+    return boto3.session.Session().client("sagemaker-runtime", region_name=region_name)
