@@ -11,9 +11,9 @@ import threading
 import uuid
 import warnings
 import weakref
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from botocore.awsrequest import AWSResponse
@@ -44,6 +44,8 @@ from ._results import (
 
 __all__ = ["SageMakerRuntimeStub"]
 
+_V = TypeVar("_V")
+
 DEFAULT_ACCOUNT_ID = "123456789012"
 _SERVICE = "sagemaker-runtime"
 _CONTEXT_KEY = "sagemaker_stub"
@@ -66,10 +68,16 @@ _QUEUE_METHOD = {
     Kind.STREAM: "stub.queue_stream(StreamResult(...))",
 }
 
+_QUEUE_FOR: dict[type, str] = {InvokeResult: "queue", AsyncResult: "queue_async"}
+
 _active_stubs: weakref.WeakKeyDictionary[Any, SageMakerRuntimeStub] = (
     weakref.WeakKeyDictionary()
 )
 _active_lock = threading.Lock()
+
+
+class _NothingQueued(Exception):
+    """Every queue was empty and defaults are off (raised under the book's lock)."""
 
 
 @attrs.frozen
@@ -370,6 +378,9 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         accepted: tuple[type, ...],
     ) -> None:
         operation = self._operations[kind.value]
+        if not results:
+            msg = f"stub.{method}() needs at least one result."
+            raise TypeError(msg)
         if endpoint_name is not None:
             self._check_endpoint_name(method, operation, endpoint_name)
         for index, result in enumerate(results, 1):
@@ -383,6 +394,9 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
                     f"stub.{method}() takes {names}; result {index} is "
                     f"{describe(result)}."
                 )
+                home = _QUEUE_FOR.get(type(result))
+                if home is not None:
+                    msg += f" Queue {type(result).__name__} objects with stub.{home}()."
                 raise TypeError(msg)
         self._book.add(kind, results, endpoint_name=endpoint_name, origin=_origin())
 
@@ -554,6 +568,20 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
             return values
         return (values, body.digest)
 
+    def _take(
+        self,
+        operation: _Operation,
+        request: dict[str, Any],
+        params: dict[str, Any],
+        body: _Body,
+        build: Callable[[PendingResult | None, Source], _V],
+    ) -> tuple[_V, Source]:
+        key = self._identity(operation, request, body)
+        try:
+            return self._book.take(operation.kind, params["EndpointName"], key, build)
+        except _NothingQueued:
+            raise self._missing(operation, params, body) from None
+
     def _missing(
         self, operation: _Operation, params: Mapping[str, Any], body: _Body
     ) -> NoResultError:
@@ -564,11 +592,13 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
             for name, value in params.items()
             if name not in ("EndpointName", "Body")
         )
-        request = f"{shown}, " if shown else ""
+        parts = [shown] if shown else []
+        size = len(body.data)
+        parts.append(f"Body of {size} bytes {preview(body.data)}" if size else "no Body")
         lines = [
             f"No result is queued for {operation.model.name} on endpoint "
             f"{endpoint!r}, and this stub was created with allow_defaults=False.",
-            f"Request: {request}Body of {len(body.data)} bytes {preview(body.data)}.",
+            f"Request: {', '.join(parts)}.",
         ]
         others = [
             name
@@ -597,13 +627,10 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
             if pending is not None:
                 return pending.result
             if not self.allow_defaults:
-                raise self._missing(operation, params, body)
+                raise _NothingQueued
             return DEFAULT_INVOKE_RESULT
 
-        key = self._identity(operation, request, body)
-        result, source = self._book.take(
-            operation.kind, params["EndpointName"], key, build
-        )
+        result, source = self._take(operation, request, params, body, build)
         self._record(operation.model.name, params, body, result=result, source=source)
         url: str = request["url"]
         if isinstance(result, ErrorResult):
@@ -628,7 +655,7 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         def build(pending: PendingResult | None, source: Source) -> _AsyncServed:
             if pending is None:
                 if not self.allow_defaults:
-                    raise self._missing(operation, params, body)
+                    raise _NothingQueued
                 result: object = DEFAULT_ASYNC_RESULT
             else:
                 result = pending.result
@@ -644,10 +671,7 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
             self._other_location[other] = written
             return _AsyncServed(result, output, failure)
 
-        key = self._identity(operation, request, body)
-        served, source = self._book.take(
-            operation.kind, params["EndpointName"], key, build
-        )
+        served, source = self._take(operation, request, params, body, build)
         url: str = request["url"]
         if isinstance(served.result, ErrorResult):
             self._record(

@@ -1,0 +1,53 @@
+"""Shared fixtures: no credentials, no network, a fresh client per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from sagemaker_stub import SageMakerRuntimeStub
+
+_CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+# Remove every credential source for the whole session, before any client is
+# made: the suite must pass with no AWS credentials and no network.
+for _name in _CREDENTIAL_VARIABLES:
+    os.environ.pop(_name, None)
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ["AWS_CONFIG_FILE"] = os.devnull
+os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+
+def new_client(service: str = "sagemaker-runtime", region: str = "us-east-1") -> Any:
+    """A client on its own session, so event handlers never leak between tests."""
+    return boto3.session.Session().client(service, region_name=region)
+
+
+@pytest.fixture
+def client() -> Any:
+    """A fresh sagemaker-runtime client in us-east-1."""
+    return new_client()
+
+
+@pytest.fixture
+def stub(client: Any) -> Iterator[SageMakerRuntimeStub]:
+    """An active stub on ``client``; unused results fail the test."""
+    stub = SageMakerRuntimeStub(client)
+    stub.activate()
+    yield stub
+    stub.deactivate()

@@ -1,0 +1,137 @@
+"""Activation, deactivation, misuse, and leftovers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from sagemaker_stub import (
+    InvokeResult,
+    SageMakerRuntimeStub,
+    StubActivationError,
+    UnusedResultsWarning,
+)
+from tests.conftest import new_client
+
+EVENTS = (
+    "before-parameter-build.sagemaker-runtime.InvokeEndpoint",
+    "before-call.sagemaker-runtime.InvokeEndpoint",
+    "before-call.sagemaker-runtime.InvokeEndpointAsync",
+    "before-endpoint-resolution.sagemaker-runtime",
+)
+
+
+def handlers(client: Any) -> dict[str, list[object]]:
+    """The handlers the client would run for the events the stub touches."""
+    emitter = client.meta.events._emitter
+    return {event: list(emitter._handlers.prefix_search(event)) for event in EVENTS}
+
+
+def test_deactivate_restores_the_event_handlers_exactly(client: Any) -> None:
+    """After deactivate() the client's handlers are exactly as before."""
+    before = handlers(client)
+    stub = SageMakerRuntimeStub(client)
+    stub.activate()
+    assert handlers(client) != before
+    stub.deactivate()
+    assert handlers(client) == before
+    with stub:
+        assert stub.active
+    assert not stub.active
+    assert handlers(client) == before
+
+
+def test_activating_twice_is_an_error(client: Any) -> None:
+    """A second activate() on the same stub says what to do."""
+    with SageMakerRuntimeStub(client) as stub:
+        with pytest.raises(StubActivationError) as info:
+            stub.activate()
+    assert str(info.value) == (
+        "This SageMakerRuntimeStub is already active; activate() it once "
+        "(a with block activates it for you)."
+    )
+
+
+def test_two_stubs_on_one_client_is_an_error(client: Any) -> None:
+    """Only one stub may answer a client at a time."""
+    with SageMakerRuntimeStub(client):
+        second = SageMakerRuntimeStub(client)
+        with pytest.raises(StubActivationError) as info:
+            second.activate()
+        assert str(info.value) == (
+            "Another SageMakerRuntimeStub is already active on this client. Queue "
+            "results on that stub, or deactivate() it before activating this one."
+        )
+    with second:
+        assert second.active
+
+
+def test_deactivate_is_idempotent(client: Any) -> None:
+    """Deactivating an inactive stub does nothing."""
+    stub = SageMakerRuntimeStub(client)
+    stub.deactivate()
+    with stub:
+        pass
+    stub.deactivate()
+    assert not stub.active
+
+
+def test_stubs_on_two_clients_are_independent() -> None:
+    """Each client has its own stub and queues."""
+    first_client, second_client = new_client(), new_client()
+    with SageMakerRuntimeStub(first_client) as first, SageMakerRuntimeStub(
+        second_client
+    ) as second:
+        first.queue(InvokeResult(body=b"one"))
+        second.queue(InvokeResult(body=b"two"))
+        a = first_client.invoke_endpoint(EndpointName="e", Body=b"x")
+        b = second_client.invoke_endpoint(EndpointName="e", Body=b"x")
+        assert (a["Body"].read(), b["Body"].read()) == (b"one", b"two")
+
+
+def test_a_client_for_another_service_is_rejected() -> None:
+    """The error names the service given and how to make the right client."""
+    with pytest.raises(ValueError, match=re.escape("got a client for 's3'")) as info:
+        SageMakerRuntimeStub(new_client("s3"))
+    assert str(info.value) == (
+        "SageMakerRuntimeStub(client) needs a sagemaker-runtime client; got a "
+        "client for 's3'. Create one with "
+        'boto3.client("sagemaker-runtime", region_name="us-east-1").'
+    )
+
+
+def test_something_that_is_not_a_client_is_rejected() -> None:
+    """A non-client says what it was."""
+    with pytest.raises(TypeError) as info:
+        SageMakerRuntimeStub("sagemaker-runtime")
+    assert str(info.value) == (
+        "SageMakerRuntimeStub(client) needs a boto3 or botocore client for "
+        "sagemaker-runtime; got 'sagemaker-runtime' (str). Create one with "
+        'boto3.client("sagemaker-runtime", region_name="us-east-1").'
+    )
+
+
+def test_unused_results_are_reported_when_the_stub_stops(client: Any) -> None:
+    """Leaving a with block with unused results warns, listing each one."""
+    with (
+        pytest.warns(UnusedResultsWarning) as record,
+        SageMakerRuntimeStub(client) as stub,
+    ):
+        stub.queue(InvokeResult(body=b"never"), endpoint_name="churn")
+        line = stub.pending_results()[0].origin
+    assert str(record[0].message) == (
+        "1 queued result was never used:\n"
+        "  1. InvokeResult(body=b'never', content_type='application/octet-stream', "
+        "invoked_production_variant='AllTraffic', custom_attributes=None) for "
+        f"InvokeEndpoint on endpoint 'churn', queued at {line}"
+    )
+    assert line.startswith("tests/test_lifecycle.py:")
+
+
+def test_no_warning_while_an_exception_propagates(client: Any) -> None:
+    """A failing test is not buried under a leftover report."""
+    with pytest.raises(KeyError), SageMakerRuntimeStub(client) as stub:
+        stub.queue(InvokeResult(body=b"never"))
+        raise KeyError("boom")

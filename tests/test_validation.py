@@ -1,0 +1,279 @@
+"""Bad input fails where the user made it, naming field, value and expectation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from sagemaker_stub import (
+    AsyncResult,
+    ErrorResult,
+    InvokeResult,
+    NoResultError,
+    PendingResultsError,
+    SageMakerRuntimeStub,
+)
+
+CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
+    (
+        lambda: InvokeResult(body=42),  # type: ignore[arg-type]
+        TypeError,
+        "InvokeResult.body must be bytes or str; got 42 (int).",
+    ),
+    (
+        lambda: InvokeResult(body=b"x", content_type="tëxt"),
+        ValueError,
+        "InvokeResult.content_type is sent as an HTTP header, so it must be "
+        "printable ASCII on one line; got 'tëxt', which contains 'ë'.",
+    ),
+    (
+        lambda: InvokeResult(body=b"x", content_type=5),  # type: ignore[arg-type]
+        TypeError,
+        "InvokeResult.content_type must be a str; got 5 (int).",
+    ),
+    (
+        lambda: InvokeResult(body=b"x", custom_attributes="a\nb"),
+        ValueError,
+        "InvokeResult.custom_attributes is sent as an HTTP header, so it must be "
+        "printable ASCII on one line; got 'a\\nb', which contains '\\n'.",
+    ),
+    (
+        lambda: InvokeResult.json({"a": {1, 2}}),
+        TypeError,
+        "InvokeResult.json(obj) must be JSON-serialisable; got {'a': {1, 2}} "
+        "(dict), which json cannot encode: Object of type set is not JSON "
+        "serializable.",
+    ),
+    (
+        lambda: InvokeResult.json(float("nan")),
+        TypeError,
+        "InvokeResult.json(obj) must be JSON-serialisable; got nan (float), which "
+        "json cannot encode: Out of range float values are not JSON compliant.",
+    ),
+    (
+        lambda: InvokeResult.text(b"x"),  # type: ignore[arg-type]
+        TypeError,
+        "InvokeResult.text(text) must be a str; got b'x' (bytes).",
+    ),
+    (
+        lambda: AsyncResult(data="x"),  # type: ignore[arg-type]
+        TypeError,
+        "AsyncResult.data must be bytes; got 'x' (str). AsyncResult.success() and "
+        "AsyncResult.failure() also take str or a JSON-serialisable object.",
+    ),
+    (
+        lambda: AsyncResult(data=b"x", is_failure=1),  # type: ignore[arg-type]
+        TypeError,
+        "AsyncResult.is_failure must be a bool; got 1 (int).",
+    ),
+    (
+        lambda: AsyncResult.failure({"when": ...}),
+        TypeError,
+        "AsyncResult.failure(data) must be JSON-serialisable; got {'when': "
+        "Ellipsis} (dict), which json cannot encode: Object of type ellipsis is "
+        "not JSON serializable.",
+    ),
+    (
+        lambda: ErrorResult(code="X", status_code=200),
+        ValueError,
+        "ErrorResult.status_code must be an int HTTP error status from 300 to "
+        "599; got 200 (int).",
+    ),
+    (
+        lambda: ErrorResult(code="X", fields=[1]),  # type: ignore[arg-type]
+        TypeError,
+        "ErrorResult.fields must be a mapping; got [1] (list).",
+    ),
+    (
+        lambda: ErrorResult.model_error(original_status_code="500"),  # type: ignore[arg-type]
+        TypeError,
+        "ErrorResult.model_error(original_status_code) must be an int; got '500' "
+        "(str).",
+    ),
+    (
+        lambda: ErrorResult.model_error(original_message=3),  # type: ignore[arg-type]
+        TypeError,
+        "ErrorResult.model_error(original_message) must be a str; got 3 (int).",
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "error", "message"), CONSTRUCTION_ERRORS)
+def test_results_are_validated_when_built(
+    make: Callable[[], object], error: type[Exception], message: str
+) -> None:
+    """Each bad field fails at construction with an exact message."""
+    with pytest.raises(error) as info:
+        make()
+    assert str(info.value) == message
+
+
+def test_results_are_frozen() -> None:
+    """A queued result cannot change behind the stub's back."""
+    result = InvokeResult(body=b"x")
+    with pytest.raises(AttributeError):
+        result.body = b"y"  # type: ignore[misc]
+
+
+def test_long_bodies_are_shortened_in_reprs() -> None:
+    """Messages and reports stay readable with large payloads."""
+    result = InvokeResult(body=b"x" * 1000)
+    assert repr(result) == (
+        "InvokeResult(body=b'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... "
+        "(1000 bytes), content_type='application/octet-stream', "
+        "invoked_production_variant='AllTraffic', custom_attributes=None)"
+    )
+
+
+QUEUE_ERRORS: list[tuple[Callable[[SageMakerRuntimeStub], None], type[Exception], str]] = [
+    (
+        lambda stub: stub.queue(AsyncResult(data=b"x")),  # type: ignore[arg-type]
+        TypeError,
+        "stub.queue() takes InvokeResult or ErrorResult; result 1 is "
+        "AsyncResult(data=b'x', is_failure=False, content_type='application/octet-stre... "
+        "(AsyncResult). Queue AsyncResult objects with stub.queue_async().",
+    ),
+    (
+        lambda stub: stub.queue_async(InvokeResult(body=b"x")),  # type: ignore[arg-type]
+        TypeError,
+        "stub.queue_async() takes AsyncResult or ErrorResult; result 1 is "
+        "InvokeResult(body=b'x', content_type='application/octet-stream', invoked_prod... "
+        "(InvokeResult). Queue InvokeResult objects with stub.queue().",
+    ),
+    (
+        lambda stub: stub.queue(),
+        TypeError,
+        "stub.queue() needs at least one result.",
+    ),
+    (
+        lambda stub: stub.queue(
+            InvokeResult(body=b"ok"), InvokeResult(body=b"x", custom_attributes="a" * 1025)
+        ),
+        ValueError,
+        "stub.queue(): result 2 has InvokeResult.custom_attributes of 1025 "
+        "characters, over the 1024 characters the service allows for InvokeEndpoint "
+        "CustomAttributes; got 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaaaa... (str).",
+    ),
+    (
+        lambda stub: stub.queue(InvokeResult(body=b"x" * 6291457)),
+        ValueError,
+        "stub.queue(): result 1 has InvokeResult.body of 6291457 bytes, over the "
+        "6291456 bytes the service allows for InvokeEndpoint Body; got "
+        "b'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... (6291457 bytes).",
+    ),
+    (
+        lambda stub: stub.queue_async(ErrorResult.model_error()),
+        ValueError,
+        "stub.queue_async(): result 1 is a ModelError, which InvokeEndpointAsync "
+        "never returns; it returns InternalFailure, ServiceUnavailable, "
+        "ValidationError (and unmodeled errors such as ThrottlingException).",
+    ),
+    (
+        lambda stub: stub.queue(InvokeResult(body=b"x"), endpoint_name="bad name"),
+        ValueError,
+        "stub.queue(endpoint_name='bad name') is not an endpoint name the service "
+        "accepts: expected at most 63 characters matching ^[a-zA-Z0-9](-*[a-zA-Z0-9])*.",
+    ),
+    (
+        lambda stub: stub.queue(InvokeResult(body=b"x"), endpoint_name=3),  # type: ignore[arg-type]
+        TypeError,
+        "stub.queue(endpoint_name=...) must be a str; got 3 (int).",
+    ),
+]
+
+
+@pytest.mark.parametrize(("queue", "error", "message"), QUEUE_ERRORS)
+def test_results_are_checked_against_the_model_when_queued(
+    client: Any,
+    queue: Callable[[SageMakerRuntimeStub], None],
+    error: type[Exception],
+    message: str,
+) -> None:
+    """The line that queues a bad result fails, and nothing is queued."""
+    stub = SageMakerRuntimeStub(client)
+    with pytest.raises(error) as info:
+        queue(stub)
+    assert str(info.value) == message
+    assert stub.pending_results() == []
+
+
+def test_unmodeled_error_codes_may_be_queued(client: Any) -> None:
+    """Codes the service does not model (AWS-wide ones) are accepted."""
+    with SageMakerRuntimeStub(client) as stub:
+        stub.queue(ErrorResult(code="AccessDeniedException", status_code=403))
+        with pytest.raises(client.exceptions.ClientError) as info:
+            client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert info.value.response["Error"] == {
+        "Code": "AccessDeniedException",
+        "Message": "AccessDeniedException",
+    }
+
+
+def test_without_defaults_an_unqueued_call_names_the_request(client: Any) -> None:
+    """allow_defaults=False: the call raises, saying what was asked and how to fix."""
+    with SageMakerRuntimeStub(client, allow_defaults=False) as stub:
+        stub.queue(InvokeResult(body=b"x"), endpoint_name="other")
+        with pytest.raises(NoResultError) as info:
+            client.invoke_endpoint(
+                EndpointName="churn", Body=b'{"f": 1}', Accept="application/json"
+            )
+        assert str(info.value) == (
+            "No result is queued for InvokeEndpoint on endpoint 'churn', and this "
+            "stub was created with allow_defaults=False.\n"
+            "Request: Accept='application/json', Body of 8 bytes b'{\"f\": 1}'.\n"
+            "Results are queued only for other endpoints: 'other'.\n"
+            "Queue one with stub.queue(InvokeResult(...), endpoint_name='churn') or "
+            "stub.queue(InvokeResult(...)) for any endpoint."
+        )
+        with pytest.raises(NoResultError) as info:
+            client.invoke_endpoint_async(EndpointName="churn", InputLocation="s3://a/b")
+        assert str(info.value) == (
+            "No result is queued for InvokeEndpointAsync on endpoint 'churn', and this "
+            "stub was created with allow_defaults=False.\n"
+            "Request: InputLocation='s3://a/b', no Body.\n"
+            "Results are queued only for other endpoints: 'other'.\n"
+            "Queue one with stub.queue_async(AsyncResult.success(...), "
+            "endpoint_name='churn') or stub.queue_async(AsyncResult.success(...)) "
+            "for any endpoint."
+        )
+        client.invoke_endpoint(EndpointName="other", Body=b"x")
+        assert len(stub.calls) == 1
+
+
+def test_without_defaults_and_nothing_queued_anywhere(client: Any) -> None:
+    """With no other endpoint queued, the message leaves that line out."""
+    with SageMakerRuntimeStub(client, allow_defaults=False):
+        with pytest.raises(NoResultError) as info:
+            client.invoke_endpoint(EndpointName="churn", Body=b"")
+    assert str(info.value).splitlines()[1:] == [
+        "Request: no Body.",
+        "Queue one with stub.queue(InvokeResult(...), endpoint_name='churn') or "
+        "stub.queue(InvokeResult(...)) for any endpoint.",
+    ]
+
+
+def test_assert_no_pending_results_lists_each_unused_result(client: Any) -> None:
+    """Every unused result, with its queue and where it was queued."""
+    stub = SageMakerRuntimeStub(client)
+    stub.queue(InvokeResult.text("a"))
+    stub.queue_async(AsyncResult.failure("b"), endpoint_name="churn")
+    lines = [item.origin for item in stub.pending_results()]
+    with pytest.raises(PendingResultsError) as info:
+        stub.assert_no_pending_results()
+    assert str(info.value) == (
+        "2 queued results were never used:\n"
+        "  1. InvokeResult(body=b'a', content_type='text/plain; charset=utf-8', "
+        "invoked_production_variant='AllTraffic', custom_attributes=None) for "
+        f"InvokeEndpoint on any endpoint, queued at {lines[0]}\n"
+        "  2. AsyncResult(data=b'b', is_failure=True, content_type='text/plain; "
+        "charset=utf-8') for InvokeEndpointAsync on endpoint 'churn', queued at "
+        f"{lines[1]}"
+    )
+    assert [item.result for item in info.value.pending] == [
+        InvokeResult.text("a"),
+        AsyncResult.failure("b"),
+    ]
+    assert all(line.startswith("tests/test_validation.py:") for line in lines)
