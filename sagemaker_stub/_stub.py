@@ -358,7 +358,14 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         results = invoke_results_from_moto(
             payload, region=self._region, account_id=self.account_id
         )
-        self._enqueue(Kind.SYNC, "load_moto_results", results, None, (InvokeResult,))
+        self._enqueue(
+            Kind.SYNC,
+            "load_moto_results",
+            results,
+            None,
+            (InvokeResult,),
+            allow_empty=True,
+        )
 
     def load_moto_async_results(self, payload: Mapping[str, Any]) -> None:
         """Queue the results of a moto ``async-endpoint-results`` payload."""
@@ -366,7 +373,12 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
             payload, region=self._region, account_id=self.account_id
         )
         self._enqueue(
-            Kind.ASYNC, "load_moto_async_results", results, None, (AsyncResult,)
+            Kind.ASYNC,
+            "load_moto_async_results",
+            results,
+            None,
+            (AsyncResult,),
+            allow_empty=True,
         )
 
     def _enqueue(
@@ -376,9 +388,11 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         results: Sequence[object],
         endpoint_name: str | None,
         accepted: tuple[type, ...],
+        *,
+        allow_empty: bool = False,
     ) -> None:
         operation = self._operations[kind.value]
-        if not results:
+        if not results and not allow_empty:
             msg = f"stub.{method}() needs at least one result."
             raise TypeError(msg)
         if endpoint_name is not None:

@@ -1,0 +1,112 @@
+"""The result model on its own, with Hypothesis: no botocore involved."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sagemaker_stub._book import Kind, PendingResult, ResultBook, Source
+
+ENDPOINTS = ("a", "b")
+KINDS = (Kind.SYNC, Kind.ASYNC)
+
+actions = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("add"),
+            st.sampled_from(KINDS),
+            st.sampled_from((None, *ENDPOINTS)),
+            st.integers(1, 3),
+        ),
+        st.tuples(
+            st.just("take"),
+            st.sampled_from(KINDS),
+            st.sampled_from(ENDPOINTS),
+            st.integers(0, 3),
+        ),
+    ),
+    max_size=40,
+)
+
+
+def new_book() -> ResultBook[Any]:
+    """A book where async falls back to sync, as the stub builds it."""
+    return ResultBook({Kind.ASYNC: (Kind.SYNC,)})
+
+
+def keep(pending: PendingResult | None, source: Source) -> object:
+    """Remember the queued result itself, or a marker for the default."""
+    return pending.result if pending is not None else ("default",)
+
+
+@given(actions)
+def test_result_model_invariants(actions: list[tuple[Any, ...]]) -> None:
+    """Exactly-once use, stable memory, queue order, and honest sources."""
+    book = new_book()
+    added: list[tuple[Kind, str | None, int]] = []
+    served: list[int] = []
+    seen: dict[tuple[Kind, str, Hashable], object] = {}
+    counter = 0
+    for action in actions:
+        if action[0] == "add":
+            _, kind, endpoint, count = action
+            ids = list(range(counter, counter + count))
+            counter += count
+            book.add(kind, ids, endpoint_name=endpoint, origin="test")
+            added.extend((kind, endpoint, i) for i in ids)
+            continue
+        _, kind, endpoint, key = action
+        unused_before = [item for item in added if item[2] not in served]
+        value, source = book.take(kind, endpoint, key, keep)
+        identity = (kind, endpoint, key)
+        if identity in seen:
+            assert source is Source.REMEMBERED
+            assert value == seen[identity]
+            continue
+        seen[identity] = value
+        eligible = [
+            item
+            for item in unused_before
+            if item[1] in (None, endpoint)
+            and (item[0] is kind or (kind is Kind.ASYNC and item[0] is Kind.SYNC))
+        ]
+        if source is Source.DEFAULT:
+            assert eligible == []
+            continue
+        assert isinstance(value, int)
+        assert value not in served
+        served.append(value)
+        own_kind = [item for item in eligible if item[0] is kind]
+        if source is Source.QUEUED:
+            expected_pool = own_kind
+        else:
+            assert source is Source.FALLBACK
+            assert own_kind == []
+            expected_pool = eligible
+        own_endpoint = [item for item in expected_pool if item[1] == endpoint]
+        first = (own_endpoint or expected_pool)[0]
+        assert value == first[2]
+    assert [item.result for item in book.pending()] == [
+        item[2] for item in added if item[2] not in served
+    ]
+
+
+def test_a_failed_build_puts_the_result_back() -> None:
+    """A result is not lost when turning it into a value fails."""
+    book = new_book()
+    book.add(Kind.SYNC, ["only"], endpoint_name=None, origin="here")
+
+    def explode(pending: PendingResult | None, source: Source) -> object:
+        raise RuntimeError("no")
+
+    try:
+        book.take(Kind.SYNC, "a", 1, explode)
+    except RuntimeError:
+        pass
+    assert [item.result for item in book.pending()] == ["only"]
+    assert book.remembered() == 0
+    assert book.take(Kind.SYNC, "a", 1, keep) == ("only", Source.QUEUED)
+    assert book.remembered() == 1
