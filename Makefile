@@ -20,7 +20,8 @@ demo: $(STAMP)
 test: tests typecheck lint docs
 
 tests: $(STAMP)
-	$(BIN)/python -m pytest --cov --cov-report=term-missing --cov-fail-under=100
+	$(BIN)/python -m coverage run -m pytest
+	$(BIN)/python -m coverage report --fail-under=100
 
 typecheck: $(STAMP)
 	$(BIN)/python -m mypy

@@ -160,16 +160,16 @@ def _origin() -> str:
 
 
 def _read_body(request_dict: dict[str, Any]) -> bytes:
-    """The request body's bytes, leaving a file-like body readable."""
-    body = request_dict.get("body")
-    if body is None:
-        return b""
+    """The request body's bytes, leaving a file-like body readable.
+
+    botocore's serializer has already encoded a ``str`` body and put ``b""``
+    where there is none, so the body is bytes-like or a file-like object.
+    """
+    body = request_dict["body"]
     if isinstance(body, bytes):
         return body
     if isinstance(body, (bytearray, memoryview)):
         return bytes(body)
-    if isinstance(body, str):
-        return body.encode("utf-8")
     seekable = getattr(body, "seekable", None)
     if callable(seekable) and seekable():
         position = body.tell()
@@ -548,13 +548,12 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         via_stubber = bool(self._queue) or model.name not in self._operations
         if via_stubber:
             super()._assert_expected_params(model, params, context, **kwargs)
-        if context is not None:
-            context[_CONTEXT_KEY] = _Captured(dict(params), via_stubber)
+        context[_CONTEXT_KEY] = _Captured(dict(params), via_stubber)
 
     def _get_response_handler(
         self, model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        captured: _Captured | None = (context or {}).pop(_CONTEXT_KEY, None)
+        captured: _Captured | None = context.pop(_CONTEXT_KEY, None)
         if captured is None or captured.via_stubber:
             response: tuple[AWSResponse, dict[str, Any]] = super()._get_response_handler(
                 model, params, context, **kwargs

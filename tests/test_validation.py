@@ -110,6 +110,15 @@ def test_results_are_validated_when_built(
     assert str(info.value) == message
 
 
+def test_bytes_like_bodies_are_copied_to_bytes() -> None:
+    """bytearray and memoryview bodies are accepted and frozen as bytes."""
+    data = bytearray(b"abc")
+    result = InvokeResult(body=data)
+    data[0] = ord("z")
+    assert result.body == b"abc"
+    assert InvokeResult(body=memoryview(b"mv")).body == b"mv"
+
+
 def test_results_are_frozen() -> None:
     """A queued result cannot change behind the stub's back."""
     result = InvokeResult(body=b"x")
@@ -141,6 +150,11 @@ QUEUE_ERRORS: list[tuple[Callable[[SageMakerRuntimeStub], None], type[Exception]
         "stub.queue_async() takes AsyncResult or ErrorResult; result 1 is "
         "InvokeResult(body=b'x', content_type='application/octet-stream', invoked_prod... "
         "(InvokeResult). Queue InvokeResult objects with stub.queue().",
+    ),
+    (
+        lambda stub: stub.queue(InvokeResult(body=b"x"), b"raw"),  # type: ignore[arg-type]
+        TypeError,
+        "stub.queue() takes InvokeResult or ErrorResult; result 2 is b'raw' (bytes).",
     ),
     (
         lambda stub: stub.queue(),

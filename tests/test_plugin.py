@@ -1,0 +1,116 @@
+"""The pytest plugin, run through pytester as a user's suite would run it."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def test_fixture_gives_an_active_stub_on_a_fresh_client(
+    pytester: pytest.Pytester,
+) -> None:
+    """The fixture needs no set-up: installed, it is there."""
+    pytester.makepyfile(
+        """
+        from sagemaker_stub import InvokeResult, SageMakerRuntimeStub
+
+        def test_it(sagemaker_runtime_stub):
+            stub = sagemaker_runtime_stub
+            assert isinstance(stub, SageMakerRuntimeStub)
+            assert stub.client.meta.region_name == "us-east-1"
+            stub.queue(InvokeResult.text("hi"))
+            body = stub.client.invoke_endpoint(EndpointName="e", Body=b"x")["Body"]
+            assert body.read() == b"hi"
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_unused_results_fail_the_test_at_teardown(pytester: pytest.Pytester) -> None:
+    """Each unused result is listed, with how to opt out."""
+    pytester.makepyfile(
+        """
+        from sagemaker_stub import AsyncResult, InvokeResult
+
+        def test_it(sagemaker_runtime_stub):
+            sagemaker_runtime_stub.queue(InvokeResult(body=b"unused"))
+            sagemaker_runtime_stub.queue_async(AsyncResult.success("also"))
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*2 queued results were never used:",
+            "*1. InvokeResult(body=b'unused'*queued at test_unused_results_fail*.py:4",
+            "*2. AsyncResult(data=b'also'*queued at test_unused_results_fail*.py:5",
+            "*mark the test @pytest.mark.sagemaker_stub(check_pending=False).",
+        ]
+    )
+
+
+def test_marker_opts_out_of_the_pending_check(pytester: pytest.Pytester) -> None:
+    """check_pending=False lets a test leave results unused."""
+    pytester.makepyfile(
+        """
+        import pytest
+        from sagemaker_stub import InvokeResult
+
+        @pytest.mark.sagemaker_stub(check_pending=False)
+        def test_it(sagemaker_runtime_stub):
+            sagemaker_runtime_stub.queue(InvokeResult(body=b"unused"))
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider", "-W", "error").assert_outcomes(
+        passed=1
+    )
+
+
+def test_marker_configures_defaults_and_region(pytester: pytest.Pytester) -> None:
+    """allow_defaults=False and region_name reach the stub."""
+    pytester.makepyfile(
+        """
+        import pytest
+        from sagemaker_stub import NoResultError
+
+        @pytest.mark.sagemaker_stub(allow_defaults=False, region_name="eu-west-1")
+        def test_it(sagemaker_runtime_stub):
+            assert sagemaker_runtime_stub.client.meta.region_name == "eu-west-1"
+            with pytest.raises(NoResultError):
+                sagemaker_runtime_stub.client.invoke_endpoint(
+                    EndpointName="e", Body=b"x"
+                )
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_marker_with_an_unknown_option_is_a_usage_error(
+    pytester: pytest.Pytester,
+) -> None:
+    """A typo in the marker is reported, not ignored."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.sagemaker_stub(check_pendng=False)
+        def test_it(sagemaker_runtime_stub):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.sagemaker_stub takes only the keywords allow_defaults, "
+            "check_pending and region_name: *unexpected keyword argument "
+            "'check_pendng'*"
+        ]
+    )
+
+
+def test_marker_is_registered(pytester: pytest.Pytester) -> None:
+    """--strict-markers accepts it, and --markers documents it."""
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.sagemaker_stub(*check_pending=False*"])

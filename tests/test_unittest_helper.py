@@ -1,0 +1,65 @@
+"""start_stub: the one-line unittest setUp helper."""
+
+from __future__ import annotations
+
+import unittest
+from typing import Any
+
+from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, start_stub
+from tests.conftest import new_client
+
+
+def run(case: type[unittest.TestCase]) -> unittest.TestResult:
+    """Run every test of ``case`` and return the result."""
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(case).run(result)
+    return result
+
+
+def test_start_stub_answers_and_cleans_up() -> None:
+    """The stub is active for the test and inactive afterwards."""
+    seen: list[SageMakerRuntimeStub] = []
+
+    class Case(unittest.TestCase):
+        def setUp(self) -> None:
+            self.stub = start_stub(self)
+
+        def test_call(self) -> None:
+            seen.append(self.stub)
+            self.stub.queue(InvokeResult(body=b"ok"))
+            response = self.stub.client.invoke_endpoint(EndpointName="e", Body=b"x")
+            self.assertEqual(response["Body"].read(), b"ok")
+
+    result = run(Case)
+    assert result.wasSuccessful(), result.errors + result.failures
+    assert not seen[0].active
+
+
+def test_unused_results_fail_the_test() -> None:
+    """A leftover result fails the test (an AssertionError), by name."""
+
+    class Case(unittest.TestCase):
+        def setUp(self) -> None:
+            self.stub = start_stub(self, new_client())
+
+        def test_call(self) -> None:
+            self.stub.queue(InvokeResult(body=b"never"))
+
+    result = run(Case)
+    assert result.errors == []
+    [(_, traceback)] = result.failures
+    assert "PendingResultsError: 1 queued result was never used:" in traceback
+    assert "InvokeResult(body=b'never'" in traceback
+
+
+def test_check_pending_false_allows_leftovers(client: Any) -> None:
+    """The opt-out for tests that queue more than they use."""
+
+    class Case(unittest.TestCase):
+        def setUp(self) -> None:
+            self.stub = start_stub(self, client, check_pending=False)
+
+        def test_call(self) -> None:
+            self.stub.queue(InvokeResult(body=b"never"))
+
+    assert run(Case).wasSuccessful()
