@@ -42,7 +42,7 @@ class Source(str, enum.Enum):
     #: Taken from another operation's queue (async and streaming calls fall
     #: back to the ``invoke_endpoint`` queue).
     FALLBACK = "fallback"
-    #: Nothing was queued: the static default answered.
+    #: The static default answered, as nothing was queued.
     DEFAULT = "default"
     #: A strict expectation added through botocore's ``Stubber`` API.
     STUBBER = "stubber"
@@ -71,8 +71,7 @@ class PendingResult:
             else f"endpoint {self.endpoint_name!r}"
         )
         return (
-            f"{self.result!r} for {self.operation} on {target}, "
-            f"queued at {self.origin}"
+            f"{self.result!r} for {self.operation} on {target}, queued at {self.origin}"
         )
 
 

@@ -26,7 +26,9 @@ def _results(
 ) -> list[Mapping[str, Any]]:
     where = f"stub.{method}(payload)"
     if not isinstance(payload, Mapping):
-        msg = f"{where} must be a mapping like moto's JSON body; got {describe(payload)}."
+        msg = (
+            f"{where} must be a mapping like moto's JSON body; got {describe(payload)}."
+        )
         raise TypeError(msg)
     given_region = payload.get("region", MOTO_DEFAULT_REGION)
     if given_region != region:
@@ -136,7 +138,9 @@ def async_results_from_moto(
         if not isinstance(is_failure, bool):
             msg = f"{where}['is_failure'] must be a bool; got {describe(is_failure)}."
             raise TypeError(msg)
-        content_type = JSON_CONTENT_TYPE if _looks_like_json(data) else TEXT_CONTENT_TYPE
+        content_type = (
+            JSON_CONTENT_TYPE if _looks_like_json(data) else TEXT_CONTENT_TYPE
+        )
         converted.append(
             AsyncResult(
                 data=data.encode("utf-8"),

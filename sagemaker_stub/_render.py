@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Iterator, Mapping
 from email.utils import formatdate
-from typing import Any
+from typing import Any, cast
 
 from botocore.awsrequest import AWSResponse
 from botocore.endpoint import convert_to_response_dict
@@ -26,7 +26,9 @@ __all__ = ["RawBody", "Renderer"]
 class RawBody(io.BytesIO):
     """The raw stream of a rendered response, shaped like urllib3's."""
 
-    def stream(self, amt: int = 65536, decode_content: bool | None = None) -> Iterator[bytes]:
+    def stream(
+        self, amt: int = 65536, decode_content: bool | None = None
+    ) -> Iterator[bytes]:
         while chunk := self.read(amt):
             yield chunk
 
@@ -61,12 +63,16 @@ class Renderer:
             **headers,
             "content-length": str(len(body)),
         }
-        http = AWSResponse(url, status, all_headers, RawBody(body))
+        http = AWSResponse(url, status, cast(Any, all_headers), RawBody(body))
         response_dict = convert_to_response_dict(http, operation)
-        parsed: dict[str, Any] = self._parser.parse(response_dict, operation.output_shape)
+        output_shape = operation.output_shape
+        assert output_shape is not None
+        parsed: dict[str, Any] = self._parser.parse(response_dict, output_shape)
         if status >= 300:
             code = parsed.get("Error", {}).get("Code")
-            error_shape = self._service_model.shape_for_error_code(code) if code else None
+            error_shape = (
+                self._service_model.shape_for_error_code(code) if code else None
+            )
             if error_shape is not None:
                 parsed.update(self._parser.parse(response_dict, error_shape))
         parsed["ResponseMetadata"]["RetryAttempts"] = 0

@@ -65,9 +65,7 @@ def _check_header_text(owner: str, name: str, value: object) -> None:
         raise ValueError(msg)
 
 
-def _header(
-    instance: object, attribute: attrs.Attribute[Any], value: object
-) -> None:
+def _header(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     _check_header_text(type(instance).__name__, attribute.name, value)
 
 
@@ -195,7 +193,9 @@ class AsyncResult:
             raise TypeError(msg)
 
     @is_failure.validator
-    def _check_is_failure(self, attribute: attrs.Attribute[bool], value: object) -> None:
+    def _check_is_failure(
+        self, attribute: attrs.Attribute[bool], value: object
+    ) -> None:
         if not isinstance(value, bool):
             msg = f"AsyncResult.is_failure must be a bool; got {describe(value)}."
             raise TypeError(msg)
@@ -264,8 +264,10 @@ class ErrorResult:
 
     @status_code.validator
     def _check_status(self, attribute: attrs.Attribute[int], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or not (
-            300 <= value <= 599
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not (300 <= value <= 599)
         ):
             msg = (
                 "ErrorResult.status_code must be an int HTTP error status "
@@ -346,12 +348,12 @@ class ErrorResult:
         message: str = "An internal dependency failed. Try your call again.",
     ) -> Self:
         """``InternalDependencyException`` (HTTP 530)."""
-        return cls(
-            code="InternalDependencyException", message=message, status_code=530
-        )
+        return cls(code="InternalDependencyException", message=message, status_code=530)
 
     @classmethod
-    def throttling(cls, message: str = "Rate exceeded", *, status_code: int = 400) -> Self:
+    def throttling(
+        cls, message: str = "Rate exceeded", *, status_code: int = 400
+    ) -> Self:
         """``ThrottlingException``: not in the service model, but sent by AWS.
 
         botocore raises it as a plain ``ClientError`` with the code

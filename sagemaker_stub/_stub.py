@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -13,7 +14,7 @@ import warnings
 import weakref
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 from botocore.awsrequest import AWSResponse
@@ -92,9 +93,9 @@ class _Captured:
 class _AsyncServed:
     """What an async identity is given, remembered with its locations."""
 
-    result: AsyncResult | ErrorResult
-    output_location: str | None
-    failure_location: str | None
+    result: AsyncResult
+    output_location: str
+    failure_location: str
 
 
 @attrs.frozen
@@ -147,15 +148,14 @@ def _identity_headers(model: OperationModel, kind: Kind) -> tuple[str, ...]:
 def _origin() -> str:
     """``file:line`` of the first caller outside this package."""
     frame = sys._getframe(1)
-    while frame.f_back is not None and os.path.dirname(
-        os.path.abspath(frame.f_code.co_filename)
-    ) == _PACKAGE_DIR:
+    while (
+        frame.f_back is not None
+        and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _PACKAGE_DIR
+    ):
         frame = frame.f_back
     path = frame.f_code.co_filename
-    try:
+    with contextlib.suppress(ValueError):  # another drive, on Windows
         path = os.path.relpath(path)
-    except ValueError:  # pragma: no cover - another drive on Windows
-        pass
     return f"{path}:{frame.f_lineno}"
 
 
@@ -181,7 +181,7 @@ def _read_body(request_dict: dict[str, Any]) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
-class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
+class SageMakerRuntimeStub(Stubber):
     """A botocore ``Stubber`` for ``sagemaker-runtime`` with queued results.
 
     Calls to ``invoke_endpoint`` and ``invoke_endpoint_async`` are answered
@@ -203,6 +203,9 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
 
     .. versionadded:: 0.1.0
     """
+
+    #: The stubbed client.
+    client: Any
 
     def __init__(
         self,
@@ -500,7 +503,7 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
                 endpoint_name=None,
                 origin="Stubber.add_response/add_client_error",
             )
-            for item in self._queue
+            for item in self._stubber_queue()
         )
         return pending
 
@@ -545,9 +548,10 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
     def _assert_expected_params(
         self, model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
     ) -> None:
-        via_stubber = bool(self._queue) or model.name not in self._operations
+        via_stubber = bool(self._stubber_queue()) or model.name not in self._operations
         if via_stubber:
-            super()._assert_expected_params(model, params, context, **kwargs)
+            stubber: Any = super()
+            stubber._assert_expected_params(model, params, context, **kwargs)
         context[_CONTEXT_KEY] = _Captured(dict(params), via_stubber)
 
     def _get_response_handler(
@@ -555,13 +559,17 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
     ) -> tuple[AWSResponse, dict[str, Any]]:
         captured: _Captured | None = context.pop(_CONTEXT_KEY, None)
         if captured is None or captured.via_stubber:
-            response: tuple[AWSResponse, dict[str, Any]] = super()._get_response_handler(
-                model, params, context, **kwargs
+            stubber: Any = super()
+            response: tuple[AWSResponse, dict[str, Any]] = (
+                stubber._get_response_handler(model, params, context, **kwargs)
             )
             api_params = captured.params if captured else {}
             self._record(
-                model.name, api_params, _Body(_read_body(params)),
-                result=None, source=Source.STUBBER,
+                model.name,
+                api_params,
+                _Body(_read_body(params)),
+                result=None,
+                source=Source.STUBBER,
             )
             return response
         operation = self._operations[model.name]
@@ -569,6 +577,11 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         if operation.kind is Kind.ASYNC:
             return self._answer_async(operation, params, captured.params, body)
         return self._answer_sync(operation, params, captured.params, body)
+
+    def _stubber_queue(self) -> Sequence[dict[str, Any]]:
+        """Expectations added through the Stubber API, not yet served."""
+        queue: Sequence[dict[str, Any]] = cast(Any, self)._queue
+        return queue
 
     # -- answering ------------------------------------------------------------
 
@@ -607,10 +620,14 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         )
         parts = [shown] if shown else []
         size = len(body.data)
-        parts.append(f"Body of {size} bytes {preview(body.data)}" if size else "no Body")
+        parts.append(
+            f"Body of {size} bytes {preview(body.data)}" if size else "no Body"
+        )
         lines = [
-            f"No result is queued for {operation.model.name} on endpoint "
-            f"{endpoint!r}, and this stub was created with allow_defaults=False.",
+            (
+                f"No result is queued for {operation.model.name} on endpoint "
+                f"{endpoint!r}, and this stub was created with allow_defaults=False."
+            ),
             f"Request: {', '.join(parts)}.",
         ]
         others = [
@@ -636,12 +653,15 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         params: dict[str, Any],
         body: _Body,
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        def build(pending: PendingResult | None, source: Source) -> object:
-            if pending is not None:
-                return pending.result
-            if not self.allow_defaults:
-                raise _NothingQueued
-            return DEFAULT_INVOKE_RESULT
+        def build(
+            pending: PendingResult | None, source: Source
+        ) -> InvokeResult | ErrorResult:
+            if pending is None:
+                if not self.allow_defaults:
+                    raise _NothingQueued
+                return DEFAULT_INVOKE_RESULT
+            assert isinstance(pending.result, (InvokeResult, ErrorResult))
+            return pending.result
 
         result, source = self._take(operation, request, params, body, build)
         self._record(operation.model.name, params, body, result=result, source=source)
@@ -665,7 +685,9 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         params: dict[str, Any],
         body: _Body,
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        def build(pending: PendingResult | None, source: Source) -> _AsyncServed:
+        def build(
+            pending: PendingResult | None, source: Source
+        ) -> _AsyncServed | ErrorResult:
             if pending is None:
                 if not self.allow_defaults:
                     raise _NothingQueued
@@ -675,22 +697,24 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
             if isinstance(result, InvokeResult):
                 result = self._as_async(result)
             if isinstance(result, ErrorResult):
-                return _AsyncServed(result, None, None)
+                return result
             assert isinstance(result, AsyncResult)
             bucket = f"s3://sagemaker-output-{uuid.uuid4()}"
             output, failure = f"{bucket}/response.json", f"{bucket}/failure.json"
-            written, other = (failure, output) if result.is_failure else (output, failure)
+            written, other = (
+                (failure, output) if result.is_failure else (output, failure)
+            )
             self._outputs[written] = result
             self._other_location[other] = written
             return _AsyncServed(result, output, failure)
 
         served, source = self._take(operation, request, params, body, build)
         url: str = request["url"]
-        if isinstance(served.result, ErrorResult):
+        if isinstance(served, ErrorResult):
             self._record(
-                operation.model.name, params, body, result=served.result, source=source
+                operation.model.name, params, body, result=served, source=source
             )
-            return self._render_error(operation, url, params, served.result)
+            return self._render_error(operation, url, params, served)
         inference_id = params.get("InferenceId") or str(uuid.uuid4())
         self._record(
             operation.model.name,
@@ -757,7 +781,9 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
             )
             if message is None:
                 status = fields.get("OriginalStatusCode")
-                side = "client" if isinstance(status, int) and status < 500 else "server"
+                side = (
+                    "client" if isinstance(status, int) and status < 500 else "server"
+                )
                 message = (
                     f"Received {side} error ({status}) from primary with message "
                     f'"{fields.get("OriginalMessage", "")}". See '
@@ -767,7 +793,11 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
                 )
         fields["Message"] = message if message is not None else error.code
         return self._renderer.error(
-            operation.model, url, code=error.code, status=error.status_code, fields=fields
+            operation.model,
+            url,
+            code=error.code,
+            status=error.status_code,
+            fields=fields,
         )
 
     def _record(
@@ -797,4 +827,3 @@ class SageMakerRuntimeStub(Stubber):  # type: ignore[misc]
         )
         with self._calls_lock:
             self._calls.append(call)
-

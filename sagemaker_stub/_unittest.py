@@ -5,6 +5,8 @@ from __future__ import annotations
 import unittest
 from typing import Any
 
+import boto3
+
 from ._stub import SageMakerRuntimeStub
 
 __all__ = ["start_stub"]
@@ -42,7 +44,5 @@ def start_stub(
 
 
 def new_client(region_name: str = "us-east-1") -> Any:
-    """A fresh ``sagemaker-runtime`` client that never needs credentials."""
-    import boto3
-
+    """A fresh ``sagemaker-runtime`` client, on a session of its own."""
     return boto3.session.Session().client("sagemaker-runtime", region_name=region_name)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from ._errors import pending_message
 from ._stub import SageMakerRuntimeStub
 from ._unittest import new_client
 
@@ -30,13 +31,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _options(
-    *, allow_defaults: bool = True, check_pending: bool = True, region_name: str = "us-east-1"
+    *,
+    allow_defaults: bool = True,
+    check_pending: bool = True,
+    region_name: str = "us-east-1",
 ) -> tuple[bool, bool, str]:
     return allow_defaults, check_pending, region_name
 
 
 @pytest.fixture
-def sagemaker_runtime_stub(request: pytest.FixtureRequest) -> Iterator[SageMakerRuntimeStub]:
+def sagemaker_runtime_stub(
+    request: pytest.FixtureRequest,
+) -> Iterator[SageMakerRuntimeStub]:
     """An active stub on a fresh ``sagemaker-runtime`` client (``stub.client``).
 
     At teardown the test fails if queued results were never used, listing
@@ -64,10 +70,6 @@ def sagemaker_runtime_stub(request: pytest.FixtureRequest) -> Iterator[SageMaker
     if check_pending:
         pending = stub.pending_results()
         if pending:
-            from ._errors import pending_message
-
-            pytest.fail(
-                pending_message(pending)
-                + f"\nUse them, or mark the test @pytest.mark.{_MARKER}(check_pending=False).",
-                pytrace=False,
-            )
+            marker = f"@pytest.mark.{_MARKER}(check_pending=False)"
+            hint = f"Use them, or mark the test {marker}."
+            pytest.fail(f"{pending_message(pending)}\n{hint}", pytrace=False)

@@ -35,7 +35,8 @@ os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
 def new_client(service: str = "sagemaker-runtime", region: str = "us-east-1") -> Any:
     """A client on its own session, so event handlers never leak between tests."""
-    return boto3.session.Session().client(service, region_name=region)
+    session: Any = boto3.session.Session()
+    return session.client(service, region_name=region)
 
 
 @pytest.fixture

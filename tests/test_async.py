@@ -133,9 +133,12 @@ def test_falls_back_to_the_sync_queue_as_moto_json(
         "InvokedProductionVariant": "AllTraffic",
         "CustomAttributes": None,
     }
-    assert json.loads(stub.read_output(second["OutputLocation"]))[
-        "InvokedProductionVariant"
-    ] is None
+    assert (
+        json.loads(stub.read_output(second["OutputLocation"]))[
+            "InvokedProductionVariant"
+        ]
+        is None
+    )
     assert stub.calls[0].source is Source.FALLBACK
 
 

@@ -70,7 +70,9 @@ def test_model_error_carries_its_modeled_fields(
     response = info.value.response
     assert response["OriginalStatusCode"] == 400
     assert response["OriginalMessage"] == '{"error": "bad shape"}'
-    assert response["LogStreamArn"] == "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s"
+    assert (
+        response["LogStreamArn"] == "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s"
+    )
     message = (
         'Received client error (400) from primary with message "{"error": "bad '
         'shape"}". See https://us-east-1.console.aws.amazon.com/cloudwatch/home'

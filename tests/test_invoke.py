@@ -165,7 +165,9 @@ def test_identity_headers_come_from_the_service_model(
     if "PrefixAwareId" in input_shape.members:
         stub.queue(InvokeResult(body=b"plain"), InvokeResult(body=b"prefixed"))
         client.invoke_endpoint(EndpointName="e", Body=b"x")
-        prefixed = client.invoke_endpoint(EndpointName="e", Body=b"x", PrefixAwareId="p")
+        prefixed = client.invoke_endpoint(
+            EndpointName="e", Body=b"x", PrefixAwareId="p"
+        )
         assert body_of(prefixed) == b"prefixed"
 
 

@@ -7,6 +7,7 @@ import socket
 from typing import Any
 
 import pytest
+from botocore.exceptions import NoCredentialsError
 from pytest_socket import SocketBlockedError
 
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub
@@ -37,7 +38,5 @@ def test_the_stub_needs_neither(client: Any) -> None:
 
 def test_without_the_stub_the_call_would_need_aws(client: Any) -> None:
     """The same call on an unstubbed client fails before reaching the network."""
-    from botocore.exceptions import NoCredentialsError
-
     with pytest.raises(NoCredentialsError):
         client.invoke_endpoint(EndpointName="e", Body=b"x")

@@ -45,9 +45,11 @@ def test_deactivate_restores_the_event_handlers_exactly(client: Any) -> None:
 
 def test_activating_twice_is_an_error(client: Any) -> None:
     """A second activate() on the same stub says what to do."""
-    with SageMakerRuntimeStub(client) as stub:
-        with pytest.raises(StubActivationError) as info:
-            stub.activate()
+    with (
+        SageMakerRuntimeStub(client) as stub,
+        pytest.raises(StubActivationError) as info,
+    ):
+        stub.activate()
     assert str(info.value) == (
         "This SageMakerRuntimeStub is already active; activate() it once "
         "(a with block activates it for you)."
@@ -81,9 +83,10 @@ def test_deactivate_is_idempotent(client: Any) -> None:
 def test_stubs_on_two_clients_are_independent() -> None:
     """Each client has its own stub and queues."""
     first_client, second_client = new_client(), new_client()
-    with SageMakerRuntimeStub(first_client) as first, SageMakerRuntimeStub(
-        second_client
-    ) as second:
+    with (
+        SageMakerRuntimeStub(first_client) as first,
+        SageMakerRuntimeStub(second_client) as second,
+    ):
         first.queue(InvokeResult(body=b"one"))
         second.queue(InvokeResult(body=b"two"))
         a = first_client.invoke_endpoint(EndpointName="e", Body=b"x")
@@ -113,14 +116,18 @@ def test_something_that_is_not_a_client_is_rejected() -> None:
     )
 
 
+def leave_with_unused_result(client: Any) -> SageMakerRuntimeStub:
+    """A with block that queues a result and never uses it."""
+    with SageMakerRuntimeStub(client) as stub:
+        stub.queue(InvokeResult(body=b"never"), endpoint_name="churn")
+    return stub
+
+
 def test_unused_results_are_reported_when_the_stub_stops(client: Any) -> None:
     """Leaving a with block with unused results warns, listing each one."""
-    with (
-        pytest.warns(UnusedResultsWarning) as record,
-        SageMakerRuntimeStub(client) as stub,
-    ):
-        stub.queue(InvokeResult(body=b"never"), endpoint_name="churn")
-        line = stub.pending_results()[0].origin
+    with pytest.warns(UnusedResultsWarning) as record:
+        stub = leave_with_unused_result(client)
+    line = stub.pending_results()[0].origin
     assert str(record[0].message) == (
         "1 queued result was never used:\n"
         "  1. InvokeResult(body=b'never', content_type='application/octet-stream', "
@@ -130,8 +137,14 @@ def test_unused_results_are_reported_when_the_stub_stops(client: Any) -> None:
     assert line.startswith("tests/test_lifecycle.py:")
 
 
+def fail_with_unused_result(client: Any) -> None:
+    """A with block that queues a result, then fails."""
+    with SageMakerRuntimeStub(client) as stub:
+        stub.queue(InvokeResult(body=b"never"))
+        raise KeyError(stub)
+
+
 def test_no_warning_while_an_exception_propagates(client: Any) -> None:
     """A failing test is not buried under a leftover report."""
-    with pytest.raises(KeyError), SageMakerRuntimeStub(client) as stub:
-        stub.queue(InvokeResult(body=b"never"))
-        raise KeyError("boom")
+    with pytest.raises(KeyError):
+        fail_with_unused_result(client)

@@ -16,7 +16,7 @@ return as None when omitted.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import boto3
@@ -133,11 +133,10 @@ def run_stub(scenario: Scenario, region: str = "us-east-1") -> list[Observation]
 
 
 @pytest.fixture(autouse=True)
-def _moto_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _moto_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """moto signs requests, so it needs (fake) credentials; the stub never does."""
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    yield
 
 
 # -- moto's documented examples and its own test scenarios --------------------
@@ -183,7 +182,9 @@ def docs_invoke_endpoint_async(backend: Backend) -> list[Observation]:
 def defaults(backend: Backend) -> list[Observation]:
     """Nothing queued: the static defaults, sync and async."""
     return [
-        backend.invoke(EndpointName="asdf", Body="qwer", Accept="sth", TargetModel="tm"),
+        backend.invoke(
+            EndpointName="asdf", Body="qwer", Accept="sth", TargetModel="tm"
+        ),
         backend.invoke_async(EndpointName="asdf", InputLocation="qwer"),
     ]
 
@@ -206,7 +207,9 @@ def sync_queue_and_memory(backend: Backend) -> list[Observation]:
     return [
         backend.invoke(EndpointName="asdf", Body="qwer"),
         backend.invoke(EndpointName="asdf", Body="qwer"),
-        backend.invoke(EndpointName="asdf", Body="qwer", Accept="sth", TargetModel="tm"),
+        backend.invoke(
+            EndpointName="asdf", Body="qwer", Accept="sth", TargetModel="tm"
+        ),
     ]
 
 
@@ -232,7 +235,9 @@ def async_queue_and_memory(backend: Backend) -> list[Observation]:
     return [
         backend.invoke_async(EndpointName="asdf", InputLocation="qwer"),
         backend.invoke_async(EndpointName="asdf", InputLocation="qwer"),
-        backend.invoke_async(EndpointName="asdf", InputLocation="asf", InferenceId="sth"),
+        backend.invoke_async(
+            EndpointName="asdf", InputLocation="asf", InferenceId="sth"
+        ),
     ]
 
 

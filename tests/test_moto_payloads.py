@@ -73,81 +73,105 @@ BAD_PAYLOADS: list[tuple[str, object, type[Exception], str]] = [
         "load_moto_results",
         [],
         TypeError,
-        "stub.load_moto_results(payload) must be a mapping like moto's JSON body; "
-        "got [] (list).",
+        (
+            "stub.load_moto_results(payload) must be a mapping like moto's JSON body; "
+            "got [] (list)."
+        ),
     ),
     (
         "load_moto_results",
         {"region": "eu-west-1", "results": []},
         ValueError,
-        "stub.load_moto_results(payload): payload['region'] is 'eu-west-1' but the "
-        "stubbed client is in 'us-east-1'; moto would never serve these results to "
-        "it. Drop the key or use the client's region.",
+        (
+            "stub.load_moto_results(payload): payload['region'] is 'eu-west-1' but the "
+            "stubbed client is in 'us-east-1'; moto would never serve these results to "
+            "it. Drop the key or use the client's region."
+        ),
     ),
     (
         "load_moto_async_results",
         {"account_id": "999999999999"},
         ValueError,
-        "stub.load_moto_async_results(payload): payload['account_id'] is "
-        "'999999999999' but the stub's account is '123456789012'; moto would never "
-        "serve these results to it. Drop the key or pass account_id= to "
-        "SageMakerRuntimeStub.",
+        (
+            "stub.load_moto_async_results(payload): payload['account_id'] is "
+            "'999999999999' but the stub's account is '123456789012'; moto would never "
+            "serve these results to it. Drop the key or pass account_id= to "
+            "SageMakerRuntimeStub."
+        ),
     ),
     (
         "load_moto_results",
         {"results": {"Body": "x"}},
         TypeError,
-        "stub.load_moto_results(payload): payload['results'] must be a list; got "
-        "{'Body': 'x'} (dict).",
+        (
+            "stub.load_moto_results(payload): payload['results'] must be a list; got "
+            "{'Body': 'x'} (dict)."
+        ),
     ),
     (
         "load_moto_results",
         {"results": ["x"]},
         TypeError,
-        "stub.load_moto_results(payload): payload['results'][0] must be a mapping; "
-        "got 'x' (str).",
+        (
+            "stub.load_moto_results(payload): payload['results'][0] must be a mapping; "
+            "got 'x' (str)."
+        ),
     ),
     (
         "load_moto_results",
         {"results": [{"Body": "ok"}, {"ContentType": "text/plain"}]},
         ValueError,
-        "stub.load_moto_results(payload): payload['results'][1] has no 'Body'; "
-        "moto requires one.",
+        (
+            "stub.load_moto_results(payload): payload['results'][1] has no 'Body'; "
+            "moto requires one."
+        ),
     ),
     (
         "load_moto_results",
         {"results": [{"Body": 1}]},
         TypeError,
-        "stub.load_moto_results(payload): payload['results'][0]['Body'] must be a "
-        "str; got 1 (int).",
+        (
+            "stub.load_moto_results(payload): payload['results'][0]['Body'] must be a "
+            "str; got 1 (int)."
+        ),
     ),
     (
         "load_moto_results",
         {"results": [{"Body": "x", "CustomAttributes": 5}]},
         TypeError,
-        "stub.load_moto_results(payload): payload['results'][0]['CustomAttributes'] "
-        "must be a str or null; got 5 (int).",
+        (
+            "stub.load_moto_results(payload): "
+            "payload['results'][0]['CustomAttributes'] "
+            "must be a str or null; got 5 (int)."
+        ),
     ),
     (
         "load_moto_async_results",
         {"results": [{"is_failure": True}]},
         ValueError,
-        "stub.load_moto_async_results(payload): payload['results'][0] has no "
-        "'data'; moto requires one.",
+        (
+            "stub.load_moto_async_results(payload): payload['results'][0] has no "
+            "'data'; moto requires one."
+        ),
     ),
     (
         "load_moto_async_results",
         {"results": [{"data": {"a": 1}}]},
         TypeError,
-        "stub.load_moto_async_results(payload): payload['results'][0]['data'] must "
-        "be a str; got {'a': 1} (dict).",
+        (
+            "stub.load_moto_async_results(payload): payload['results'][0]['data'] must "
+            "be a str; got {'a': 1} (dict)."
+        ),
     ),
     (
         "load_moto_async_results",
         {"results": [{"data": "x", "is_failure": "yes"}]},
         TypeError,
-        "stub.load_moto_async_results(payload): payload['results'][0]['is_failure'] "
-        "must be a bool; got 'yes' (str).",
+        (
+            "stub.load_moto_async_results(payload): "
+            "payload['results'][0]['is_failure'] "
+            "must be a bool; got 'yes' (str)."
+        ),
     ),
 ]
 

@@ -103,9 +103,11 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "*@pytest.mark.sagemaker_stub takes only the keywords allow_defaults, "
-            "check_pending and region_name: *unexpected keyword argument "
-            "'check_pendng'*"
+            (
+                "*@pytest.mark.sagemaker_stub takes only the keywords allow_defaults, "
+                "check_pending and region_name: *unexpected keyword argument "
+                "'check_pendng'*"
+            )
         ]
     )
 

@@ -42,7 +42,9 @@ def test_the_same_request_from_many_threads_gets_one_result(
     stub.queue(InvokeResult(body=b"one"), InvokeResult(body=b"two"))
 
     def work(_: int) -> bytes:
-        data: bytes = client.invoke_endpoint(EndpointName="e", Body=b"same")["Body"].read()
+        data: bytes = client.invoke_endpoint(EndpointName="e", Body=b"same")[
+            "Body"
+        ].read()
         return data
 
     with ThreadPoolExecutor(THREADS) as pool:
@@ -51,5 +53,7 @@ def test_the_same_request_from_many_threads_gets_one_result(
     sources = [call.source for call in stub.calls]
     assert sources.count(Source.QUEUED) == 1
     assert sources.count(Source.REMEMBERED) == THREADS * 4 - 1
-    assert [item.result for item in stub.pending_results()] == [InvokeResult(body=b"two")]
+    assert [item.result for item in stub.pending_results()] == [
+        InvokeResult(body=b"two")
+    ]
     client.invoke_endpoint(EndpointName="e", Body=b"other")

@@ -25,8 +25,10 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: InvokeResult(body=b"x", content_type="tëxt"),
         ValueError,
-        "InvokeResult.content_type is sent as an HTTP header, so it must be "
-        "printable ASCII on one line; got 'tëxt', which contains 'ë'.",
+        (
+            "InvokeResult.content_type is sent as an HTTP header, so it must be "
+            "printable ASCII on one line; got 'tëxt', which contains 'ë'."
+        ),
     ),
     (
         lambda: InvokeResult(body=b"x", content_type=5),  # type: ignore[arg-type]
@@ -36,21 +38,27 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: InvokeResult(body=b"x", custom_attributes="a\nb"),
         ValueError,
-        "InvokeResult.custom_attributes is sent as an HTTP header, so it must be "
-        "printable ASCII on one line; got 'a\\nb', which contains '\\n'.",
+        (
+            "InvokeResult.custom_attributes is sent as an HTTP header, so it must be "
+            "printable ASCII on one line; got 'a\\nb', which contains '\\n'."
+        ),
     ),
     (
         lambda: InvokeResult.json({"a": {1, 2}}),
         TypeError,
-        "InvokeResult.json(obj) must be JSON-serialisable; got {'a': {1, 2}} "
-        "(dict), which json cannot encode: Object of type set is not JSON "
-        "serializable.",
+        (
+            "InvokeResult.json(obj) must be JSON-serialisable; got {'a': {1, 2}} "
+            "(dict), which json cannot encode: Object of type set is not JSON "
+            "serializable."
+        ),
     ),
     (
         lambda: InvokeResult.json(float("nan")),
         TypeError,
-        "InvokeResult.json(obj) must be JSON-serialisable; got nan (float), which "
-        "json cannot encode: Out of range float values are not JSON compliant.",
+        (
+            "InvokeResult.json(obj) must be JSON-serialisable; got nan (float), which "
+            "json cannot encode: Out of range float values are not JSON compliant."
+        ),
     ),
     (
         lambda: InvokeResult.text(b"x"),  # type: ignore[arg-type]
@@ -60,8 +68,10 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: AsyncResult(data="x"),  # type: ignore[arg-type]
         TypeError,
-        "AsyncResult.data must be bytes; got 'x' (str). AsyncResult.success() and "
-        "AsyncResult.failure() also take str or a JSON-serialisable object.",
+        (
+            "AsyncResult.data must be bytes; got 'x' (str). AsyncResult.success() and "
+            "AsyncResult.failure() also take str or a JSON-serialisable object."
+        ),
     ),
     (
         lambda: AsyncResult(data=b"x", is_failure=1),  # type: ignore[arg-type]
@@ -71,15 +81,19 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: AsyncResult.failure({"when": ...}),
         TypeError,
-        "AsyncResult.failure(data) must be JSON-serialisable; got {'when': "
-        "Ellipsis} (dict), which json cannot encode: Object of type ellipsis is "
-        "not JSON serializable.",
+        (
+            "AsyncResult.failure(data) must be JSON-serialisable; got {'when': "
+            "Ellipsis} (dict), which json cannot encode: Object of type ellipsis is "
+            "not JSON serializable."
+        ),
     ),
     (
         lambda: ErrorResult(code="X", status_code=200),
         ValueError,
-        "ErrorResult.status_code must be an int HTTP error status from 300 to "
-        "599; got 200 (int).",
+        (
+            "ErrorResult.status_code must be an int HTTP error status from 300 to "
+            "599; got 200 (int)."
+        ),
     ),
     (
         lambda: ErrorResult(code="X", fields=[1]),  # type: ignore[arg-type]
@@ -89,8 +103,10 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
         lambda: ErrorResult.model_error(original_status_code="500"),  # type: ignore[arg-type]
         TypeError,
-        "ErrorResult.model_error(original_status_code) must be an int; got '500' "
-        "(str).",
+        (
+            "ErrorResult.model_error(original_status_code) must be an int; got '500' "
+            "(str)."
+        ),
     ),
     (
         lambda: ErrorResult.model_error(original_message=3),  # type: ignore[arg-type]
@@ -136,20 +152,28 @@ def test_long_bodies_are_shortened_in_reprs() -> None:
     )
 
 
-QUEUE_ERRORS: list[tuple[Callable[[SageMakerRuntimeStub], None], type[Exception], str]] = [
+QUEUE_ERRORS: list[
+    tuple[Callable[[SageMakerRuntimeStub], None], type[Exception], str]
+] = [
     (
         lambda stub: stub.queue(AsyncResult(data=b"x")),  # type: ignore[arg-type]
         TypeError,
-        "stub.queue() takes InvokeResult or ErrorResult; result 1 is "
-        "AsyncResult(data=b'x', is_failure=False, content_type='application/octet-stre... "
-        "(AsyncResult). Queue AsyncResult objects with stub.queue_async().",
+        (
+            "stub.queue() takes InvokeResult or ErrorResult; result 1 is "
+            "AsyncResult(data=b'x', is_failure=False, "
+            "content_type='application/octet-stre... "
+            "(AsyncResult). Queue AsyncResult objects with stub.queue_async()."
+        ),
     ),
     (
         lambda stub: stub.queue_async(InvokeResult(body=b"x")),  # type: ignore[arg-type]
         TypeError,
-        "stub.queue_async() takes AsyncResult or ErrorResult; result 1 is "
-        "InvokeResult(body=b'x', content_type='application/octet-stream', invoked_prod... "
-        "(InvokeResult). Queue InvokeResult objects with stub.queue().",
+        (
+            "stub.queue_async() takes AsyncResult or ErrorResult; result 1 is "
+            "InvokeResult(body=b'x', "
+            "content_type='application/octet-stream', invoked_prod... "
+            "(InvokeResult). Queue InvokeResult objects with stub.queue()."
+        ),
     ),
     (
         lambda stub: stub.queue(InvokeResult(body=b"x"), b"raw"),  # type: ignore[arg-type]
@@ -163,33 +187,45 @@ QUEUE_ERRORS: list[tuple[Callable[[SageMakerRuntimeStub], None], type[Exception]
     ),
     (
         lambda stub: stub.queue(
-            InvokeResult(body=b"ok"), InvokeResult(body=b"x", custom_attributes="a" * 1025)
+            InvokeResult(body=b"ok"),
+            InvokeResult(body=b"x", custom_attributes="a" * 1025),
         ),
         ValueError,
-        "stub.queue(): result 2 has InvokeResult.custom_attributes of 1025 "
-        "characters, over the 1024 characters the service allows for InvokeEndpoint "
-        "CustomAttributes; got 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-        "aaaaaaaaaaaaaaaaaaaaaa... (str).",
+        (
+            "stub.queue(): result 2 has InvokeResult.custom_attributes of 1025 "
+            "characters, over the 1024 characters the service allows for "
+            "InvokeEndpoint "
+            "CustomAttributes; got "
+            "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            "aaaaaaaaaaaaaaaaaaaaaa... (str)."
+        ),
     ),
     (
         lambda stub: stub.queue(InvokeResult(body=b"x" * 6291457)),
         ValueError,
-        "stub.queue(): result 1 has InvokeResult.body of 6291457 bytes, over the "
-        "6291456 bytes the service allows for InvokeEndpoint Body; got "
-        "b'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... (6291457 bytes).",
+        (
+            "stub.queue(): result 1 has InvokeResult.body of 6291457 bytes, over the "
+            "6291456 bytes the service allows for InvokeEndpoint Body; got "
+            "b'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... (6291457 bytes)."
+        ),
     ),
     (
         lambda stub: stub.queue_async(ErrorResult.model_error()),
         ValueError,
-        "stub.queue_async(): result 1 is a ModelError, which InvokeEndpointAsync "
-        "never returns; it returns InternalFailure, ServiceUnavailable, "
-        "ValidationError (and unmodeled errors such as ThrottlingException).",
+        (
+            "stub.queue_async(): result 1 is a ModelError, which InvokeEndpointAsync "
+            "never returns; it returns InternalFailure, ServiceUnavailable, "
+            "ValidationError (and unmodeled errors such as ThrottlingException)."
+        ),
     ),
     (
         lambda stub: stub.queue(InvokeResult(body=b"x"), endpoint_name="bad name"),
         ValueError,
-        "stub.queue(endpoint_name='bad name') is not an endpoint name the service "
-        "accepts: expected at most 63 characters matching ^[a-zA-Z0-9](-*[a-zA-Z0-9])*.",
+        (
+            "stub.queue(endpoint_name='bad name') is not an endpoint name the service "
+            "accepts: expected at most 63 characters matching "
+            "^[a-zA-Z0-9](-*[a-zA-Z0-9])*."
+        ),
     ),
     (
         lambda stub: stub.queue(InvokeResult(body=b"x"), endpoint_name=3),  # type: ignore[arg-type]
@@ -259,13 +295,17 @@ def test_without_defaults_an_unqueued_call_names_the_request(client: Any) -> Non
 
 def test_without_defaults_and_nothing_queued_anywhere(client: Any) -> None:
     """With no other endpoint queued, the message leaves that line out."""
-    with SageMakerRuntimeStub(client, allow_defaults=False):
-        with pytest.raises(NoResultError) as info:
-            client.invoke_endpoint(EndpointName="churn", Body=b"")
+    with (
+        SageMakerRuntimeStub(client, allow_defaults=False),
+        pytest.raises(NoResultError) as info,
+    ):
+        client.invoke_endpoint(EndpointName="churn", Body=b"")
     assert str(info.value).splitlines()[1:] == [
         "Request: no Body.",
-        "Queue one with stub.queue(InvokeResult(...), endpoint_name='churn') or "
-        "stub.queue(InvokeResult(...)) for any endpoint.",
+        (
+            "Queue one with stub.queue(InvokeResult(...), endpoint_name='churn') or "
+            "stub.queue(InvokeResult(...)) for any endpoint."
+        ),
     ]
 
 
