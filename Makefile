@@ -4,13 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test tests typecheck lint docs clean
+OLDEST := .venv-oldest
+OLDEST_STAMP := $(OLDEST)/.installed
+
+.PHONY: demo test tests typecheck lint docs test-oldest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,lint,docs]'
 	touch $(STAMP)
+
+$(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
+	$(OLDEST)/bin/python -m pip install --quiet -c constraints-oldest.txt -e '.[test]'
+	touch $(OLDEST_STAMP)
 
 ## demo: run the quickstart example end to end
 demo: $(STAMP)
@@ -33,5 +42,10 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -n -W --keep-going -q -b html docs docs/_build/html
 
+## test-oldest: the suite against the lowest dependency versions declared
+test-oldest: $(OLDEST_STAMP)
+	$(OLDEST)/bin/python -m pip freeze | grep -iE '^(attrs|boto3|botocore|typing.extensions)=='
+	$(OLDEST)/bin/python -m pytest -q -p no:cacheprovider
+
 clean:
-	rm -rf $(VENV) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis
