@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: demo test tests typecheck lint docs test-oldest clean
+.PHONY: demo test tests typecheck lint docs test-oldest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ lint: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m sphinx -n -W --keep-going -q -b html docs docs/_build/html
+
+## bench: print the benchmark ratios (BENCH_ARGS=--write updates docs/benchmarks.md)
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 ## test-oldest: the suite against the lowest dependency versions declared
 test-oldest: $(OLDEST_STAMP)

@@ -14,7 +14,14 @@ from ._errors import (
     StubActivationError,
     UnusedResultsWarning,
 )
-from ._results import AsyncResult, ErrorResult, InvokeResult
+from ._eventstream import StreamProgress
+from ._results import (
+    AsyncResult,
+    ErrorResult,
+    InvokeResult,
+    StreamError,
+    StreamResult,
+)
 from ._stub import SageMakerRuntimeStub
 from ._unittest import start_stub
 
@@ -30,6 +37,9 @@ __all__ = [
     "SageMakerRuntimeStub",
     "SageMakerStubError",
     "Source",
+    "StreamError",
+    "StreamProgress",
+    "StreamResult",
     "StubActivationError",
     "UnusedResultsWarning",
     "start_stub",

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import attrs
 
 from ._book import Source
+from ._eventstream import StreamProgress
 
 __all__ = ["Call"]
 
@@ -40,3 +41,5 @@ class Call:
     output_location: str | None = None
     #: The ``FailureLocation`` returned by an async call.
     failure_location: str | None = None
+    #: How far the consumer read a streamed response (streaming calls only).
+    stream: StreamProgress | None = None

@@ -20,6 +20,8 @@ from botocore.endpoint import convert_to_response_dict
 from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import ResponseParser, create_parser
 
+from ._eventstream import EventStreamBody
+
 __all__ = ["RawBody", "Renderer"]
 
 
@@ -54,16 +56,25 @@ class Renderer:
         url: str,
         status: int,
         headers: Mapping[str, str],
-        body: bytes,
+        body: bytes | EventStreamBody,
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        """Parse a response as botocore's endpoint would."""
+        """Parse a response as botocore's endpoint would.
+
+        ``body`` is the whole body, or an event stream sent chunked.
+        """
         all_headers = {
             "x-amzn-requestid": str(uuid.uuid4()),
             "date": formatdate(usegmt=True),
             **headers,
-            "content-length": str(len(body)),
         }
-        http = AWSResponse(url, status, cast(Any, all_headers), RawBody(body))
+        raw: RawBody | EventStreamBody
+        if isinstance(body, bytes):
+            all_headers["content-length"] = str(len(body))
+            raw = RawBody(body)
+        else:
+            all_headers["transfer-encoding"] = "chunked"
+            raw = body
+        http = AWSResponse(url, status, cast(Any, all_headers), raw)
         response_dict = convert_to_response_dict(http, operation)
         output_shape = operation.output_shape
         assert output_shape is not None

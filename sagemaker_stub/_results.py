@@ -9,13 +9,13 @@ lengths, which errors an operation can return) run when the result is queued.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
 import attrs
 from typing_extensions import Self
 
-__all__ = ["AsyncResult", "ErrorResult", "InvokeResult"]
+__all__ = ["AsyncResult", "ErrorResult", "InvokeResult", "StreamError", "StreamResult"]
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 JSON_CONTENT_TYPE = "application/json"
@@ -362,4 +362,229 @@ class ErrorResult:
         return cls(code="ThrottlingException", message=message, status_code=status_code)
 
 
-Result = InvokeResult | AsyncResult | ErrorResult
+#: The errors the service sends inside a stream, and their factories.
+STREAM_ERROR_CODES = {
+    "ModelStreamError": "model_stream_error",
+    "InternalStreamFailure": "internal_stream_failure",
+}
+JSON_LINES_CONTENT_TYPE = "application/jsonlines"
+EVENT_STREAM_TEXT_CONTENT_TYPE = "text/event-stream"
+
+
+@attrs.frozen(kw_only=True)
+class StreamError:
+    """An error that ends a response stream after its parts.
+
+    Iterating the stream raises botocore's ``EventStreamError`` with this
+    code and message once the parts before it were read.
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: ``"ModelStreamError"`` or ``"InternalStreamFailure"``.
+    code: str = attrs.field()
+    #: The error's message.
+    message: str = attrs.field(validator=attrs.validators.instance_of(str))
+    #: ``ErrorCode`` of a ``ModelStreamError``.
+    error_code: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(str)),
+    )
+
+    @code.validator
+    def _check_code(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if value not in STREAM_ERROR_CODES:
+            msg = (
+                f"StreamError.code must be one of {', '.join(STREAM_ERROR_CODES)}; "
+                f"got {describe(value)}."
+            )
+            raise ValueError(msg)
+
+    @classmethod
+    def model_stream_error(
+        cls, message: str = "Model stream error.", error_code: str | None = None
+    ) -> Self:
+        """``ModelStreamError``: the model container failed mid-stream."""
+        return cls(code="ModelStreamError", message=message, error_code=error_code)
+
+    @classmethod
+    def internal_stream_failure(cls, message: str = "Internal stream failure.") -> Self:
+        """``InternalStreamFailure``: the service failed mid-stream."""
+        return cls(code="InternalStreamFailure", message=message)
+
+
+def _stream_parts(
+    value: Iterable[bytes | bytearray | memoryview | str],
+) -> tuple[bytes, ...]:
+    if isinstance(value, (bytes, bytearray, memoryview, str)) or not isinstance(
+        value, Iterable
+    ):
+        msg = (
+            "StreamResult.parts must be a sequence of bytes or str, one per "
+            f"PayloadPart; got {describe(value)}. Wrap a single body in a list, "
+            "or split it with StreamResult.chunked()."
+        )
+        raise TypeError(msg)
+    parts = []
+    for index, part in enumerate(value):
+        if isinstance(part, str):
+            parts.append(part.encode("utf-8"))
+        elif isinstance(part, (bytes, bytearray, memoryview)):
+            parts.append(bytes(part))
+        else:
+            msg = (
+                f"StreamResult.parts[{index}] must be bytes or str; "
+                f"got {describe(part)}."
+            )
+            raise TypeError(msg)
+    return tuple(parts)
+
+
+def _parts_repr(parts: tuple[bytes, ...]) -> str:
+    shown = ", ".join(preview(part) for part in parts[:3])
+    if len(parts) > 3:
+        return f"({shown}, ... ({len(parts)} parts))"
+    return f"({shown},)" if len(parts) == 1 else f"({shown})"
+
+
+@attrs.frozen(kw_only=True)
+class StreamResult:
+    """What ``invoke_endpoint_with_response_stream`` answers.
+
+    Each part is delivered as one ``PayloadPart`` event, in order; parts may cut
+    a line or a multi-byte character in two, as real endpoints do. With
+    ``error``, the stream ends with that error after the parts.
+
+    Args:
+        parts: The payload of each event: bytes, or str encoded as UTF-8.
+        error: A :class:`StreamError` that ends the stream after the parts.
+        content_type: The ``ContentType`` the caller sees.
+        invoked_production_variant: The variant that served the request.
+        custom_attributes: ``CustomAttributes`` returned by the model, if any.
+
+    .. versionadded:: 0.1.0
+    """
+
+    parts: tuple[bytes, ...] = attrs.field(converter=_stream_parts, repr=_parts_repr)
+    error: StreamError | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(StreamError)),
+    )
+    content_type: str = attrs.field(default=DEFAULT_CONTENT_TYPE, validator=_header)
+    invoked_production_variant: str | None = attrs.field(
+        default=DEFAULT_VARIANT, validator=_optional_header
+    )
+    custom_attributes: str | None = attrs.field(
+        default=None, validator=_optional_header
+    )
+
+    @classmethod
+    def text(
+        cls,
+        tokens: Iterable[str],
+        *,
+        error: StreamError | None = None,
+        content_type: str = TEXT_CONTENT_TYPE,
+        invoked_production_variant: str | None = DEFAULT_VARIANT,
+        custom_attributes: str | None = None,
+    ) -> Self:
+        """One part per text token, as a token streamer sends them."""
+        given: list[object] = list(tokens)
+        bad = next((token for token in given if not isinstance(token, str)), None)
+        if bad is not None:
+            msg = f"StreamResult.text(tokens) takes str tokens; got {describe(bad)}."
+            raise TypeError(msg)
+        return cls(
+            parts=cast("list[str]", given),
+            error=error,
+            content_type=content_type,
+            invoked_production_variant=invoked_production_variant,
+            custom_attributes=custom_attributes,
+        )
+
+    @classmethod
+    def json_lines(
+        cls,
+        objects: Iterable[object],
+        *,
+        error: StreamError | None = None,
+        content_type: str = JSON_LINES_CONTENT_TYPE,
+        invoked_production_variant: str | None = DEFAULT_VARIANT,
+        custom_attributes: str | None = None,
+    ) -> Self:
+        """One part per object: its JSON and a newline."""
+        parts = [
+            dump_json(obj, f"StreamResult.json_lines(objects)[{index}]") + b"\n"
+            for index, obj in enumerate(objects)
+        ]
+        return cls(
+            parts=parts,
+            error=error,
+            content_type=content_type,
+            invoked_production_variant=invoked_production_variant,
+            custom_attributes=custom_attributes,
+        )
+
+    @classmethod
+    def server_sent_events(
+        cls,
+        events: Iterable[object],
+        *,
+        error: StreamError | None = None,
+        content_type: str = EVENT_STREAM_TEXT_CONTENT_TYPE,
+        invoked_production_variant: str | None = DEFAULT_VARIANT,
+        custom_attributes: str | None = None,
+    ) -> Self:
+        """One part per event, ``data: <event>`` and a blank line.
+
+        A ``str`` event is sent as it is (``"[DONE]"``, say); anything else is
+        sent as JSON, as OpenAI-style and TGI servers do.
+        """
+        parts = []
+        for index, event in enumerate(events):
+            data = (
+                event.encode("utf-8")
+                if isinstance(event, str)
+                else dump_json(
+                    event, f"StreamResult.server_sent_events(events)[{index}]"
+                )
+            )
+            parts.append(b"data: " + data + b"\n\n")
+        return cls(
+            parts=parts,
+            error=error,
+            content_type=content_type,
+            invoked_production_variant=invoked_production_variant,
+            custom_attributes=custom_attributes,
+        )
+
+    @classmethod
+    def chunked(
+        cls,
+        body: bytes | str,
+        size: int,
+        *,
+        error: StreamError | None = None,
+        content_type: str = DEFAULT_CONTENT_TYPE,
+        invoked_production_variant: str | None = DEFAULT_VARIANT,
+        custom_attributes: str | None = None,
+    ) -> Self:
+        """``body`` split every ``size`` bytes, wherever that cuts it."""
+        checked: object = size
+        if isinstance(checked, bool) or not isinstance(checked, int) or checked < 1:
+            msg = (
+                "StreamResult.chunked(size) must be a positive int; "
+                f"got {describe(size)}."
+            )
+            raise ValueError(msg)
+        data = _body_bytes(body)
+        return cls(
+            parts=[data[start : start + size] for start in range(0, len(data), size)],
+            error=error,
+            content_type=content_type,
+            invoked_production_variant=invoked_production_variant,
+            custom_attributes=custom_attributes,
+        )
+
+
+Result = InvokeResult | AsyncResult | ErrorResult | StreamResult

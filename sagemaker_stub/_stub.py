@@ -31,13 +31,16 @@ from ._errors import (
     UnusedResultsWarning,
     pending_message,
 )
+from ._eventstream import EventStreamBody, StreamProgress, encode_exception
 from ._moto import async_results_from_moto, invoke_results_from_moto
 from ._render import Renderer
 from ._results import (
     JSON_CONTENT_TYPE,
+    STREAM_ERROR_CODES,
     AsyncResult,
     ErrorResult,
     InvokeResult,
+    StreamResult,
     describe,
     dump_json,
     preview,
@@ -61,6 +64,15 @@ DEFAULT_INVOKE_RESULT = InvokeResult(
 )
 #: moto's static answer to invoke_endpoint_async when nothing is queued.
 DEFAULT_ASYNC_RESULT = AsyncResult.success({"default": "response"})
+#: The answer to a streaming call when nothing is queued (moto has none):
+#: invoke_endpoint's default, as one part.
+DEFAULT_STREAM_RESULT = StreamResult(
+    parts=[DEFAULT_INVOKE_RESULT.body],
+    content_type=DEFAULT_INVOKE_RESULT.content_type,
+    invoked_production_variant=DEFAULT_INVOKE_RESULT.invoked_production_variant,
+    custom_attributes=DEFAULT_INVOKE_RESULT.custom_attributes,
+)
+_EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream"
 
 _KINDS = {kind.value: kind for kind in Kind}
 _QUEUE_METHOD = {
@@ -69,7 +81,11 @@ _QUEUE_METHOD = {
     Kind.STREAM: "stub.queue_stream(StreamResult(...))",
 }
 
-_QUEUE_FOR: dict[type, str] = {InvokeResult: "queue", AsyncResult: "queue_async"}
+_QUEUE_FOR: dict[type, str] = {
+    InvokeResult: "queue",
+    AsyncResult: "queue_async",
+    StreamResult: "queue_stream",
+}
 
 _active_stubs: weakref.WeakKeyDictionary[Any, SageMakerRuntimeStub] = (
     weakref.WeakKeyDictionary()
@@ -352,6 +368,26 @@ class SageMakerRuntimeStub(Stubber):
         """
         self._enqueue(Kind.ASYNC, "queue_async", results, endpoint_name, (AsyncResult,))
 
+    def queue_stream(
+        self, *results: StreamResult | ErrorResult, endpoint_name: str | None = None
+    ) -> None:
+        """Queue results for ``invoke_endpoint_with_response_stream``.
+
+        When this queue is empty, streaming calls fall back to the
+        ``invoke_endpoint`` queue, delivering that result's body as one part.
+
+        Args:
+            results: :class:`~sagemaker_stub.StreamResult` or
+                :class:`~sagemaker_stub.ErrorResult` objects. An ``ErrorResult``
+                fails the call before the stream starts; a
+                :class:`~sagemaker_stub.StreamError` in a ``StreamResult`` fails
+                it mid-stream.
+            endpoint_name: As for :meth:`queue`.
+        """
+        self._enqueue(
+            Kind.STREAM, "queue_stream", results, endpoint_name, (StreamResult,)
+        )
+
     def load_moto_results(self, payload: Mapping[str, Any]) -> None:
         """Queue the results of a moto ``endpoint-results`` payload.
 
@@ -443,6 +479,15 @@ class SageMakerRuntimeStub(Stubber):
         self, method: str, index: int, operation: _Operation, error: ErrorResult
     ) -> None:
         code = error.code
+        if code in STREAM_ERROR_CODES:
+            factory = STREAM_ERROR_CODES[code]
+            msg = (
+                f"stub.{method}(): result {index} is an ErrorResult with code "
+                f"{code}, which the service sends inside a response stream. Queue "
+                f"StreamResult(parts=[...], error=StreamError.{factory}(...)) with "
+                "stub.queue_stream() instead."
+            )
+            raise ValueError(msg)
         if code in self._service_error_codes and code not in operation.error_codes:
             msg = (
                 f"stub.{method}(): result {index} is a {code}, which "
@@ -455,12 +500,11 @@ class SageMakerRuntimeStub(Stubber):
     def _check_limits(
         self, method: str, index: int, operation: _Operation, result: object
     ) -> None:
-        if not isinstance(result, InvokeResult):
+        if not isinstance(result, (InvokeResult, StreamResult)):
             return
         output = operation.model.output_shape
         assert output is not None
         checks: list[tuple[str, str, str | bytes | None]] = [
-            ("Body", "body", result.body),
             ("ContentType", "content_type", result.content_type),
             (
                 "InvokedProductionVariant",
@@ -469,6 +513,8 @@ class SageMakerRuntimeStub(Stubber):
             ),
             ("CustomAttributes", "custom_attributes", result.custom_attributes),
         ]
+        if isinstance(result, InvokeResult):
+            checks.append(("Body", "body", result.body))
         for member, field, value in checks:
             maximum = output.members[member].metadata.get("max")
             if value is None or maximum is None or len(value) <= maximum:
@@ -476,7 +522,8 @@ class SageMakerRuntimeStub(Stubber):
             unit = "bytes" if isinstance(value, bytes) else "characters"
             shown = preview(value) if isinstance(value, bytes) else describe(value)
             msg = (
-                f"stub.{method}(): result {index} has InvokeResult.{field} of "
+                f"stub.{method}(): result {index} has "
+                f"{type(result).__name__}.{field} of "
                 f"{len(value)} {unit}, over the {maximum} {unit} the service "
                 f"allows for {operation.model.name} {member}; got {shown}."
             )
@@ -576,6 +623,8 @@ class SageMakerRuntimeStub(Stubber):
         body = _Body(_read_body(params))
         if operation.kind is Kind.ASYNC:
             return self._answer_async(operation, params, captured.params, body)
+        if operation.kind is Kind.STREAM:
+            return self._answer_stream(operation, params, captured.params, body)
         return self._answer_sync(operation, params, captured.params, body)
 
     def _stubber_queue(self) -> Sequence[dict[str, Any]]:
@@ -738,6 +787,65 @@ class SageMakerRuntimeStub(Stubber):
         payload = json.dumps({"InferenceId": inference_id}).encode("utf-8")
         return self._renderer.respond(model, url, status, headers, payload)
 
+    def _answer_stream(
+        self,
+        operation: _Operation,
+        request: dict[str, Any],
+        params: dict[str, Any],
+        body: _Body,
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        def build(
+            pending: PendingResult | None, source: Source
+        ) -> StreamResult | ErrorResult:
+            if pending is None:
+                if not self.allow_defaults:
+                    raise _NothingQueued
+                return DEFAULT_STREAM_RESULT
+            result = pending.result
+            if isinstance(result, InvokeResult):
+                return StreamResult(
+                    parts=[result.body] if result.body else [],
+                    content_type=result.content_type,
+                    invoked_production_variant=result.invoked_production_variant,
+                    custom_attributes=result.custom_attributes,
+                )
+            assert isinstance(result, (StreamResult, ErrorResult))
+            return result
+
+        result, source = self._take(operation, request, params, body, build)
+        url: str = request["url"]
+        if isinstance(result, ErrorResult):
+            self._record(
+                operation.model.name, params, body, result=result, source=source
+            )
+            return self._render_error(operation, url, params, result)
+        progress = StreamProgress(parts_total=len(result.parts))
+        self._record(
+            operation.model.name,
+            params,
+            body,
+            result=result,
+            source=source,
+            stream=progress,
+        )
+        error = None
+        if result.error is not None:
+            fields = {"Message": result.error.message}
+            if result.error.error_code is not None:
+                fields["ErrorCode"] = result.error.error_code
+            error = encode_exception(result.error.code, fields)
+        model = operation.model
+        headers = {"content-type": _EVENT_STREAM_CONTENT_TYPE}
+        headers[self._renderer.header_name(model, "ContentType")] = result.content_type
+        if result.invoked_production_variant is not None:
+            name = self._renderer.header_name(model, "InvokedProductionVariant")
+            headers[name] = result.invoked_production_variant
+        if result.custom_attributes is not None:
+            name = self._renderer.header_name(model, "CustomAttributes")
+            headers[name] = result.custom_attributes
+        stream = EventStreamBody(result.parts, error, progress)
+        return self._renderer.respond(model, url, 200, headers, stream)
+
     @staticmethod
     def _as_async(result: InvokeResult) -> AsyncResult:
         """An invoke_endpoint result used by an async call, as moto renders it."""
@@ -811,6 +919,7 @@ class SageMakerRuntimeStub(Stubber):
         inference_id: str | None = None,
         output_location: str | None = None,
         failure_location: str | None = None,
+        stream: StreamProgress | None = None,
     ) -> None:
         call = Call(
             operation=operation,
@@ -824,6 +933,7 @@ class SageMakerRuntimeStub(Stubber):
             inference_id=inference_id,
             output_location=output_location,
             failure_location=failure_location,
+            stream=stream,
         )
         with self._calls_lock:
             self._calls.append(call)

@@ -27,6 +27,7 @@ def test_pages_with_examples_are_found() -> None:
     assert counts["README.md"] == 2
     assert counts["guide.md"] >= 7
     assert counts["migrating.md"] == 2
+    assert counts["streaming.md"] == 4
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)

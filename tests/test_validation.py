@@ -14,6 +14,8 @@ from sagemaker_stub import (
     NoResultError,
     PendingResultsError,
     SageMakerRuntimeStub,
+    StreamError,
+    StreamResult,
 )
 
 CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
@@ -233,6 +235,128 @@ QUEUE_ERRORS: list[
         "stub.queue(endpoint_name=...) must be a str; got 3 (int).",
     ),
 ]
+
+
+QUEUE_ERRORS += [
+    (
+        lambda stub: stub.queue_stream(ErrorResult(code="ModelStreamError")),
+        ValueError,
+        (
+            "stub.queue_stream(): result 1 is an ErrorResult with code "
+            "ModelStreamError, "
+            "which the service sends inside a response stream. Queue StreamResult("
+            "parts=[...], error=StreamError.model_stream_error(...)) with "
+            "stub.queue_stream() instead."
+        ),
+    ),
+    (
+        lambda stub: stub.queue(ErrorResult(code="InternalStreamFailure")),
+        ValueError,
+        (
+            "stub.queue(): result 1 is an ErrorResult with code InternalStreamFailure, "
+            "which the service sends inside a response stream. Queue StreamResult("
+            "parts=[...], error=StreamError.internal_stream_failure(...)) with "
+            "stub.queue_stream() instead."
+        ),
+    ),
+    (
+        lambda stub: stub.queue_stream(StreamResult(parts=[], content_type="x" * 1025)),
+        ValueError,
+        (
+            "stub.queue_stream(): result 1 has StreamResult.content_type of 1025 "
+            "characters, over the 1024 characters the service allows for "
+            "InvokeEndpointWithResponseStream ContentType; got "
+            "'xxxxxxxxxxxxxxxxxxxxxxxx"
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (str)."
+        ),
+    ),
+    (
+        lambda stub: stub.queue(StreamResult(parts=[])),  # type: ignore[arg-type]
+        TypeError,
+        (
+            "stub.queue() takes InvokeResult or ErrorResult; result 1 is StreamResult("
+            "parts=(), error=None, content_type='application/octet-stream', i... "
+            "(StreamResult). Queue StreamResult objects with stub.queue_stream()."
+        ),
+    ),
+]
+
+
+STREAM_CONSTRUCTION_ERRORS: list[
+    tuple[Callable[[], object], type[Exception], str | None]
+] = [
+    (
+        lambda: StreamResult(parts=b"whole body"),  # type: ignore[arg-type]
+        TypeError,
+        (
+            "StreamResult.parts must be a sequence of bytes or str, one per "
+            "PayloadPart; "
+            "got b'whole body' (bytes). Wrap a single body in a list, or split it with "
+            "StreamResult.chunked()."
+        ),
+    ),
+    (
+        lambda: StreamResult(parts=[b"a", 3]),  # type: ignore[list-item]
+        TypeError,
+        "StreamResult.parts[1] must be bytes or str; got 3 (int).",
+    ),
+    (
+        lambda: StreamResult(parts=[], error="boom"),  # type: ignore[arg-type]
+        TypeError,
+        None,
+    ),
+    (
+        lambda: StreamResult.text(["a", b"b"]),  # type: ignore[list-item]
+        TypeError,
+        "StreamResult.text(tokens) takes str tokens; got b'b' (bytes).",
+    ),
+    (
+        lambda: StreamResult.json_lines([{"a": 1}, {2, 3}]),
+        TypeError,
+        (
+            "StreamResult.json_lines(objects)[1] must be JSON-serialisable; got {2, 3} "
+            "(set), which json cannot encode: Object of type set is not JSON "
+            "serializable."
+        ),
+    ),
+    (
+        lambda: StreamResult.server_sent_events([object]),
+        TypeError,
+        (
+            "StreamResult.server_sent_events(events)[0] must be JSON-serialisable; got "
+            "<class 'object'> (type), which json cannot encode: Object of type type is "
+            "not JSON serializable."
+        ),
+    ),
+    (
+        lambda: StreamResult.chunked(b"abc", 0),
+        ValueError,
+        "StreamResult.chunked(size) must be a positive int; got 0 (int).",
+    ),
+    (
+        lambda: StreamError(code="ModelError", message="m"),
+        ValueError,
+        (
+            "StreamError.code must be one of ModelStreamError, InternalStreamFailure; "
+            "got 'ModelError' (str)."
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("make", "error", "message"), STREAM_CONSTRUCTION_ERRORS)
+def test_stream_results_are_validated_when_built(
+    make: Callable[[], object], error: type[Exception], message: str | None
+) -> None:
+    """Each bad stream field fails at construction."""
+    with pytest.raises(error) as info:
+        make()
+    if message is not None:
+        assert str(info.value) == message
+    else:
+        assert "'error' must be <class 'sagemaker_stub._results.StreamError'>" in str(
+            info.value
+        )
 
 
 @pytest.mark.parametrize(("queue", "error", "message"), QUEUE_ERRORS)
