@@ -12,9 +12,9 @@ import threading
 import uuid
 import warnings
 import weakref
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 import attrs
 from botocore.awsrequest import AWSResponse
@@ -48,8 +48,6 @@ from ._results import (
 
 __all__ = ["SageMakerRuntimeStub"]
 
-_V = TypeVar("_V")
-
 DEFAULT_ACCOUNT_ID = "123456789012"
 _SERVICE = "sagemaker-runtime"
 _CONTEXT_KEY = "sagemaker_stub"
@@ -64,15 +62,28 @@ DEFAULT_INVOKE_RESULT = InvokeResult(
 )
 #: moto's static answer to invoke_endpoint_async when nothing is queued.
 DEFAULT_ASYNC_RESULT = AsyncResult.success({"default": "response"})
+_EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream"
+
+
+def _as_stream(result: InvokeResult) -> StreamResult:
+    """An invoke_endpoint result used by a streaming call: its body as one part."""
+    return StreamResult(
+        parts=[result.body] if result.body else [],
+        content_type=result.content_type,
+        invoked_production_variant=result.invoked_production_variant,
+        custom_attributes=result.custom_attributes,
+    )
+
+
 #: The answer to a streaming call when nothing is queued (moto has none):
 #: invoke_endpoint's default, as one part.
-DEFAULT_STREAM_RESULT = StreamResult(
-    parts=[DEFAULT_INVOKE_RESULT.body],
-    content_type=DEFAULT_INVOKE_RESULT.content_type,
-    invoked_production_variant=DEFAULT_INVOKE_RESULT.invoked_production_variant,
-    custom_attributes=DEFAULT_INVOKE_RESULT.custom_attributes,
-)
-_EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream"
+DEFAULT_STREAM_RESULT = _as_stream(DEFAULT_INVOKE_RESULT)
+_DEFAULTS: dict[Kind, object] = {
+    Kind.SYNC: DEFAULT_INVOKE_RESULT,
+    Kind.ASYNC: DEFAULT_ASYNC_RESULT,
+    Kind.STREAM: DEFAULT_STREAM_RESULT,
+}
+
 
 _KINDS = {kind.value: kind for kind in Kind}
 _QUEUE_METHOD = {
@@ -621,11 +632,7 @@ class SageMakerRuntimeStub(Stubber):
             return response
         operation = self._operations[model.name]
         body = _Body(_read_body(params))
-        if operation.kind is Kind.ASYNC:
-            return self._answer_async(operation, params, captured.params, body)
-        if operation.kind is Kind.STREAM:
-            return self._answer_stream(operation, params, captured.params, body)
-        return self._answer_sync(operation, params, captured.params, body)
+        return self._answer(operation, params, captured.params, body)
 
     def _stubber_queue(self) -> Sequence[dict[str, Any]]:
         """Expectations added through the Stubber API, not yet served."""
@@ -642,20 +649,6 @@ class SageMakerRuntimeStub(Stubber):
         if operation.kind is Kind.ASYNC and values[0] is not None:
             return values
         return (values, body.digest)
-
-    def _take(
-        self,
-        operation: _Operation,
-        request: dict[str, Any],
-        params: dict[str, Any],
-        body: _Body,
-        build: Callable[[PendingResult | None, Source], _V],
-    ) -> tuple[_V, Source]:
-        key = self._identity(operation, request, body)
-        try:
-            return self._book.take(operation.kind, params["EndpointName"], key, build)
-        except _NothingQueued:
-            raise self._missing(operation, params, body) from None
 
     def _missing(
         self, operation: _Operation, params: Mapping[str, Any], body: _Body
@@ -695,75 +688,92 @@ class SageMakerRuntimeStub(Stubber):
         )
         return NoResultError("\n".join(lines))
 
-    def _answer_sync(
+    def _answer(
         self,
         operation: _Operation,
         request: dict[str, Any],
         params: dict[str, Any],
         body: _Body,
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        def build(
-            pending: PendingResult | None, source: Source
-        ) -> InvokeResult | ErrorResult:
+        """Choose the result for a request and render it."""
+        kind = operation.kind
+
+        def build(pending: PendingResult | None, source: Source) -> object:
             if pending is None:
                 if not self.allow_defaults:
                     raise _NothingQueued
-                return DEFAULT_INVOKE_RESULT
-            assert isinstance(pending.result, (InvokeResult, ErrorResult))
-            return pending.result
-
-        result, source = self._take(operation, request, params, body, build)
-        self._record(operation.model.name, params, body, result=result, source=source)
-        url: str = request["url"]
-        if isinstance(result, ErrorResult):
-            return self._render_error(operation, url, params, result)
-        model = operation.model
-        headers = {"content-type": result.content_type}
-        if result.invoked_production_variant is not None:
-            name = self._renderer.header_name(model, "InvokedProductionVariant")
-            headers[name] = result.invoked_production_variant
-        if result.custom_attributes is not None:
-            name = self._renderer.header_name(model, "CustomAttributes")
-            headers[name] = result.custom_attributes
-        return self._renderer.respond(model, url, 200, headers, result.body)
-
-    def _answer_async(
-        self,
-        operation: _Operation,
-        request: dict[str, Any],
-        params: dict[str, Any],
-        body: _Body,
-    ) -> tuple[AWSResponse, dict[str, Any]]:
-        def build(
-            pending: PendingResult | None, source: Source
-        ) -> _AsyncServed | ErrorResult:
-            if pending is None:
-                if not self.allow_defaults:
-                    raise _NothingQueued
-                result: object = DEFAULT_ASYNC_RESULT
+                result: object = _DEFAULTS[kind]
             else:
                 result = pending.result
-            if isinstance(result, InvokeResult):
-                result = self._as_async(result)
             if isinstance(result, ErrorResult):
                 return result
-            assert isinstance(result, AsyncResult)
-            bucket = f"s3://sagemaker-output-{uuid.uuid4()}"
-            output, failure = f"{bucket}/response.json", f"{bucket}/failure.json"
-            written, other = (
-                (failure, output) if result.is_failure else (output, failure)
-            )
-            self._outputs[written] = result
-            self._other_location[other] = written
-            return _AsyncServed(result, output, failure)
+            if kind is Kind.ASYNC:
+                return self._store_async(result)
+            if kind is Kind.STREAM and isinstance(result, InvokeResult):
+                return _as_stream(result)
+            return result
 
-        served, source = self._take(operation, request, params, body, build)
+        key = self._identity(operation, request, body)
+        try:
+            served, source = self._book.take(kind, params["EndpointName"], key, build)
+        except _NothingQueued:
+            raise self._missing(operation, params, body) from None
         url: str = request["url"]
         if isinstance(served, ErrorResult):
             self._record(
                 operation.model.name, params, body, result=served, source=source
             )
             return self._render_error(operation, url, params, served)
+        if isinstance(served, _AsyncServed):
+            return self._respond_async(
+                operation, url, params=params, body=body, served=served, source=source
+            )
+        if isinstance(served, StreamResult):
+            return self._respond_stream(
+                operation, url, params=params, body=body, result=served, source=source
+            )
+        assert isinstance(served, InvokeResult)
+        self._record(operation.model.name, params, body, result=served, source=source)
+        model = operation.model
+        headers = self._result_headers(model, served)
+        headers["content-type"] = served.content_type
+        return self._renderer.respond(model, url, 200, headers, served.body)
+
+    def _result_headers(
+        self, model: OperationModel, result: InvokeResult | StreamResult
+    ) -> dict[str, str]:
+        """The optional headers a model's answer carries."""
+        headers = {}
+        if result.invoked_production_variant is not None:
+            name = self._renderer.header_name(model, "InvokedProductionVariant")
+            headers[name] = result.invoked_production_variant
+        if result.custom_attributes is not None:
+            name = self._renderer.header_name(model, "CustomAttributes")
+            headers[name] = result.custom_attributes
+        return headers
+
+    def _store_async(self, result: object) -> _AsyncServed:
+        """Write an async result's data to fresh locations (under the lock)."""
+        if isinstance(result, InvokeResult):
+            result = self._as_async(result)
+        assert isinstance(result, AsyncResult)
+        bucket = f"s3://sagemaker-output-{uuid.uuid4()}"
+        output, failure = f"{bucket}/response.json", f"{bucket}/failure.json"
+        written, other = (failure, output) if result.is_failure else (output, failure)
+        self._outputs[written] = result
+        self._other_location[other] = written
+        return _AsyncServed(result, output, failure)
+
+    def _respond_async(
+        self,
+        operation: _Operation,
+        url: str,
+        *,
+        params: dict[str, Any],
+        body: _Body,
+        served: _AsyncServed,
+        source: Source,
+    ) -> tuple[AWSResponse, dict[str, Any]]:
         inference_id = params.get("InferenceId") or str(uuid.uuid4())
         self._record(
             operation.model.name,
@@ -787,38 +797,16 @@ class SageMakerRuntimeStub(Stubber):
         payload = json.dumps({"InferenceId": inference_id}).encode("utf-8")
         return self._renderer.respond(model, url, status, headers, payload)
 
-    def _answer_stream(
+    def _respond_stream(
         self,
         operation: _Operation,
-        request: dict[str, Any],
+        url: str,
+        *,
         params: dict[str, Any],
         body: _Body,
+        result: StreamResult,
+        source: Source,
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        def build(
-            pending: PendingResult | None, source: Source
-        ) -> StreamResult | ErrorResult:
-            if pending is None:
-                if not self.allow_defaults:
-                    raise _NothingQueued
-                return DEFAULT_STREAM_RESULT
-            result = pending.result
-            if isinstance(result, InvokeResult):
-                return StreamResult(
-                    parts=[result.body] if result.body else [],
-                    content_type=result.content_type,
-                    invoked_production_variant=result.invoked_production_variant,
-                    custom_attributes=result.custom_attributes,
-                )
-            assert isinstance(result, (StreamResult, ErrorResult))
-            return result
-
-        result, source = self._take(operation, request, params, body, build)
-        url: str = request["url"]
-        if isinstance(result, ErrorResult):
-            self._record(
-                operation.model.name, params, body, result=result, source=source
-            )
-            return self._render_error(operation, url, params, result)
         progress = StreamProgress(parts_total=len(result.parts))
         self._record(
             operation.model.name,
@@ -835,14 +823,9 @@ class SageMakerRuntimeStub(Stubber):
                 fields["ErrorCode"] = result.error.error_code
             error = encode_exception(result.error.code, fields)
         model = operation.model
-        headers = {"content-type": _EVENT_STREAM_CONTENT_TYPE}
+        headers = self._result_headers(model, result)
+        headers["content-type"] = _EVENT_STREAM_CONTENT_TYPE
         headers[self._renderer.header_name(model, "ContentType")] = result.content_type
-        if result.invoked_production_variant is not None:
-            name = self._renderer.header_name(model, "InvokedProductionVariant")
-            headers[name] = result.invoked_production_variant
-        if result.custom_attributes is not None:
-            name = self._renderer.header_name(model, "CustomAttributes")
-            headers[name] = result.custom_attributes
         stream = EventStreamBody(result.parts, error, progress)
         return self._renderer.respond(model, url, 200, headers, stream)
 
