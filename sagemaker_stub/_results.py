@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 import attrs
-from typing_extensions import Self
+from typing_extensions import Self, Unpack
 
 __all__ = ["AsyncResult", "ErrorResult", "InvokeResult", "StreamError", "StreamResult"]
 
@@ -76,6 +76,13 @@ def _optional_header(
         _check_header_text(type(instance).__name__, attribute.name, value)
 
 
+class _Headers(TypedDict, total=False):
+    """The optional headers a model's answer carries."""
+
+    invoked_production_variant: str | None
+    custom_attributes: str | None
+
+
 def dump_json(obj: object, where: str) -> bytes:
     """Serialise ``obj`` as strict JSON (no NaN), naming ``where`` on failure."""
     try:
@@ -118,20 +125,18 @@ class InvokeResult:
         obj: object,
         *,
         content_type: str = JSON_CONTENT_TYPE,
-        invoked_production_variant: str | None = DEFAULT_VARIANT,
-        custom_attributes: str | None = None,
+        **headers: Unpack[_Headers],
     ) -> Self:
         """A result whose body is ``obj`` serialised as JSON.
+
+        ``invoked_production_variant`` and ``custom_attributes`` may be given
+        as for the class.
 
         Raises:
             TypeError: ``obj`` cannot be serialised as strict JSON.
         """
-        return cls(
-            body=dump_json(obj, "InvokeResult.json(obj)"),
-            content_type=content_type,
-            invoked_production_variant=invoked_production_variant,
-            custom_attributes=custom_attributes,
-        )
+        body = dump_json(obj, "InvokeResult.json(obj)")
+        return cls(body=body, content_type=content_type, **headers)
 
     @classmethod
     def text(
@@ -139,19 +144,17 @@ class InvokeResult:
         text: str,
         *,
         content_type: str = TEXT_CONTENT_TYPE,
-        invoked_production_variant: str | None = DEFAULT_VARIANT,
-        custom_attributes: str | None = None,
+        **headers: Unpack[_Headers],
     ) -> Self:
-        """A result whose body is ``text`` encoded as UTF-8."""
+        """A result whose body is ``text`` encoded as UTF-8.
+
+        ``invoked_production_variant`` and ``custom_attributes`` may be given
+        as for the class.
+        """
         if not isinstance(text, str):
             msg = f"InvokeResult.text(text) must be a str; got {describe(text)}."
             raise TypeError(msg)
-        return cls(
-            body=text,
-            content_type=content_type,
-            invoked_production_variant=invoked_production_variant,
-            custom_attributes=custom_attributes,
-        )
+        return cls(body=text, content_type=content_type, **headers)
 
 
 def _async_data(data: object, where: str) -> tuple[bytes, str]:
@@ -413,6 +416,12 @@ class StreamError:
         return cls(code="InternalStreamFailure", message=message)
 
 
+class _StreamOptions(_Headers, total=False):
+    """What every StreamResult constructor passes through."""
+
+    error: StreamError | None
+
+
 def _stream_parts(
     value: Iterable[bytes | bytearray | memoryview | str],
 ) -> tuple[bytes, ...]:
@@ -453,7 +462,9 @@ class StreamResult:
 
     Each part is delivered as one ``PayloadPart`` event, in order; parts may cut
     a line or a multi-byte character in two, as real endpoints do. With
-    ``error``, the stream ends with that error after the parts.
+    ``error``, the stream ends with that error after the parts. The
+    constructors take ``error``, ``invoked_production_variant`` and
+    ``custom_attributes`` as keywords, as the class does.
 
     Args:
         parts: The payload of each event: bytes, or str encoded as UTF-8.
@@ -483,10 +494,8 @@ class StreamResult:
         cls,
         tokens: Iterable[str],
         *,
-        error: StreamError | None = None,
         content_type: str = TEXT_CONTENT_TYPE,
-        invoked_production_variant: str | None = DEFAULT_VARIANT,
-        custom_attributes: str | None = None,
+        **options: Unpack[_StreamOptions],
     ) -> Self:
         """One part per text token, as a token streamer sends them."""
         given: list[object] = list(tokens)
@@ -496,10 +505,8 @@ class StreamResult:
             raise TypeError(msg)
         return cls(
             parts=cast("list[str]", given),
-            error=error,
             content_type=content_type,
-            invoked_production_variant=invoked_production_variant,
-            custom_attributes=custom_attributes,
+            **options,
         )
 
     @classmethod
@@ -507,10 +514,8 @@ class StreamResult:
         cls,
         objects: Iterable[object],
         *,
-        error: StreamError | None = None,
         content_type: str = JSON_LINES_CONTENT_TYPE,
-        invoked_production_variant: str | None = DEFAULT_VARIANT,
-        custom_attributes: str | None = None,
+        **options: Unpack[_StreamOptions],
     ) -> Self:
         """One part per object: its JSON and a newline."""
         parts = [
@@ -519,10 +524,8 @@ class StreamResult:
         ]
         return cls(
             parts=parts,
-            error=error,
             content_type=content_type,
-            invoked_production_variant=invoked_production_variant,
-            custom_attributes=custom_attributes,
+            **options,
         )
 
     @classmethod
@@ -530,10 +533,8 @@ class StreamResult:
         cls,
         events: Iterable[object],
         *,
-        error: StreamError | None = None,
         content_type: str = EVENT_STREAM_TEXT_CONTENT_TYPE,
-        invoked_production_variant: str | None = DEFAULT_VARIANT,
-        custom_attributes: str | None = None,
+        **options: Unpack[_StreamOptions],
     ) -> Self:
         """One part per event, ``data: <event>`` and a blank line.
 
@@ -552,10 +553,8 @@ class StreamResult:
             parts.append(b"data: " + data + b"\n\n")
         return cls(
             parts=parts,
-            error=error,
             content_type=content_type,
-            invoked_production_variant=invoked_production_variant,
-            custom_attributes=custom_attributes,
+            **options,
         )
 
     @classmethod
@@ -564,10 +563,8 @@ class StreamResult:
         body: bytes | str,
         size: int,
         *,
-        error: StreamError | None = None,
         content_type: str = DEFAULT_CONTENT_TYPE,
-        invoked_production_variant: str | None = DEFAULT_VARIANT,
-        custom_attributes: str | None = None,
+        **options: Unpack[_StreamOptions],
     ) -> Self:
         """``body`` split every ``size`` bytes, wherever that cuts it."""
         checked: object = size
@@ -580,10 +577,8 @@ class StreamResult:
         data = _body_bytes(body)
         return cls(
             parts=[data[start : start + size] for start in range(0, len(data), size)],
-            error=error,
             content_type=content_type,
-            invoked_production_variant=invoked_production_variant,
-            custom_attributes=custom_attributes,
+            **options,
         )
 
 
