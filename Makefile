@@ -12,7 +12,7 @@ OLDEST_STAMP := $(OLDEST)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,docs,clients]'
 	touch $(STAMP)
 
 $(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
@@ -49,7 +49,7 @@ bench: $(STAMP)
 ## test-oldest: the suite against the lowest dependency versions declared
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python -m pip freeze | grep -iE '^(attrs|boto3|botocore|typing.extensions)=='
-	$(OLDEST)/bin/python -m pytest -q -p no:cacheprovider
+	SAGEMAKER_STUB_OLDEST=1 $(OLDEST)/bin/python -m pytest -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) $(OLDEST) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis
