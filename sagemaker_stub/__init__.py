@@ -10,6 +10,7 @@ from ._errors import (
     NoResultError,
     OutputNotFoundError,
     PendingResultsError,
+    S3NotStubbedError,
     SageMakerStubError,
     StubActivationError,
     UnusedResultsWarning,
@@ -22,6 +23,7 @@ from ._results import (
     StreamError,
     StreamResult,
 )
+from ._s3 import S3Object
 from ._stub import SageMakerRuntimeStub
 from ._unittest import start_stub
 
@@ -34,6 +36,8 @@ __all__ = [
     "OutputNotFoundError",
     "PendingResult",
     "PendingResultsError",
+    "S3NotStubbedError",
+    "S3Object",
     "SageMakerRuntimeStub",
     "SageMakerStubError",
     "Source",

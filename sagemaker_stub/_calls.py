@@ -8,6 +8,7 @@ import attrs
 
 from ._book import Source
 from ._eventstream import StreamProgress
+from ._s3 import S3Object
 
 __all__ = ["Call"]
 
@@ -43,3 +44,6 @@ class Call:
     failure_location: str | None = None
     #: How far the consumer read a streamed response (streaming calls only).
     stream: StreamProgress | None = None
+    #: The object at an async call's ``InputLocation``, when the stub holds it
+    #: (stored with ``store_input`` or uploaded through an attached S3 client).
+    input_object: S3Object | None = attrs.field(default=None, repr=False)

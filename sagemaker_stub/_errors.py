@@ -10,6 +10,7 @@ __all__ = [
     "NoResultError",
     "OutputNotFoundError",
     "PendingResultsError",
+    "S3NotStubbedError",
     "SageMakerStubError",
     "StubActivationError",
     "UnusedResultsWarning",
@@ -54,6 +55,13 @@ class StubActivationError(SageMakerStubError, RuntimeError):
 
 class OutputNotFoundError(SageMakerStubError, LookupError):
     """No async output object is stored at the requested location.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class S3NotStubbedError(SageMakerStubError, RuntimeError):
+    """A strictly attached S3 client got a request the stub does not answer.
 
     .. versionadded:: 0.1.0
     """

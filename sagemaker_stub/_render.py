@@ -60,16 +60,18 @@ class Renderer:
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """Parse a response as botocore's endpoint would.
 
-        ``body`` is the whole body, or an event stream sent chunked.
+        ``body`` is the whole body, or an event stream sent chunked. A
+        ``content-length`` in ``headers`` is kept (a HEAD answer's).
         """
-        all_headers = {
-            "x-amzn-requestid": str(uuid.uuid4()),
-            "date": formatdate(usegmt=True),
-            **headers,
-        }
+        request_id = str(uuid.uuid4())
+        if self._service_model.service_name == "s3":
+            ids = {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
+        else:
+            ids = {"x-amzn-requestid": request_id}
+        all_headers = {**ids, "date": formatdate(usegmt=True), **headers}
         raw: RawBody | EventStreamBody
         if isinstance(body, bytes):
-            all_headers["content-length"] = str(len(body))
+            all_headers.setdefault("content-length", str(len(body)))
             raw = RawBody(body)
         else:
             all_headers["transfer-encoding"] = "chunked"

@@ -157,6 +157,13 @@ class InvokeResult:
         return cls(body=text, content_type=content_type, **headers)
 
 
+class _Timing(TypedDict, total=False):
+    """When an async output becomes visible."""
+
+    available_after: int
+    hold: bool
+
+
 def _async_data(data: object, where: str) -> tuple[bytes, str]:
     if isinstance(data, (bytes, bytearray, memoryview)):
         return bytes(data), DEFAULT_CONTENT_TYPE
@@ -171,12 +178,18 @@ class AsyncResult:
 
     Build one with :meth:`success` or :meth:`failure`. A success is written to
     the call's ``OutputLocation``, a failure to its ``FailureLocation``; read
-    either back with :meth:`SageMakerRuntimeStub.read_output`.
+    either back with :meth:`SageMakerRuntimeStub.read_output`, or through an S3
+    client attached with :meth:`SageMakerRuntimeStub.attach_s3`.
 
     Args:
         data: The bytes of the output object.
         is_failure: Whether the inference failed.
         content_type: The output object's content type.
+        available_after: How many reads of the object through an attached S3
+            client (GetObject, HeadObject, a waiter's polls) find nothing
+            before it appears, to test polling loops without sleeping.
+        hold: Keep the object invisible until
+            :meth:`SageMakerRuntimeStub.complete` is called for the inference.
 
     .. versionadded:: 0.1.0
     """
@@ -184,6 +197,25 @@ class AsyncResult:
     data: bytes = attrs.field(repr=preview)
     is_failure: bool = attrs.field(default=False)
     content_type: str = attrs.field(default=DEFAULT_CONTENT_TYPE, validator=_header)
+    available_after: int = attrs.field(default=0)
+    hold: bool = attrs.field(default=False)
+
+    @available_after.validator
+    def _check_available_after(
+        self, attribute: attrs.Attribute[int], value: object
+    ) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            msg = (
+                "AsyncResult.available_after must be an int of 0 or more (reads "
+                f"before the object appears); got {describe(value)}."
+            )
+            raise ValueError(msg)
+
+    @hold.validator
+    def _check_hold(self, attribute: attrs.Attribute[bool], value: object) -> None:
+        if not isinstance(value, bool):
+            msg = f"AsyncResult.hold must be a bool; got {describe(value)}."
+            raise TypeError(msg)
 
     @data.validator
     def _check_data(self, attribute: attrs.Attribute[bytes], value: object) -> None:
@@ -204,7 +236,13 @@ class AsyncResult:
             raise TypeError(msg)
 
     @classmethod
-    def success(cls, data: object, *, content_type: str | None = None) -> Self:
+    def success(
+        cls,
+        data: object,
+        *,
+        content_type: str | None = None,
+        **timing: Unpack[_Timing],
+    ) -> Self:
         """A successful inference whose output object holds ``data``.
 
         Args:
@@ -213,18 +251,30 @@ class AsyncResult:
             content_type: Defaults to ``application/json`` for JSON data,
                 ``text/plain; charset=utf-8`` for text and
                 ``application/octet-stream`` for bytes.
+            timing: ``available_after`` and ``hold``, as for the class.
         """
         payload, guessed = _async_data(data, "AsyncResult.success(data)")
-        return cls(data=payload, content_type=content_type or guessed)
+        return cls(data=payload, content_type=content_type or guessed, **timing)
 
     @classmethod
-    def failure(cls, data: object, *, content_type: str | None = None) -> Self:
+    def failure(
+        cls,
+        data: object,
+        *,
+        content_type: str | None = None,
+        **timing: Unpack[_Timing],
+    ) -> Self:
         """A failed inference whose failure object holds ``data``.
 
-        Takes the same ``data`` as :meth:`success`.
+        Takes the same arguments as :meth:`success`.
         """
         payload, guessed = _async_data(data, "AsyncResult.failure(data)")
-        return cls(data=payload, is_failure=True, content_type=content_type or guessed)
+        return cls(
+            data=payload,
+            is_failure=True,
+            content_type=content_type or guessed,
+            **timing,
+        )
 
 
 def _check_fields(

@@ -27,6 +27,7 @@ from ._errors import (
     NoResultError,
     OutputNotFoundError,
     PendingResultsError,
+    SageMakerStubError,
     StubActivationError,
     UnusedResultsWarning,
     pending_message,
@@ -45,6 +46,7 @@ from ._results import (
     dump_json,
     preview,
 )
+from ._s3 import ObjectStore, S3Object, S3Responder, split_s3_uri
 
 __all__ = ["SageMakerRuntimeStub"]
 
@@ -123,6 +125,11 @@ class _AsyncServed:
     result: AsyncResult
     output_location: str
     failure_location: str
+
+    @property
+    def written(self) -> str:
+        """The location that holds the result's data."""
+        return self.failure_location if self.result.is_failure else self.output_location
 
 
 @attrs.frozen
@@ -283,8 +290,12 @@ class SageMakerRuntimeStub(Stubber):
         )
         self._calls: list[Call] = []
         self._calls_lock = threading.Lock()
-        self._outputs: dict[str, AsyncResult] = {}
+        self._store = ObjectStore()
         self._other_location: dict[str, str] = {}
+        self._owned_buckets: set[str] = set()
+        self._output_paths: dict[str | None, tuple[str, str]] = {}
+        self._attached: dict[int, S3Responder] = {}
+        self._write_through: Any = None
         self._active = False
 
     # -- activation ---------------------------------------------------------
@@ -334,6 +345,7 @@ class SageMakerRuntimeStub(Stubber):
             super().deactivate()
             self._active = False
             del _active_stubs[self.client]
+        self.detach_s3()
         pending = self.pending_results() if report_unused else []
         if pending:
             warnings.warn(pending_message(pending), UnusedResultsWarning, stacklevel=3)
@@ -582,24 +594,229 @@ class SageMakerRuntimeStub(Stubber):
         Raises:
             OutputNotFoundError: Nothing was written there.
         """
-        result = self._outputs.get(s3_uri)
-        if result is not None:
-            return result.data
+        stored, hidden = self._store.peek(s3_uri)
+        if stored is not None and hidden is None:
+            return stored.data
+        if stored is not None:
+            msg = f"The async output at {s3_uri!r} is not visible yet: it is {hidden}."
+            raise OutputNotFoundError(msg)
         msg = f"No async output is stored at {s3_uri!r}."
         other = self._other_location.get(s3_uri)
+        known = self._store.uris()
         if other is not None:
             msg += (
                 " That inference's result was written to its other location, "
                 f"{other!r}."
             )
-        elif self._outputs:
-            known = sorted(self._outputs)
+        elif known:
             listed = ", ".join(repr(uri) for uri in known[:5])
             more = f" and {len(known) - 5} more" if len(known) > 5 else ""
             msg += f" Stored outputs: {listed}{more}."
         else:
             msg += " No async call has written an output yet."
         raise OutputNotFoundError(msg)
+
+    # -- S3 -------------------------------------------------------------------
+
+    def attach_s3(
+        self, s3_client: Any, *, buckets: Sequence[str] = (), strict: bool = False
+    ) -> None:
+        """Serve async outputs (and inputs) to ``s3_client``, with no network.
+
+        GetObject (ranged too), HeadObject and PutObject on the buckets the
+        stub owns are answered from its object store: the buckets of the
+        output and failure locations it hands out, those given to
+        :meth:`configure_async_output` and :meth:`store_input`, and
+        ``buckets``. Everything else goes on as if the stub were absent, or,
+        with ``strict=True``, raises :class:`S3NotStubbedError`.
+
+        Args:
+            s3_client: A boto3 or botocore ``s3`` client.
+            buckets: More buckets to own, e.g. where the code under test
+                uploads its inputs.
+            strict: Refuse requests the stub does not answer.
+
+        .. versionadded:: 0.1.0
+        """
+        self._check_s3_client("attach_s3", s3_client)
+        if s3_client is self._write_through:
+            msg = (
+                "stub.attach_s3(): this S3 client already receives outputs through "
+                "write_outputs_to(); attaching it too would answer its own writes."
+            )
+            raise StubActivationError(msg)
+        if id(s3_client) in self._attached:
+            msg = "stub.attach_s3(): this S3 client is already attached to the stub."
+            raise StubActivationError(msg)
+        given: Sequence[object] = buckets
+        for index, bucket in enumerate(given):
+            if not isinstance(bucket, str) or not bucket:
+                msg = (
+                    f"stub.attach_s3(buckets=...)[{index}] must be a bucket name; "
+                    f"got {describe(bucket)}."
+                )
+                raise TypeError(msg)
+        self._owned_buckets.update(buckets)
+        responder = S3Responder(
+            s3_client,
+            self._store,
+            self._owned_buckets.__contains__,
+            strict=strict,
+            read_body=_read_body,
+        )
+        responder.attach()
+        self._attached[id(s3_client)] = responder
+
+    def detach_s3(self, s3_client: Any = None) -> None:
+        """Stop serving ``s3_client`` (every attached client by default).
+
+        Its event handlers are left exactly as before :meth:`attach_s3`.
+        Deactivating the stub detaches every client.
+        """
+        keys = list(self._attached) if s3_client is None else [id(s3_client)]
+        for key in keys:
+            responder = self._attached.pop(key, None)
+            if responder is not None:
+                responder.detach()
+
+    def store_input(
+        self, s3_uri: str, data: bytes | str, *, content_type: str = "application/json"
+    ) -> S3Object:
+        """Store an input object, as a test's set-up would upload it.
+
+        Its bucket becomes owned, so an attached S3 client serves it, and an
+        async call with this ``InputLocation`` is linked to it in
+        :attr:`calls` (``call.input_object``).
+        """
+        bucket, _ = split_s3_uri(s3_uri, "stub.store_input(s3_uri)")
+        if not isinstance(data, (bytes, str)):
+            msg = f"stub.store_input(data) must be bytes or str; got {describe(data)}."
+            raise TypeError(msg)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        stored = S3Object.build(s3_uri, raw, content_type)
+        self._owned_buckets.add(bucket)
+        self._store.put(stored)
+        return stored
+
+    def write_outputs_to(self, s3_client: Any) -> None:
+        """Also write each async output through ``s3_client`` (PutObject).
+
+        For tests that already run moto's S3, LocalStack or a real test
+        bucket: the objects become real there. A stub-generated
+        ``sagemaker-output-*`` bucket is created first if it does not exist.
+        """
+        self._check_s3_client("write_outputs_to", s3_client)
+        if id(s3_client) in self._attached:
+            msg = (
+                "stub.write_outputs_to(): this S3 client is attached with "
+                "attach_s3(), which would answer the writes itself. Use another "
+                "client, or detach_s3() it first."
+            )
+            raise StubActivationError(msg)
+        self._write_through = s3_client
+
+    def configure_async_output(
+        self,
+        s3_output_path: str,
+        s3_failure_path: str | None = None,
+        *,
+        endpoint_name: str | None = None,
+    ) -> None:
+        """Hand out locations as an endpoint with an async output config does.
+
+        Instead of moto's ``s3://sagemaker-output-<uuid>/response.json``, an
+        output lands at ``<s3_output_path>/<S3OutputPathExtension>/<Filename or
+        inference-id.out>`` and a failure at
+        ``<s3_failure_path>/<inference-id>-error.out`` (the output path when no
+        failure path is given).
+
+        Args:
+            s3_output_path: The endpoint config's ``S3OutputPath``.
+            s3_failure_path: Its ``S3FailurePath``.
+            endpoint_name: Apply to this endpoint only; by default, to all.
+        """
+        paths: list[str] = []
+        given: tuple[tuple[str, object], ...] = (
+            ("s3_output_path", s3_output_path),
+            ("s3_failure_path", s3_failure_path or s3_output_path),
+        )
+        for name, path in given:
+            where = f"stub.configure_async_output({name})"
+            if not isinstance(path, str):
+                split_s3_uri(path, where)  # raises, naming the argument
+            folder = str(path).rstrip("/")
+            bucket, _ = split_s3_uri(folder + "/x", where)
+            self._owned_buckets.add(bucket)
+            paths.append(folder)
+        self._output_paths[endpoint_name] = (paths[0], paths[1])
+
+    def complete(self, inference: str) -> None:
+        """Make a held (or still pending) async output visible now.
+
+        Args:
+            inference: The ``InferenceId`` an async call returned, or the S3
+                URI of its output or failure location.
+
+        Raises:
+            SageMakerStubError: No async call returned that id or location.
+        """
+        for call in self.calls:
+            output, failure = call.output_location, call.failure_location
+            if output is None or failure is None:
+                continue
+            if inference not in (call.inference_id, output, failure):
+                continue
+            stored, _ = self._store.peek(output)
+            written = output if stored is not None else failure
+            self._store.release(written)
+            self._write_out(written)
+            return
+        known = sorted({call.inference_id for call in self.calls if call.inference_id})
+        listed = ", ".join(repr(name) for name in known) or "none yet"
+        msg = (
+            f"stub.complete({inference!r}): no async call returned that inference "
+            f"id or location. Inference ids so far: {listed}."
+        )
+        raise SageMakerStubError(msg)
+
+    def _write_out(self, uri: str) -> None:
+        """Copy a visible output to the write-through client, if there is one.
+
+        Only visible objects come here: held ones once released, and counted
+        reads are refused with write-through.
+        """
+        target = self._write_through
+        if target is None:
+            return
+        stored, hidden = self._store.peek(uri)
+        assert stored is not None
+        assert hidden is None
+        bucket, key = split_s3_uri(uri, "output location")
+        put = {"Bucket": bucket, "Key": key, "Body": stored.data}
+        put["ContentType"] = stored.content_type
+        try:
+            target.put_object(**put)
+        except target.exceptions.NoSuchBucket:
+            if not bucket.startswith("sagemaker-output-"):
+                raise
+            region = target.meta.region_name
+            create: dict[str, Any] = {"Bucket": bucket}
+            if region != "us-east-1":
+                create["CreateBucketConfiguration"] = {"LocationConstraint": region}
+            target.create_bucket(**create)
+            target.put_object(**put)
+
+    @staticmethod
+    def _check_s3_client(method: str, s3_client: Any) -> None:
+        model = getattr(getattr(s3_client, "meta", None), "service_model", None)
+        name = getattr(model, "service_name", None)
+        if name != "s3":
+            got = f"a client for {name!r}" if name else describe(s3_client)
+            msg = (
+                f"stub.{method}() needs an S3 client; got {got}. Create one with "
+                'boto3.client("s3", region_name="us-east-1").'
+            )
+            raise TypeError(msg)
 
     # -- botocore event handlers ---------------------------------------------
 
@@ -697,6 +914,7 @@ class SageMakerRuntimeStub(Stubber):
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """Choose the result for a request and render it."""
         kind = operation.kind
+        inference_id = params.get("InferenceId") or str(uuid.uuid4())
 
         def build(pending: PendingResult | None, source: Source) -> object:
             if pending is None:
@@ -708,7 +926,7 @@ class SageMakerRuntimeStub(Stubber):
             if isinstance(result, ErrorResult):
                 return result
             if kind is Kind.ASYNC:
-                return self._store_async(result)
+                return self._store_async(result, params, inference_id)
             if kind is Kind.STREAM and isinstance(result, InvokeResult):
                 return _as_stream(result)
             return result
@@ -726,7 +944,13 @@ class SageMakerRuntimeStub(Stubber):
             return self._render_error(operation, url, params, served)
         if isinstance(served, _AsyncServed):
             return self._respond_async(
-                operation, url, params=params, body=body, served=served, source=source
+                operation,
+                url,
+                params=params,
+                body=body,
+                served=served,
+                source=source,
+                inference_id=inference_id,
             )
         if isinstance(served, StreamResult):
             return self._respond_stream(
@@ -752,17 +976,45 @@ class SageMakerRuntimeStub(Stubber):
             headers[name] = result.custom_attributes
         return headers
 
-    def _store_async(self, result: object) -> _AsyncServed:
+    def _store_async(
+        self, result: object, params: Mapping[str, Any], inference_id: str
+    ) -> _AsyncServed:
         """Write an async result's data to fresh locations (under the lock)."""
         if isinstance(result, InvokeResult):
             result = self._as_async(result)
         assert isinstance(result, AsyncResult)
-        bucket = f"s3://sagemaker-output-{uuid.uuid4()}"
-        output, failure = f"{bucket}/response.json", f"{bucket}/failure.json"
-        written, other = (failure, output) if result.is_failure else (output, failure)
-        self._outputs[written] = result
-        self._other_location[other] = written
-        return _AsyncServed(result, output, failure)
+        if result.available_after and self._write_through is not None:
+            msg = (
+                f"{result!r} waits for {result.available_after} read(s) through "
+                "the stub's S3, but outputs are written to another S3 client "
+                "(write_outputs_to), where reads cannot be counted. Use hold=True "
+                "and stub.complete(inference_id) instead."
+            )
+            raise SageMakerStubError(msg)
+        paths = self._output_paths.get(
+            params["EndpointName"]
+        ) or self._output_paths.get(None)
+        if paths is None:
+            bucket = f"sagemaker-output-{uuid.uuid4()}"
+            self._owned_buckets.add(bucket)
+            output = f"s3://{bucket}/response.json"
+            failure = f"s3://{bucket}/failure.json"
+        else:
+            extension = params.get("S3OutputPathExtension")
+            filename = params.get("Filename") or f"{inference_id}.out"
+            folder = paths[0] + (f"/{extension.strip('/')}" if extension else "")
+            output = f"{folder}/{filename}"
+            failure = f"{paths[1]}/{inference_id}-error.out"
+        served = _AsyncServed(result, output, failure)
+        self._store.put(
+            S3Object.build(served.written, result.data, result.content_type),
+            reads_before_visible=result.available_after,
+            held=result.hold,
+        )
+        self._other_location[failure if served.written == output else output] = (
+            served.written
+        )
+        return served
 
     def _respond_async(
         self,
@@ -773,8 +1025,14 @@ class SageMakerRuntimeStub(Stubber):
         body: _Body,
         served: _AsyncServed,
         source: Source,
+        inference_id: str,
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        inference_id = params.get("InferenceId") or str(uuid.uuid4())
+        if source is not Source.REMEMBERED and not served.result.hold:
+            self._write_out(served.written)
+        input_location = params.get("InputLocation")
+        input_object = None
+        if isinstance(input_location, str):
+            input_object, _ = self._store.peek(input_location)
         self._record(
             operation.model.name,
             params,
@@ -784,6 +1042,7 @@ class SageMakerRuntimeStub(Stubber):
             inference_id=inference_id,
             output_location=served.output_location,
             failure_location=served.failure_location,
+            input_object=input_object,
         )
         model = operation.model
         headers = {
@@ -903,6 +1162,7 @@ class SageMakerRuntimeStub(Stubber):
         output_location: str | None = None,
         failure_location: str | None = None,
         stream: StreamProgress | None = None,
+        input_object: S3Object | None = None,
     ) -> None:
         call = Call(
             operation=operation,
@@ -917,6 +1177,7 @@ class SageMakerRuntimeStub(Stubber):
             output_location=output_location,
             failure_location=failure_location,
             stream=stream,
+            input_object=input_object,
         )
         with self._calls_lock:
             self._calls.append(call)

@@ -28,6 +28,7 @@ def test_pages_with_examples_are_found() -> None:
     assert counts["guide.md"] >= 7
     assert counts["migrating.md"] == 2
     assert counts["streaming.md"] == 4
+    assert counts["async.md"] == 3
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)

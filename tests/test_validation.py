@@ -90,6 +90,19 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
         ),
     ),
     (
+        lambda: AsyncResult.success("x", available_after=-1),
+        ValueError,
+        (
+            "AsyncResult.available_after must be an int of 0 or more (reads before the "
+            "object appears); got -1 (int)."
+        ),
+    ),
+    (
+        lambda: AsyncResult.failure("x", hold="yes"),  # type: ignore[arg-type]
+        TypeError,
+        "AsyncResult.hold must be a bool; got 'yes' (str).",
+    ),
+    (
         lambda: ErrorResult(code="X", status_code=200),
         ValueError,
         (
@@ -447,7 +460,8 @@ def test_assert_no_pending_results_lists_each_unused_result(client: Any) -> None
         "invoked_production_variant='AllTraffic', custom_attributes=None) for "
         f"InvokeEndpoint on any endpoint, queued at {lines[0]}\n"
         "  2. AsyncResult(data=b'b', is_failure=True, content_type='text/plain; "
-        "charset=utf-8') for InvokeEndpointAsync on endpoint 'churn', queued at "
+        "charset=utf-8', available_after=0, hold=False) for InvokeEndpointAsync on "
+        "endpoint 'churn', queued at "
         f"{lines[1]}"
     )
     assert [item.result for item in info.value.pending] == [

@@ -1,0 +1,295 @@
+"""The stub's S3 objects: async outputs and inputs, served to an attached client.
+
+``ObjectStore`` is plain Python and thread-safe. ``S3Responder`` answers an
+attached S3 client's GetObject, HeadObject and PutObject for the buckets the
+stub owns, rendered through botocore's own rest-xml parser, and lets every
+other request through untouched (or refuses it, when strict).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable
+from email.utils import formatdate
+from typing import Any
+
+import attrs
+from botocore.awsrequest import AWSResponse
+from botocore.model import OperationModel
+
+from ._errors import S3NotStubbedError
+from ._render import Renderer
+from ._results import describe
+
+__all__ = ["ObjectStore", "S3Object", "S3Responder", "split_s3_uri"]
+
+_S3_URI = re.compile(r"s3://(?P<bucket>[^/]+)/(?P<key>.+)")
+_RANGE = re.compile(r"bytes=(?P<start>\d*)-(?P<end>\d*)")
+_ANSWERED = ("GetObject", "HeadObject", "PutObject")
+_CONTEXT_KEY = "sagemaker_stub.s3"
+
+
+def split_s3_uri(uri: object, where: str) -> tuple[str, str]:
+    """``(bucket, key)`` of an ``s3://bucket/key`` URI."""
+    match = _S3_URI.fullmatch(uri) if isinstance(uri, str) else None
+    if match is None:
+        msg = f"{where} must be an S3 URI like 's3://bucket/key'; got {describe(uri)}."
+        raise ValueError(msg)
+    return match["bucket"], match["key"]
+
+
+@attrs.frozen(kw_only=True)
+class S3Object:
+    """An object the stub holds, as S3 would describe it.
+
+    .. versionadded:: 0.1.0
+    """
+
+    #: ``s3://bucket/key``.
+    uri: str
+    #: The object's bytes.
+    data: bytes = attrs.field(repr=False)
+    #: Its content type.
+    content_type: str
+    #: Its ETag, the quoted MD5 of the data, as S3 gives for a simple upload.
+    etag: str
+    #: When it was written, as an HTTP date.
+    last_modified: str
+
+    @classmethod
+    def build(cls, uri: str, data: bytes, content_type: str) -> S3Object:
+        """An object written now."""
+        return cls(
+            uri=uri,
+            data=data,
+            content_type=content_type,
+            etag=f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"',
+            last_modified=formatdate(usegmt=True),
+        )
+
+
+@attrs.define
+class _Slot:
+    """An object and when it becomes visible."""
+
+    obj: S3Object
+    reads_left: int
+    held: bool
+
+
+class ObjectStore:
+    """Objects by URI, some not visible yet. Safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._slots: dict[str, _Slot] = {}
+
+    def put(
+        self, obj: S3Object, *, reads_before_visible: int = 0, held: bool = False
+    ) -> None:
+        """Store ``obj``, visible now, after some reads, or once released."""
+        with self._lock:
+            self._slots[obj.uri] = _Slot(obj, reads_before_visible, held)
+
+    def read(self, uri: str) -> S3Object | None:
+        """The object if visible; a read of a pending object counts as a poll."""
+        with self._lock:
+            slot = self._slots.get(uri)
+            if slot is None:
+                return None
+            if slot.held:
+                return None
+            if slot.reads_left > 0:
+                slot.reads_left -= 1
+                return None
+            return slot.obj
+
+    def peek(self, uri: str) -> tuple[S3Object | None, str | None]:
+        """The object without counting a read, and why it is hidden, if it is."""
+        with self._lock:
+            slot = self._slots.get(uri)
+            if slot is None:
+                return None, None
+            if slot.held:
+                return slot.obj, "held until stub.complete() is called"
+            if slot.reads_left > 0:
+                return slot.obj, f"pending for {slot.reads_left} more read(s)"
+            return slot.obj, None
+
+    def release(self, uri: str) -> S3Object | None:
+        """Make a held or pending object visible now; the object, if any."""
+        with self._lock:
+            slot = self._slots.get(uri)
+            if slot is None:
+                return None
+            slot.held = False
+            slot.reads_left = 0
+            return slot.obj
+
+    def uris(self) -> list[str]:
+        """Every stored URI, sorted."""
+        with self._lock:
+            return sorted(self._slots)
+
+
+def _captured_params(
+    model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
+) -> None:
+    context[_CONTEXT_KEY] = dict(params)
+
+
+class S3Responder:
+    """Answers an attached S3 client from an ``ObjectStore``."""
+
+    def __init__(
+        self,
+        client: Any,
+        store: ObjectStore,
+        owns: Callable[[str], bool],
+        *,
+        strict: bool,
+        read_body: Callable[[dict[str, Any]], bytes],
+    ) -> None:
+        self.client = client
+        self._store = store
+        self._owns = owns
+        self._strict = strict
+        self._read_body = read_body
+        self._renderer = Renderer(client.meta.service_model)
+        self._unique = f"sagemaker-stub-s3-{id(self)}"
+
+    def attach(self) -> None:
+        """Register the handlers on the S3 client."""
+        events = self.client.meta.events
+        events.register(
+            "before-parameter-build.s3.*",
+            _captured_params,
+            unique_id=self._unique + "-params",
+        )
+        events.register("before-call.s3.*", self._answer, unique_id=self._unique)
+
+    def detach(self) -> None:
+        """Unregister exactly what :meth:`attach` registered."""
+        events = self.client.meta.events
+        events.unregister(
+            "before-parameter-build.s3.*",
+            _captured_params,
+            unique_id=self._unique + "-params",
+        )
+        events.unregister("before-call.s3.*", self._answer, unique_id=self._unique)
+
+    def _answer(
+        self, model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
+    ) -> tuple[AWSResponse, dict[str, Any]] | None:
+        api_params: dict[str, Any] = context.pop(_CONTEXT_KEY, {})
+        bucket = api_params.get("Bucket")
+        owned = isinstance(bucket, str) and self._owns(bucket)
+        if not owned or model.name not in _ANSWERED:
+            if self._strict:
+                what = f"bucket {bucket!r}" if bucket else "no bucket"
+                reason = (
+                    "the stub does not own that bucket"
+                    if not owned
+                    else f"the stub answers only {', '.join(_ANSWERED)}"
+                )
+                msg = (
+                    f"S3 {model.name} on {what} reached the stubbed S3 client, but "
+                    f"{reason}. Attach with buckets=[...] to serve more buckets, or "
+                    "strict=False to let other requests through."
+                )
+                raise S3NotStubbedError(msg)
+            return None
+        key: str = api_params["Key"]
+        uri = f"s3://{bucket}/{key}"
+        url: str = params["url"]
+        if model.name == "PutObject":
+            obj = S3Object.build(
+                uri,
+                self._read_body(params),
+                api_params.get("ContentType") or "binary/octet-stream",
+            )
+            self._store.put(obj)
+            return self._renderer.respond(model, url, 200, {"etag": obj.etag}, b"")
+        found = self._store.read(uri)
+        if found is None:
+            return self._missing(model, url, key)
+        return self._object(model, url, found, api_params.get("Range"))
+
+    def _missing(
+        self, model: OperationModel, url: str, key: str
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        if model.name == "HeadObject":  # HEAD answers have no body to explain
+            return self._renderer.respond(model, url, 404, {}, b"")
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
+            "<Message>The specified key does not exist.</Message>"
+            f"<Key>{_xml_escape(key)}</Key></Error>"
+        ).encode()
+        headers = {"content-type": "application/xml"}
+        return self._renderer.respond(model, url, 404, headers, body)
+
+    def _object(
+        self, model: OperationModel, url: str, obj: S3Object, wanted: str | None
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        data, status = obj.data, 200
+        headers = {
+            "content-type": obj.content_type,
+            "etag": obj.etag,
+            "last-modified": obj.last_modified,
+            "accept-ranges": "bytes",
+        }
+        span = _byte_range(wanted, len(data)) if wanted else None
+        if span == _UNSATISFIABLE:
+            return self._invalid_range(model, url, len(data))
+        if span is not None:
+            start, end = span
+            data, status = data[start : end + 1], 206
+            headers["content-range"] = f"bytes {start}-{end}/{len(obj.data)}"
+        if model.name == "HeadObject":
+            headers["content-length"] = str(len(data))
+            return self._renderer.respond(model, url, status, headers, b"")
+        return self._renderer.respond(model, url, status, headers, data)
+
+    def _invalid_range(
+        self, model: OperationModel, url: str, size: int
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRange</Code>'
+            "<Message>The requested range is not satisfiable</Message>"
+            f"<ActualObjectSize>{size}</ActualObjectSize></Error>"
+        ).encode()
+        if model.name == "HeadObject":
+            body = b""
+        headers = {
+            "content-type": "application/xml",
+            "content-range": f"bytes */{size}",
+        }
+        return self._renderer.respond(model, url, 416, headers, body)
+
+
+#: What _byte_range returns for a range S3 answers with 416.
+_UNSATISFIABLE = (-1, -1)
+
+
+def _byte_range(wanted: str, size: int) -> tuple[int, int] | None:
+    """``(start, end)`` of a ``bytes=`` range; None for a header S3 ignores
+    (it sends the whole object); ``_UNSATISFIABLE`` for one it refuses."""
+    match = _RANGE.fullmatch(wanted.strip())
+    if match is None or not (match["start"] or match["end"]):
+        return None
+    first, last = match["start"], match["end"]
+    if first:
+        start = int(first)
+        if last and int(last) < start:
+            return None
+        end = min(int(last), size - 1) if last else size - 1
+    else:  # a suffix: the last N bytes
+        start = max(size - int(last), 0) if int(last) else size
+        end = size - 1
+    return (start, end) if start < size else _UNSATISFIABLE
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
