@@ -118,15 +118,12 @@ class ObjectStore:
                 return slot.obj, f"pending for {slot.reads_left} more read(s)"
             return slot.obj, None
 
-    def release(self, uri: str) -> S3Object | None:
-        """Make a held or pending object visible now; the object, if any."""
+    def release(self, uri: str) -> None:
+        """Make a stored, held or pending object visible now."""
         with self._lock:
-            slot = self._slots.get(uri)
-            if slot is None:
-                return None
+            slot = self._slots[uri]
             slot.held = False
             slot.reads_left = 0
-            return slot.obj
 
     def uris(self) -> list[str]:
         """Every stored URI, sorted."""
