@@ -155,27 +155,21 @@ class S3Responder:
         self._strict = strict
         self._read_body = read_body
         self._renderer = Renderer(client.meta.service_model)
-        self._unique = f"sagemaker-stub-s3-{id(self)}"
+        unique = f"sagemaker-stub-s3-{id(self)}"
+        self._handlers: tuple[tuple[str, Callable[..., Any], str], ...] = (
+            ("before-parameter-build.s3.*", _captured_params, f"{unique}-params"),
+            ("before-call.s3.*", self._answer, unique),
+        )
 
     def attach(self) -> None:
         """Register the handlers on the S3 client."""
-        events = self.client.meta.events
-        events.register(
-            "before-parameter-build.s3.*",
-            _captured_params,
-            unique_id=self._unique + "-params",
-        )
-        events.register("before-call.s3.*", self._answer, unique_id=self._unique)
+        for event, handler, unique_id in self._handlers:
+            self.client.meta.events.register(event, handler, unique_id=unique_id)
 
     def detach(self) -> None:
         """Unregister exactly what :meth:`attach` registered."""
-        events = self.client.meta.events
-        events.unregister(
-            "before-parameter-build.s3.*",
-            _captured_params,
-            unique_id=self._unique + "-params",
-        )
-        events.unregister("before-call.s3.*", self._answer, unique_id=self._unique)
+        for event, handler, unique_id in self._handlers:
+            self.client.meta.events.unregister(event, handler, unique_id=unique_id)
 
     def _answer(
         self, model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any

@@ -914,7 +914,9 @@ class SageMakerRuntimeStub(Stubber):
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """Choose the result for a request and render it."""
         kind = operation.kind
-        inference_id = params.get("InferenceId") or str(uuid.uuid4())
+        inference_id = None
+        if kind is Kind.ASYNC:  # echoed, or a fresh one per call
+            inference_id = params.get("InferenceId") or str(uuid.uuid4())
 
         def build(pending: PendingResult | None, source: Source) -> object:
             if pending is None:
@@ -925,7 +927,7 @@ class SageMakerRuntimeStub(Stubber):
                 result = pending.result
             if isinstance(result, ErrorResult):
                 return result
-            if kind is Kind.ASYNC:
+            if inference_id is not None:
                 return self._store_async(result, params, inference_id)
             if kind is Kind.STREAM and isinstance(result, InvokeResult):
                 return _as_stream(result)
@@ -943,6 +945,7 @@ class SageMakerRuntimeStub(Stubber):
             )
             return self._render_error(operation, url, params, served)
         if isinstance(served, _AsyncServed):
+            assert inference_id is not None
             return self._respond_async(
                 operation,
                 url,
