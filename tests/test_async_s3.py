@@ -285,7 +285,31 @@ def test_pending_read_output_says_how_many_reads_remain(
 def test_realistic_locations(
     client: Any, s3: Any, attached: SageMakerRuntimeStub
 ) -> None:
-    """<output>/<extension>/<id>.out, <Filename>, and <failure>/<id>-error.out."""
+    """<output>/<id>.out and <failure>/<id>-error.out, with any botocore."""
+    attached.configure_async_output("s3://my-out/async/", "s3://my-fail/errors")
+    attached.queue_async(AsyncResult.success("a"), AsyncResult.failure("b"))
+    first = client.invoke_endpoint_async(
+        EndpointName="e", InputLocation="s3://i/1", InferenceId="inf-1"
+    )
+    assert first["OutputLocation"] == "s3://my-out/async/inf-1.out"
+    assert first["FailureLocation"] == "s3://my-fail/errors/inf-1-error.out"
+    second = client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://i/2")
+    assert second["OutputLocation"] == (
+        f"s3://my-out/async/{second['InferenceId']}.out"
+    )
+    bucket, key = split(second["FailureLocation"])
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"b"
+
+
+def test_realistic_locations_with_extension_and_filename(
+    client: Any, s3: Any, attached: SageMakerRuntimeStub
+) -> None:
+    """<output>/<extension>/<id>.out and <Filename>, where botocore has them."""
+    members = client.meta.service_model.operation_model(
+        "InvokeEndpointAsync"
+    ).input_shape.members
+    if "S3OutputPathExtension" not in members:
+        pytest.skip("this botocore has no S3OutputPathExtension or Filename")
     attached.configure_async_output("s3://my-out/async/", "s3://my-fail/errors")
     attached.queue_async(AsyncResult.success("a"), AsyncResult.failure("b"))
     first = client.invoke_endpoint_async(
