@@ -247,6 +247,31 @@ def test_response_is_what_botocore_builds(
     assert body_of(response) == b"<ok/>"
 
 
+def test_many_distinct_results_stay_exact(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """More header sets than the renderer keeps parsed still answer exactly."""
+    results = [
+        InvokeResult(body=str(n).encode(), custom_attributes=f"n={n}")
+        for n in range(300)
+    ]
+    stub.queue(*results)
+    for n, result in enumerate(results):
+        response = client.invoke_endpoint(EndpointName="e", Body=str(n).encode())
+        assert response["CustomAttributes"] == result.custom_attributes
+        assert response["Body"].read() == result.body
+        assert response["ResponseMetadata"]["HTTPHeaders"]["content-length"] == str(
+            len(result.body)
+        )
+    first = client.invoke_endpoint(EndpointName="e", Body=b"0")
+    second = client.invoke_endpoint(EndpointName="e", Body=b"0")
+    assert (
+        first["ResponseMetadata"]["RequestId"]
+        != second["ResponseMetadata"]["RequestId"]
+    )
+    assert first["Body"].read() == second["Body"].read() == b"0"
+
+
 def test_unset_optional_headers_are_absent(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
