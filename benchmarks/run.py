@@ -9,20 +9,28 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import statistics
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, cast
 
 import boto3
 import botocore
+import requests
+from botocore.awsrequest import AWSResponse
 from botocore.eventstream import EventStream
 from botocore.model import OperationModel
 from botocore.parsers import EventStreamJSONParser
+from botocore.response import StreamingBody
+from botocore.stub import Stubber
+from moto import mock_aws
 
-from sagemaker_stub import SageMakerRuntimeStub, StreamResult
+from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, StreamResult
 from sagemaker_stub._eventstream import EventStreamBody, StreamProgress
 
 REPEATS = 7
@@ -157,7 +165,329 @@ def bench_first_event(size: int = 6 * 1024 * 1024) -> list[tuple[str, str, str]]
     ]
 
 
-BENCHMARKS = [bench_stream_consumption, bench_first_event]
+# -- per call -----------------------------------------------------------------
+
+SMALL = b'{"features": [1, 2, 3]}'
+MIB = b"x" * (1024 * 1024)
+
+
+def runtime_client(**credentials: str) -> Any:
+    """A fresh sagemaker-runtime client on its own session."""
+    session: Any = boto3.session.Session()
+    return session.client("sagemaker-runtime", region_name="us-east-1", **credentials)
+
+
+def _calls(client: Any, bodies: list[bytes]) -> Callable[[], None]:
+    def work() -> None:
+        for body in bodies:
+            client.invoke_endpoint(EndpointName="e", Body=body)["Body"].read()
+
+    return work
+
+
+def per_call_seconds(
+    setups: dict[str, Callable[[list[bytes]], Callable[[], None]]],
+    bodies: dict[str, list[bytes]],
+) -> dict[str, float]:
+    """Median seconds per call of each variant, the variants run in turn.
+
+    Each repeat runs every variant once, so drift on a shared machine falls
+    on all of them alike.
+    """
+    times: dict[str, list[float]] = {name: [] for name in setups}
+    for _ in range(REPEATS):
+        for name, setup in setups.items():
+            work = setup(bodies[name])
+            times[name].append(median_seconds(work, 1) / len(bodies[name]))
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def bare_stubber(bodies: list[bytes]) -> Callable[[], None]:
+    """botocore's Stubber with one hand-written response per call."""
+    client = runtime_client()
+    stubber = Stubber(client)
+    for _ in bodies:
+        stubber.add_response(
+            "invoke_endpoint",
+            {"Body": StreamingBody(io.BytesIO(b"ok"), 2), "ContentType": "text/plain"},
+        )
+    stubber.activate()
+    return _calls(client, bodies)
+
+
+def constant_handler(bodies: list[bytes]) -> Callable[[], None]:
+    """A before-call handler returning a constant: the client's own work."""
+    client = runtime_client()
+
+    def answer(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+        body = StreamingBody(io.BytesIO(b"ok"), 2)
+        return AWSResponse("https://x", 200, {}, None), {"Body": body}  # type: ignore[arg-type]
+
+    client.meta.events.register("before-call.sagemaker-runtime.InvokeEndpoint", answer)
+    return _calls(client, bodies)
+
+
+def stub_queue_path(bodies: list[bytes]) -> Callable[[], None]:
+    """The stub, each call a new request taking the next queued result."""
+    client = runtime_client()
+    stub = SageMakerRuntimeStub(client)
+    stub.activate()
+    stub.queue(*(InvokeResult(body=b"ok") for _ in bodies))
+    return _calls(client, bodies)
+
+
+def stub_remembered(bodies: list[bytes]) -> Callable[[], None]:
+    """The stub, every call a repeat of one remembered request."""
+    client = runtime_client()
+    stub = SageMakerRuntimeStub(client)
+    stub.activate()
+    stub.queue(InvokeResult(body=b"ok"))
+    client.invoke_endpoint(EndpointName="e", Body=bodies[0])
+    return _calls(client, [bodies[0]] * len(bodies))
+
+
+def moto_calls(bodies: list[bytes]) -> Callable[[], None]:
+    """moto's mock_aws, results queued through its /moto-api."""
+    mock = mock_aws()
+    mock.start()
+    client = runtime_client(aws_access_key_id="x", aws_secret_access_key="y")
+    requests.post(
+        "http://motoapi.amazonaws.com/moto-api/static/sagemaker/endpoint-results",
+        json={"results": [{"Body": "ok", "ContentType": "text/plain"}] * len(bodies)},
+        timeout=5,
+    )
+    work = _calls(client, bodies)
+
+    def then_stop() -> None:
+        try:
+            work()
+        finally:
+            mock.stop()
+
+    return then_stop
+
+
+def bench_per_call(
+    small: tuple[int, int] = (1000, 200), large: tuple[int, int] = (40, 10)
+) -> list[tuple[str, str, str]]:
+    """invoke_endpoint per call: stub vs bare Stubber, the floor, and moto.
+
+    ``small`` and ``large`` are (calls, calls through moto) per timing.
+    """
+    rows = []
+    for label, template, (count, moto_count) in (
+        ("small body", SMALL, small),
+        ("1 MiB body", MIB, large),
+    ):
+        bodies = [template + str(n).encode() for n in range(count)]
+        timed = per_call_seconds(
+            {
+                "bare": bare_stubber,
+                "floor": constant_handler,
+                "queued": stub_queue_path,
+                "remembered": stub_remembered,
+                "moto": moto_calls,
+            },
+            dict.fromkeys(("bare", "floor", "queued", "remembered"), bodies)
+            | {"moto": bodies[:moto_count]},
+        )
+        bare, floor, queued = timed["bare"], timed["floor"], timed["queued"]
+        remembered, moto = timed["remembered"], timed["moto"]
+        rows += [
+            (
+                f"invoke_endpoint, {label}, queue path",
+                "stub / bare Stubber (target <= 1.10x)",
+                f"{queued / bare:.2f}x",
+            ),
+            (
+                f"invoke_endpoint, {label}, remembered repeat",
+                "stub / bare Stubber (target <= 1.10x)",
+                f"{remembered / bare:.2f}x",
+            ),
+            (
+                f"invoke_endpoint, {label}",
+                "constant before-call handler / bare Stubber (the floor)",
+                f"{floor / bare:.2f}x",
+            ),
+            (
+                f"invoke_endpoint, {label}, queue path",
+                "moto / stub (target >= 6x)",
+                f"{moto / queued:.1f}x ({moto * 1e6:.0f} us vs {queued * 1e6:.0f} us)",
+            ),
+        ]
+    return rows
+
+
+def bench_async(count: int = 200) -> list[tuple[str, str, str]]:
+    """invoke_endpoint_async per call, stub vs moto (moto writes to its S3)."""
+    locations = [f"s3://in/{n}" for n in range(count)]
+
+    def stub_async() -> Callable[[], None]:
+        client = runtime_client()
+        stub = SageMakerRuntimeStub(client)
+        stub.activate()
+
+        def work() -> None:
+            for location in locations:
+                client.invoke_endpoint_async(EndpointName="e", InputLocation=location)
+
+        return work
+
+    def moto_async() -> Callable[[], None]:
+        mock = mock_aws()
+        mock.start()
+        client = runtime_client(aws_access_key_id="x", aws_secret_access_key="y")
+        requests.post("http://motoapi.amazonaws.com/moto-api/reset", timeout=5)
+
+        def work() -> None:
+            try:
+                for location in locations:
+                    client.invoke_endpoint_async(
+                        EndpointName="e", InputLocation=location
+                    )
+            finally:
+                mock.stop()
+
+        return work
+
+    stub_times = [median_seconds(stub_async(), 1) for _ in range(REPEATS)]
+    moto_times = [median_seconds(moto_async(), 1) for _ in range(REPEATS)]
+    stub, moto = statistics.median(stub_times), statistics.median(moto_times)
+    return [
+        (
+            "invoke_endpoint_async, new InputLocation each call",
+            "moto / stub",
+            (
+                f"{moto / stub:.1f}x ({moto / count * 1e6:.0f} us vs "
+                f"{stub / count * 1e6:.0f} us)"
+            ),
+        )
+    ]
+
+
+def bench_memory(count: int = 1000) -> list[tuple[str, str, str]]:
+    """Memory kept per remembered request, 1 MiB unique bodies (tracemalloc)."""
+
+    def retained(client: Any) -> float:
+        client.invoke_endpoint(EndpointName="e", Body=b"warm-up")["Body"].read()
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(count):
+            body = f"{n:08d}".encode() * (128 * 1024)  # text: moto cannot take binary
+            client.invoke_endpoint(EndpointName="e", Body=body)["Body"].read()
+            del body
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+        tracemalloc.stop()
+        return kept / count
+
+    client = runtime_client()
+    stub = SageMakerRuntimeStub(client)
+    stub.activate()
+    stub_bytes = retained(client)
+    history = len(stub.calls)
+    stub._calls.clear()
+    gc.collect()
+    stub.deactivate()
+    with mock_aws():
+        moto_client = runtime_client(aws_access_key_id="x", aws_secret_access_key="y")
+        requests.post("http://motoapi.amazonaws.com/moto-api/reset", timeout=5)
+        moto_bytes = retained(moto_client)
+    return [
+        (
+            f"memory per remembered request, {count:,} unique 1 MiB bodies",
+            "stub, call history included (target < 1 KiB)",
+            f"{stub_bytes:,.0f} bytes ({history:,} calls recorded)",
+        ),
+        (
+            f"memory per remembered request, {count:,} unique 1 MiB bodies",
+            "moto / stub",
+            (
+                f"{moto_bytes / stub_bytes:,.0f}x "
+                f"({moto_bytes / 1024 / 1024:.2f} MiB per request)"
+            ),
+        ),
+    ]
+
+
+def bench_scale(small: int = 10_000) -> list[tuple[str, str, str]]:
+    """Queue and consume N vs 10 N results: time must grow linearly."""
+
+    def run(count: int) -> float:
+        client = runtime_client()
+        stub = SageMakerRuntimeStub(client)
+        stub.activate()
+        bodies = [str(n).encode() for n in range(count)]
+        start = time.perf_counter()
+        stub.queue(*(InvokeResult(body=b"ok") for _ in range(count)))
+        for body in bodies:
+            client.invoke_endpoint(EndpointName="e", Body=body)
+        elapsed = time.perf_counter() - start
+        assert not stub.pending_results()
+        stub.deactivate()
+        return elapsed
+
+    base, tenfold = run(small), run(small * 10)
+    return [
+        (
+            f"queue and consume {small * 10:,} results",
+            f"time for {small * 10:,} / time for {small:,} (linear = 10)",
+            f"{tenfold / base:.1f}",
+        )
+    ]
+
+
+def bench_threads(
+    threads: int = 16, per_thread: int = 500, single_calls: int = 1000
+) -> list[tuple[str, str, str]]:
+    """16 threads sharing one stubbed client: throughput, nothing lost or doubled."""
+    client = runtime_client()
+    stub = SageMakerRuntimeStub(client)
+    stub.activate()
+    total = threads * per_thread
+    stub.queue(*(InvokeResult(body=str(n)) for n in range(total)))
+
+    def work(thread: int) -> list[bytes]:
+        return [
+            client.invoke_endpoint(EndpointName="e", Body=f"{thread}-{n}")[
+                "Body"
+            ].read()
+            for n in range(per_thread)
+        ]
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        served = [body for bodies in pool.map(work, range(threads)) for body in bodies]
+    elapsed = time.perf_counter() - start
+    exact = sorted(served) == sorted(str(n).encode() for n in range(total))
+    exact = exact and len(stub.calls) == total and not stub.pending_results()
+    stub.deactivate()
+    single = per_call_seconds(
+        {"stub": stub_queue_path},
+        {"stub": [str(n).encode() for n in range(single_calls)]},
+    )["stub"]
+    return [
+        (
+            f"{threads} threads, one stubbed client, {total:,} calls",
+            (
+                "calls per second (1 thread: "
+                f"{1 / single:,.0f}); each result served exactly once"
+            ),
+            f"{total / elapsed:,.0f}/s; {'yes' if exact else 'NO'}",
+        )
+    ]
+
+
+BENCHMARKS: list[Callable[[], list[tuple[str, str, str]]]] = [
+    bench_per_call,
+    bench_async,
+    bench_memory,
+    bench_scale,
+    bench_threads,
+    bench_stream_consumption,
+    bench_first_event,
+]
 
 
 def table(rows: list[tuple[str, str, str]]) -> str:
