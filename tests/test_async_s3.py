@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
@@ -405,6 +406,11 @@ def test_put_object_on_owned_buckets_stores_inputs(
     assert put["ETag"] == f'"{hashlib.md5(b"1,2").hexdigest()}"'
     got = s3.get_object(Bucket="inputs", Key="a.csv")
     assert (got["Body"].read(), got["ContentType"]) == (b"1,2", "text/csv")
+    s3.put_object(Bucket="inputs", Key="file", Body=io.BytesIO(b"from a file"))
+    assert s3.get_object(Bucket="inputs", Key="file")["Body"].read() == b"from a file"
+    s3.upload_fileobj(io.BytesIO(b"via s3transfer"), "inputs", "transfer")
+    got = s3.get_object(Bucket="inputs", Key="transfer")["Body"].read()
+    assert got == b"via s3transfer"
     stored = attached.store_input("s3://inputs/b.json", '{"x": 1}')
     assert stored.content_type == "application/json"
     client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://inputs/b.json")
