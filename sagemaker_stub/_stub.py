@@ -88,10 +88,11 @@ _DEFAULTS: dict[Kind, object] = {
 
 
 _KINDS = {kind.value: kind for kind in Kind}
+#: How to queue for each kind: the method and an example result.
 _QUEUE_METHOD = {
-    Kind.SYNC: "stub.queue(InvokeResult(...))",
-    Kind.ASYNC: "stub.queue_async(AsyncResult.success(...))",
-    Kind.STREAM: "stub.queue_stream(StreamResult(...))",
+    Kind.SYNC: ("queue", "InvokeResult(...)"),
+    Kind.ASYNC: ("queue_async", "AsyncResult.success(...)"),
+    Kind.STREAM: ("queue_stream", "StreamResult(...)"),
 }
 
 _QUEUE_FOR: dict[type, str] = {
@@ -898,10 +899,10 @@ class SageMakerRuntimeStub(Stubber):
         if others:
             listed = ", ".join(repr(name) for name in sorted(set(others)))
             lines.append(f"Results are queued only for other endpoints: {listed}.")
-        method = _QUEUE_METHOD[kind]
+        method, example = _QUEUE_METHOD[kind]
         lines.append(
-            f"Queue one with {method[:-1]}, endpoint_name={endpoint!r}) or "
-            f"{method} for any endpoint."
+            f"Queue one with stub.{method}({example}, endpoint_name={endpoint!r}) "
+            f"or stub.{method}({example}) for any endpoint."
         )
         return NoResultError("\n".join(lines))
 
