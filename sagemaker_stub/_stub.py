@@ -219,13 +219,16 @@ def _read_body(request_dict: dict[str, Any]) -> bytes:
 class SageMakerRuntimeStub(Stubber):
     """A botocore ``Stubber`` for ``sagemaker-runtime`` with queued results.
 
-    Calls to ``invoke_endpoint`` and ``invoke_endpoint_async`` are answered
-    from queues of typed results, with moto's rules: the same request on the
-    same endpoint gets the result it got before; a new request takes the next
-    queued result (the endpoint's own queue first, then the shared one), and
-    async calls fall back to the ``invoke_endpoint`` queue. Expectations added
-    through the ``Stubber`` API (``add_response``, ``add_client_error``) are
-    served first, strictly in order.
+    Calls to ``invoke_endpoint``, ``invoke_endpoint_async`` and
+    ``invoke_endpoint_with_response_stream`` are answered from queues of typed
+    results, with moto's rules: the same request on the same endpoint gets the
+    result it got before; a new request takes the next queued result (the
+    endpoint's own queue first, then the shared one), and async and streaming
+    calls fall back to the ``invoke_endpoint`` queue. Async outputs can be read
+    with :meth:`read_output` or through an S3 client given to
+    :meth:`attach_s3`. Expectations added through the ``Stubber`` API
+    (``add_response``, ``add_client_error``) are served first, strictly in
+    order.
 
     Args:
         client: A botocore or boto3 ``sagemaker-runtime`` client.
