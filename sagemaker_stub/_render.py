@@ -52,7 +52,7 @@ _ID_MEMBERS = (
 )
 
 
-class _HttpDate:
+class HttpDate:
     """The current HTTP date, formatted once a second."""
 
     def __init__(self) -> None:
@@ -67,7 +67,8 @@ class _HttpDate:
         return self._text
 
 
-_http_date = _HttpDate()
+#: The current HTTP date, for Date and Last-Modified headers.
+http_date = HttpDate()
 
 
 class RawBody(io.BytesIO):
@@ -125,7 +126,7 @@ class Renderer:
             ids = {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
         else:
             ids = {"x-amzn-requestid": request_id}
-        all_headers = {**ids, "date": _http_date(), **headers}
+        all_headers = {**ids, "date": http_date(), **headers}
         raw: RawBody | EventStreamBody
         size = None
         if isinstance(body, bytes):

@@ -12,15 +12,15 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable
-from email.utils import formatdate
 from typing import Any
+from xml.sax.saxutils import escape
 
 import attrs
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 
 from ._errors import S3NotStubbedError
-from ._render import Renderer
+from ._render import Renderer, http_date
 from ._results import describe
 
 __all__ = ["ObjectStore", "S3Object", "S3Responder", "split_s3_uri"]
@@ -66,7 +66,7 @@ class S3Object:
             data=data,
             content_type=content_type,
             etag=f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"',
-            last_modified=formatdate(usegmt=True),
+            last_modified=http_date(),
         )
 
 
@@ -213,11 +213,7 @@ class S3Responder:
     ) -> tuple[AWSResponse, dict[str, Any]]:
         if model.name == "HeadObject":  # HEAD answers have no body to explain
             return self._renderer.respond(model, url, 404, {}, b"")
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code>'
-            "<Message>The specified key does not exist.</Message>"
-            f"<Key>{_xml_escape(key)}</Key></Error>"
-        ).encode()
+        body = _error_xml("NoSuchKey", "The specified key does not exist.", Key=key)
         headers = {"content-type": "application/xml"}
         return self._renderer.respond(model, url, 404, headers, body)
 
@@ -246,13 +242,13 @@ class S3Responder:
     def _invalid_range(
         self, model: OperationModel, url: str, size: int
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidRange</Code>'
-            "<Message>The requested range is not satisfiable</Message>"
-            f"<ActualObjectSize>{size}</ActualObjectSize></Error>"
-        ).encode()
-        if model.name == "HeadObject":
-            body = b""
+        body = b""
+        if model.name != "HeadObject":  # HEAD answers have no body
+            body = _error_xml(
+                "InvalidRange",
+                "The requested range is not satisfiable",
+                ActualObjectSize=str(size),
+            )
         headers = {
             "content-type": "application/xml",
             "content-range": f"bytes */{size}",
@@ -282,5 +278,10 @@ def _byte_range(wanted: str, size: int) -> tuple[int, int] | None:
     return (start, end) if start < size else _UNSATISFIABLE
 
 
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _error_xml(code: str, message: str, **details: str) -> bytes:
+    """An S3 error document: code, message and the error's own elements."""
+    fields = {"Code": code, "Message": message, **details}
+    elements = "".join(
+        f"<{name}>{escape(value)}</{name}>" for name, value in fields.items()
+    )
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>{elements}</Error>'.encode()

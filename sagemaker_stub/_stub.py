@@ -295,7 +295,6 @@ class SageMakerRuntimeStub(Stubber):
         self._calls: list[Call] = []
         self._calls_lock = threading.Lock()
         self._store = ObjectStore()
-        self._other_location: dict[str, str] = {}
         self._owned_buckets: set[str] = set()
         self._output_paths: dict[str | None, tuple[str, str]] = {}
         self._attached: dict[int, S3Responder] = {}
@@ -605,7 +604,12 @@ class SageMakerRuntimeStub(Stubber):
             msg = f"The async output at {s3_uri!r} is not visible yet: it is {hidden}."
             raise OutputNotFoundError(msg)
         msg = f"No async output is stored at {s3_uri!r}."
-        other = self._other_location.get(s3_uri)
+        other = None  # the inference's other location, which holds its data
+        for call in self.calls:
+            if s3_uri == call.output_location:
+                other = call.failure_location
+            elif s3_uri == call.failure_location:
+                other = call.output_location
         known = self._store.uris()
         if other is not None:
             msg += (
@@ -1017,9 +1021,6 @@ class SageMakerRuntimeStub(Stubber):
             S3Object.build(served.written, result.data, result.content_type),
             reads_before_visible=result.available_after,
             held=result.hold,
-        )
-        self._other_location[failure if served.written == output else output] = (
-            served.written
         )
         return served
 
