@@ -16,10 +16,14 @@ from ._errors import (
     UnusedResultsWarning,
 )
 from ._eventstream import StreamProgress
+from ._faults import FailEvery, FailNext, FailRandomly, Fault, Latency
+from ._registry import Session
 from ._results import (
+    SERVING_VARIANT,
     AsyncResult,
     ErrorResult,
     InvokeResult,
+    ServingVariant,
     StreamError,
     StreamResult,
 )
@@ -28,10 +32,16 @@ from ._stub import SageMakerRuntimeStub
 from ._unittest import start_stub
 
 __all__ = [
+    "SERVING_VARIANT",
     "AsyncResult",
     "Call",
     "ErrorResult",
+    "FailEvery",
+    "FailNext",
+    "FailRandomly",
+    "Fault",
     "InvokeResult",
+    "Latency",
     "NoResultError",
     "OutputNotFoundError",
     "PendingResult",
@@ -40,6 +50,8 @@ __all__ = [
     "S3Object",
     "SageMakerRuntimeStub",
     "SageMakerStubError",
+    "ServingVariant",
+    "Session",
     "Source",
     "StreamError",
     "StreamProgress",

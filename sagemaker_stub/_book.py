@@ -46,6 +46,11 @@ class Source(str, enum.Enum):
     DEFAULT = "default"
     #: A strict expectation added through botocore's ``Stubber`` API.
     STUBBER = "stubber"
+    #: Refused before any result was chosen, as the service refuses it:
+    #: server-side validation, the endpoint registry or the session check.
+    REJECTED = "rejected"
+    #: Failed (or delayed past the read timeout) by a fault policy.
+    FAULT = "fault"
 
 
 @attrs.frozen(kw_only=True)

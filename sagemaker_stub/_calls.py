@@ -8,6 +8,7 @@ import attrs
 
 from ._book import Source
 from ._eventstream import StreamProgress
+from ._faults import Fault
 from ._s3 import S3Object
 
 __all__ = ["Call"]
@@ -47,3 +48,16 @@ class Call:
     #: The object at an async call's ``InputLocation``, when the stub holds it
     #: (stored with ``store_input`` or uploaded through an attached S3 client).
     input_object: S3Object | None = attrs.field(default=None, repr=False)
+    #: The attempt number, 1 for the first; more when the client retried
+    #: (``retries=True``).
+    attempt: int = 1
+    #: The backoff botocore chose before this attempt, in seconds (slept only
+    #: with ``sleep_between_retries=True``); ``None`` for a first attempt.
+    backoff: float | None = None
+    #: Seconds of latency a :class:`Latency` fault added.
+    latency: float = 0.0
+    #: The fault policy that failed this call (``source`` is ``FAULT``).
+    fault: Fault | None = None
+    #: The id of the stateful session of the call (the one it opened with
+    #: ``NEW_SESSION``, or the one it named).
+    session_id: str | None = None

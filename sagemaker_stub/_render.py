@@ -115,11 +115,15 @@ class Renderer:
         status: int,
         headers: Mapping[str, str],
         body: bytes | EventStreamBody,
+        *,
+        parse: bool = True,
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """Parse a response as botocore's endpoint would.
 
         ``body`` is the whole body, or an event stream sent chunked. A
-        ``content-length`` in ``headers`` is kept (a HEAD answer's).
+        ``content-length`` in ``headers`` is kept (a HEAD answer's). With
+        ``parse=False`` only the HTTP response is built, for botocore's
+        endpoint to parse, and the dict is empty.
         """
         request_id = str(uuid.uuid4())
         if self._service_model.service_name == "s3":
@@ -137,6 +141,8 @@ class Renderer:
             all_headers["transfer-encoding"] = "chunked"
             raw = body
         http = AWSResponse(url, status, cast(Any, all_headers), raw)
+        if not parse:
+            return http, {}
         reusable = size is not None and status < 300 and operation.has_streaming_output
         if reusable:
             key = (operation.name, status, size, *headers.items())
@@ -175,8 +181,9 @@ class Renderer:
         code: str,
         status: int,
         fields: Mapping[str, object],
+        parse: bool = True,
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """An error response as the service sends it (rest-json)."""
         headers = {"x-amzn-errortype": code, "content-type": "application/json"}
         body = json.dumps(dict(fields)).encode("utf-8")
-        return self.respond(operation, url, status, headers, body)
+        return self.respond(operation, url, status, headers, body, parse=parse)

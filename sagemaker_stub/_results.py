@@ -8,6 +8,7 @@ lengths, which errors an operation can return) run when the result is queued.
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict, cast
@@ -15,12 +16,38 @@ from typing import Any, TypedDict, cast
 import attrs
 from typing_extensions import Self, Unpack
 
-__all__ = ["AsyncResult", "ErrorResult", "InvokeResult", "StreamError", "StreamResult"]
+__all__ = [
+    "SERVING_VARIANT",
+    "AsyncResult",
+    "ErrorResult",
+    "InvokeResult",
+    "ServingVariant",
+    "StreamError",
+    "StreamResult",
+]
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 JSON_CONTENT_TYPE = "application/json"
 TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
-DEFAULT_VARIANT = "AllTraffic"
+
+
+class ServingVariant(enum.Enum):
+    """The type of :data:`SERVING_VARIANT`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    SERVING_VARIANT = "SERVING_VARIANT"
+
+    def __repr__(self) -> str:
+        return self.value
+
+
+#: The default ``invoked_production_variant`` of a result: the variant that
+#: served the call. That is the ``TargetVariant`` of the request, else the
+#: variant of its session, else the first variant of a declared endpoint,
+#: else ``"AllTraffic"``.
+SERVING_VARIANT = ServingVariant.SERVING_VARIANT
 
 _PREVIEW_BYTES = 40
 
@@ -72,15 +99,21 @@ def _header(instance: object, attribute: attrs.Attribute[Any], value: object) ->
 def _optional_header(
     instance: object, attribute: attrs.Attribute[Any], value: object
 ) -> None:
-    if value is not None:
+    if value is not None and value is not SERVING_VARIANT:
         _check_header_text(type(instance).__name__, attribute.name, value)
 
 
 class _Headers(TypedDict, total=False):
     """The optional headers a model's answer carries."""
 
-    invoked_production_variant: str | None
+    invoked_production_variant: str | ServingVariant | None
     custom_attributes: str | None
+
+
+class _InvokeOptions(_Headers, total=False):
+    """What InvokeResult's constructors pass through."""
+
+    close_session: bool
 
 
 def dump_json(obj: object, where: str) -> bytes:
@@ -103,21 +136,34 @@ class InvokeResult:
         body: The response payload. ``str`` is encoded as UTF-8; bytes are
             served unchanged, so binary payloads (images, arrays) work.
         content_type: The ``ContentType`` the caller sees.
-        invoked_production_variant: The variant that served the request;
+        invoked_production_variant: The variant that served the request. By
+            default, :data:`SERVING_VARIANT`: the one the call was routed to.
             ``None`` leaves the header out, as moto does when it is unset.
         custom_attributes: ``CustomAttributes`` returned by the model, if any.
+        close_session: Close the stateful session the call was made in:
+            the response carries its id as ``ClosedSessionId`` and later
+            calls with that id are refused.
 
     .. versionadded:: 0.1.0
     """
 
     body: bytes = attrs.field(converter=_body_bytes, repr=preview)
     content_type: str = attrs.field(default=DEFAULT_CONTENT_TYPE, validator=_header)
-    invoked_production_variant: str | None = attrs.field(
-        default=DEFAULT_VARIANT, validator=_optional_header
+    invoked_production_variant: str | ServingVariant | None = attrs.field(
+        default=SERVING_VARIANT, validator=_optional_header
     )
     custom_attributes: str | None = attrs.field(
         default=None, validator=_optional_header
     )
+    close_session: bool = attrs.field(default=False)
+
+    @close_session.validator
+    def _check_close_session(
+        self, attribute: attrs.Attribute[bool], value: object
+    ) -> None:
+        if not isinstance(value, bool):
+            msg = f"InvokeResult.close_session must be a bool; got {describe(value)}."
+            raise TypeError(msg)
 
     @classmethod
     def json(
@@ -125,18 +171,18 @@ class InvokeResult:
         obj: object,
         *,
         content_type: str = JSON_CONTENT_TYPE,
-        **headers: Unpack[_Headers],
+        **options: Unpack[_InvokeOptions],
     ) -> Self:
         """A result whose body is ``obj`` serialised as JSON.
 
-        ``invoked_production_variant`` and ``custom_attributes`` may be given
-        as for the class.
+        ``invoked_production_variant``, ``custom_attributes`` and
+        ``close_session`` may be given as for the class.
 
         Raises:
             TypeError: ``obj`` cannot be serialised as strict JSON.
         """
         body = dump_json(obj, "InvokeResult.json(obj)")
-        return cls(body=body, content_type=content_type, **headers)
+        return cls(body=body, content_type=content_type, **options)
 
     @classmethod
     def text(
@@ -144,17 +190,17 @@ class InvokeResult:
         text: str,
         *,
         content_type: str = TEXT_CONTENT_TYPE,
-        **headers: Unpack[_Headers],
+        **options: Unpack[_InvokeOptions],
     ) -> Self:
         """A result whose body is ``text`` encoded as UTF-8.
 
-        ``invoked_production_variant`` and ``custom_attributes`` may be given
-        as for the class.
+        ``invoked_production_variant``, ``custom_attributes`` and
+        ``close_session`` may be given as for the class.
         """
         if not isinstance(text, str):
             msg = f"InvokeResult.text(text) must be a str; got {describe(text)}."
             raise TypeError(msg)
-        return cls(body=text, content_type=content_type, **headers)
+        return cls(body=text, content_type=content_type, **options)
 
 
 class _Timing(TypedDict, total=False):
@@ -520,7 +566,8 @@ class StreamResult:
         parts: The payload of each event: bytes, or str encoded as UTF-8.
         error: A :class:`StreamError` that ends the stream after the parts.
         content_type: The ``ContentType`` the caller sees.
-        invoked_production_variant: The variant that served the request.
+        invoked_production_variant: The variant that served the request; by
+            default :data:`SERVING_VARIANT`, as for :class:`InvokeResult`.
         custom_attributes: ``CustomAttributes`` returned by the model, if any.
 
     .. versionadded:: 0.1.0
@@ -532,8 +579,8 @@ class StreamResult:
         validator=attrs.validators.optional(attrs.validators.instance_of(StreamError)),
     )
     content_type: str = attrs.field(default=DEFAULT_CONTENT_TYPE, validator=_header)
-    invoked_production_variant: str | None = attrs.field(
-        default=DEFAULT_VARIANT, validator=_optional_header
+    invoked_production_variant: str | ServingVariant | None = attrs.field(
+        default=SERVING_VARIANT, validator=_optional_header
     )
     custom_attributes: str | None = attrs.field(
         default=None, validator=_optional_header

@@ -6,9 +6,9 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import sys
 import threading
+import time
 import uuid
 import warnings
 import weakref
@@ -17,7 +17,9 @@ from types import TracebackType
 from typing import Any, cast
 
 import attrs
-from botocore.awsrequest import AWSResponse
+import botocore
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.exceptions import ReadTimeoutError
 from botocore.model import OperationModel
 from botocore.stub import Stubber
 
@@ -33,10 +35,21 @@ from ._errors import (
     pending_message,
 )
 from ._eventstream import EventStreamBody, StreamProgress, encode_exception
+from ._faults import (
+    ErrorFault,
+    FailEvery,
+    FailNext,
+    FailRandomly,
+    Fault,
+    InstalledFault,
+    Latency,
+)
 from ._moto import async_results_from_moto, invoke_results_from_moto
+from ._registry import NEW_SESSION, EndpointSpec, Registry, Session
 from ._render import Renderer
 from ._results import (
     JSON_CONTENT_TYPE,
+    SERVING_VARIANT,
     STREAM_ERROR_CODES,
     AsyncResult,
     ErrorResult,
@@ -47,10 +60,14 @@ from ._results import (
     preview,
 )
 from ._s3 import ObjectStore, S3Object, S3Responder, split_s3_uri
+from ._validation import RequestValidator, java_pattern
 
 __all__ = ["SageMakerRuntimeStub"]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
+#: How long a stateful session lasts unless the stub is told otherwise.
+DEFAULT_SESSION_TTL_SECONDS = 1200.0
+_FAULT_TYPES = (FailNext, FailEvery, FailRandomly, Latency)
 _SERVICE = "sagemaker-runtime"
 _CONTEXT_KEY = "sagemaker_stub"
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -155,6 +172,35 @@ class _Operation:
     identity_headers: tuple[str, ...]
     #: Error codes the operation models.
     error_codes: frozenset[str]
+    #: The service-side checks of its parameters.
+    validator: RequestValidator
+
+
+@attrs.frozen(kw_only=True)
+class _Request:
+    """One attempt at a call, as the stub answers it."""
+
+    operation: _Operation
+    #: botocore's serialised request: url, headers, body.
+    request: dict[str, Any]
+    #: The parameters the caller passed.
+    params: dict[str, Any]
+    body: _Body
+    #: 1 for the first attempt; more when botocore retries (``retries=True``).
+    attempt: int = 1
+    #: The backoff botocore chose before this attempt.
+    backoff: float | None = None
+    #: Latency a fault added to this attempt.
+    latency: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.operation.model.name
+
+    @property
+    def url(self) -> str:
+        url: str = self.request["url"]
+        return url
 
 
 def _identity_headers(model: OperationModel, kind: Kind) -> tuple[str, ...]:
@@ -216,6 +262,25 @@ def _read_body(request_dict: dict[str, Any]) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
+def _unsigned(**kwargs: Any) -> object:
+    """A ``choose-signer`` handler: send stubbed requests unsigned."""
+    return botocore.UNSIGNED
+
+
+def _retry_handler(events: Any, unique_id: str) -> Any:
+    """The retry handler botocore registered on a client, or ``None``.
+
+    botocore offers no public way to read a registered handler back. It keeps
+    unique-id handlers in ``_unique_id_handlers`` (on the emitter behind the
+    client's ``EventAliaser``); if that ever moves, retries still work and
+    botocore's backoff is slept for real.
+    """
+    emitter = getattr(events, "_emitter", events)
+    table = getattr(emitter, "_unique_id_handlers", None)
+    entry = table.get(unique_id) if isinstance(table, dict) else None
+    return entry.get("handler") if isinstance(entry, dict) else None
+
+
 class SageMakerRuntimeStub(Stubber):
     """A botocore ``Stubber`` for ``sagemaker-runtime`` with queued results.
 
@@ -238,6 +303,17 @@ class SageMakerRuntimeStub(Stubber):
             log stream ARNs, and checked in moto payloads.
         keep_bodies: Keep each request body in :attr:`calls`. Off by default,
             so memory does not grow with body size.
+        validate: Refuse what the service refuses but botocore lets through
+            (maximum lengths, patterns, value ranges, body sizes) with the
+            service's ``ValidationError``. Turn off to send odd input through.
+        retries: Answer at botocore's HTTP layer (``before-send``) instead of
+            before the call, so the client's own retry handler sees every
+            response and retries as configured. Off by default.
+        sleep_between_retries: With ``retries=True``, sleep for the backoff
+            botocore chooses. By default the backoff is only recorded
+            (``Call.backoff``), so retried tests stay fast.
+        session_ttl_seconds: How long a stateful session opened with
+            ``SessionId="NEW_SESSION"`` lasts.
 
     .. versionadded:: 0.1.0
     """
@@ -252,6 +328,10 @@ class SageMakerRuntimeStub(Stubber):
         allow_defaults: bool = True,
         account_id: str = DEFAULT_ACCOUNT_ID,
         keep_bodies: bool = False,
+        validate: bool = True,
+        retries: bool = False,
+        sleep_between_retries: bool = False,
+        session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
     ) -> None:
         service_model = getattr(getattr(client, "meta", None), "service_model", None)
         if service_model is None:
@@ -268,10 +348,25 @@ class SageMakerRuntimeStub(Stubber):
                 'boto3.client("sagemaker-runtime", region_name="us-east-1").'
             )
             raise ValueError(msg)
+        checked: object = session_ttl_seconds
+        if (
+            isinstance(checked, bool)
+            or not isinstance(checked, (int, float))
+            or checked <= 0
+        ):
+            msg = (
+                "SageMakerRuntimeStub(session_ttl_seconds=...) must be a positive "
+                f"number of seconds; got {describe(checked)}."
+            )
+            raise ValueError(msg)
         super().__init__(client)
         self.allow_defaults = allow_defaults
         self.account_id = account_id
         self.keep_bodies = keep_bodies
+        self.validate = validate
+        self.retries = retries
+        self.sleep_between_retries = sleep_between_retries
+        self.session_ttl_seconds = float(session_ttl_seconds)
         self._region: str = client.meta.region_name
         self._renderer = Renderer(service_model)
         self._book: ResultBook[Any] = ResultBook(
@@ -288,6 +383,7 @@ class SageMakerRuntimeStub(Stubber):
                 kind=kind,
                 identity_headers=_identity_headers(model, kind),
                 error_codes=frozenset(shape.name for shape in model.error_shapes),
+                validator=RequestValidator(model),
             )
         self._service_error_codes = frozenset(
             shape.name for shape in service_model.error_shapes
@@ -299,6 +395,12 @@ class SageMakerRuntimeStub(Stubber):
         self._output_paths: dict[str | None, tuple[str, str]] = {}
         self._attached: dict[int, S3Responder] = {}
         self._write_through: Any = None
+        self._registry = Registry()
+        self._faults: list[InstalledFault] = []
+        self._faults_lock = threading.Lock()
+        self._attempts = threading.local()
+        self._event_name = service_model.service_id.hyphenize()
+        self._retry_handler: Any = None
         self._active = False
 
     # -- activation ---------------------------------------------------------
@@ -331,6 +433,8 @@ class SageMakerRuntimeStub(Stubber):
                 raise StubActivationError(msg)
             _active_stubs[self.client] = self
             super().activate()
+            if self.retries:
+                self._answer_at_http_layer()
             self._active = True
 
     def deactivate(self) -> None:
@@ -346,12 +450,47 @@ class SageMakerRuntimeStub(Stubber):
             if not self._active:
                 return
             super().deactivate()
+            if self.retries:
+                self._stop_answering_at_http_layer()
             self._active = False
             del _active_stubs[self.client]
         self.detach_s3()
         pending = self.pending_results() if report_unused else []
         if pending:
             warnings.warn(pending_message(pending), UnusedResultsWarning, stacklevel=3)
+
+    def _answer_at_http_layer(self) -> None:
+        """Answer in ``before-send``, inside botocore's retry loop.
+
+        The request is left unsigned (there are no credentials to sign with,
+        and nothing is sent). The client's retry handler is wrapped so that
+        the backoff it chooses is recorded, and slept only with
+        ``sleep_between_retries``.
+        """
+        events = self.client.meta.events
+        name = self._event_name
+        events.register(f"before-send.{name}", self._send_handler)
+        events.register(f"choose-signer.{name}", _unsigned)
+        handler = _retry_handler(events, f"retry-config-{name}")
+        if handler is None:  # pragma: no cover - botocore's internals moved
+            return
+        self._retry_handler = handler
+        events.unregister(f"needs-retry.{name}", unique_id=f"retry-config-{name}")
+        events.register(
+            f"needs-retry.{name}", self._needs_retry, unique_id=f"retry-config-{name}"
+        )
+
+    def _stop_answering_at_http_layer(self) -> None:
+        events = self.client.meta.events
+        name = self._event_name
+        events.unregister(f"before-send.{name}", self._send_handler)
+        events.unregister(f"choose-signer.{name}", _unsigned)
+        handler, self._retry_handler = self._retry_handler, None
+        if handler is not None:  # pragma: no branch - None if botocore moved it
+            events.unregister(f"needs-retry.{name}", unique_id=f"retry-config-{name}")
+            events.register(
+                f"needs-retry.{name}", handler, unique_id=f"retry-config-{name}"
+            )
 
     def __enter__(self) -> SageMakerRuntimeStub:
         self.activate()
@@ -464,7 +603,7 @@ class SageMakerRuntimeStub(Stubber):
             self._check_endpoint_name(method, operation, endpoint_name)
         for index, result in enumerate(results, 1):
             if isinstance(result, ErrorResult):
-                self._check_error(method, index, operation, result)
+                self._check_error(method, f"result {index}", operation, result)
             elif isinstance(result, accepted):
                 self._check_limits(method, index, operation, result)
             else:
@@ -482,33 +621,47 @@ class SageMakerRuntimeStub(Stubber):
     def _check_endpoint_name(
         self, method: str, operation: _Operation, endpoint_name: object
     ) -> None:
+        self._check_name(
+            f"stub.{method}(endpoint_name=...)",
+            operation,
+            "EndpointName",
+            endpoint_name,
+        )
+
+    @staticmethod
+    def _check_name(
+        where: str, operation: _Operation, member: str, value: object
+    ) -> None:
+        """Refuse a name the service would refuse for ``member``.
+
+        ``where`` names the argument, as in ``stub.method(argument=...)``.
+        """
         input_shape = operation.model.input_shape
         assert input_shape is not None
-        rules = input_shape.members["EndpointName"].metadata
-        if not isinstance(endpoint_name, str):
-            msg = (
-                f"stub.{method}(endpoint_name=...) must be a str; "
-                f"got {describe(endpoint_name)}."
-            )
+        rules = input_shape.members[member].metadata
+        if not isinstance(value, str):
+            msg = f"{where} must be a str; got {describe(value)}."
             raise TypeError(msg)
         pattern = rules.get("pattern", ".*")
-        maximum = rules.get("max", len(endpoint_name))
-        if len(endpoint_name) > maximum or not re.fullmatch(pattern, endpoint_name):
+        compiled = java_pattern(pattern)
+        maximum = rules.get("max", len(value))
+        if len(value) > maximum or (
+            compiled is not None and not compiled.fullmatch(value)
+        ):
             msg = (
-                f"stub.{method}(endpoint_name={endpoint_name!r}) is not an "
-                f"endpoint name the service accepts: expected at most {maximum} "
-                f"characters matching {pattern}."
+                f"{where} is {value!r}, which is not a valid {member}: the service "
+                f"accepts at most {maximum} characters matching {pattern}."
             )
             raise ValueError(msg)
 
     def _check_error(
-        self, method: str, index: int, operation: _Operation, error: ErrorResult
+        self, method: str, subject: str, operation: _Operation, error: ErrorResult
     ) -> None:
         code = error.code
         if code in STREAM_ERROR_CODES:
             factory = STREAM_ERROR_CODES[code]
             msg = (
-                f"stub.{method}(): result {index} is an ErrorResult with code "
+                f"stub.{method}(): {subject} is an ErrorResult with code "
                 f"{code}, which the service sends inside a response stream. Queue "
                 f"StreamResult(parts=[...], error=StreamError.{factory}(...)) with "
                 "stub.queue_stream() instead."
@@ -516,7 +669,7 @@ class SageMakerRuntimeStub(Stubber):
             raise ValueError(msg)
         if code in self._service_error_codes and code not in operation.error_codes:
             msg = (
-                f"stub.{method}(): result {index} is a {code}, which "
+                f"stub.{method}(): {subject} is a {code}, which "
                 f"{operation.model.name} never returns; it returns "
                 f"{', '.join(sorted(operation.error_codes))} (and unmodeled "
                 "errors such as ThrottlingException)."
@@ -530,7 +683,7 @@ class SageMakerRuntimeStub(Stubber):
             return
         output = operation.model.output_shape
         assert output is not None
-        checks: list[tuple[str, str, str | bytes | None]] = [
+        checks: list[tuple[str, str, object]] = [
             ("ContentType", "content_type", result.content_type),
             (
                 "InvokedProductionVariant",
@@ -543,7 +696,11 @@ class SageMakerRuntimeStub(Stubber):
             checks.append(("Body", "body", result.body))
         for member, field, value in checks:
             maximum = output.members[member].metadata.get("max")
-            if value is None or maximum is None or len(value) <= maximum:
+            if (
+                not isinstance(value, (str, bytes))
+                or maximum is None
+                or len(value) <= maximum
+            ):
                 continue
             unit = "bytes" if isinstance(value, bytes) else "characters"
             shown = preview(value) if isinstance(value, bytes) else describe(value)
@@ -554,6 +711,177 @@ class SageMakerRuntimeStub(Stubber):
                 f"allows for {operation.model.name} {member}; got {shown}."
             )
             raise ValueError(msg)
+
+    # -- endpoints, faults, sessions -----------------------------------------
+
+    def add_endpoint(
+        self,
+        name: str,
+        *,
+        variants: Sequence[str] = ("AllTraffic",),
+        inference_components: Sequence[str] = (),
+        target_models: Sequence[str] | None = None,
+    ) -> None:
+        """Declare an endpoint, as the account under test has it.
+
+        Once any endpoint is declared, calls are checked as the service
+        checks them: an undeclared endpoint raises ``ValidationError``
+        (``Endpoint <name> of account <account-id> not found.``), and so does
+        a ``TargetVariant``, ``InferenceComponentName`` or ``TargetModel`` the
+        endpoint lacks. Without declarations every endpoint exists, as in moto.
+
+        Args:
+            name: The endpoint name.
+            variants: Its production variants. A call without
+                ``TargetVariant`` is served by the first.
+            inference_components: The inference components it hosts; calls
+                to it must then name one, as the service requires.
+            target_models: The models of a multi-model endpoint (each a
+                ``TargetModel`` value); ``None`` for an endpoint that is not
+                multi-model.
+
+        .. versionadded:: 0.1.0
+        """
+        operation = self._operations[Kind.SYNC.value]
+        self._check_name("stub.add_endpoint(name=...)", operation, "EndpointName", name)
+        lists: dict[str, tuple[str, ...]] = {}
+        given: tuple[tuple[str, str, object], ...] = (
+            ("variants", "TargetVariant", variants),
+            ("inference_components", "InferenceComponentName", inference_components),
+            (
+                "target_models",
+                "TargetModel",
+                () if target_models is None else target_models,
+            ),
+        )
+        for argument, member, values in given:
+            if isinstance(values, str) or not isinstance(values, Sequence):
+                msg = (
+                    f"stub.add_endpoint({argument}=...) must be a sequence of "
+                    f"names; got {describe(values)}."
+                )
+                raise TypeError(msg)
+            for index, value in enumerate(values):
+                where = f"stub.add_endpoint({argument}=...)[{index}]"
+                self._check_name(where, operation, member, value)
+            lists[argument] = tuple(values)
+        if not lists["variants"]:
+            msg = "stub.add_endpoint(variants=...) needs at least one variant name."
+            raise ValueError(msg)
+        self._registry.add(
+            EndpointSpec(
+                name=name,
+                variants=lists["variants"],
+                inference_components=lists["inference_components"],
+                target_models=None if target_models is None else lists["target_models"],
+            )
+        )
+
+    def remove_endpoint(self, name: str) -> None:
+        """Delete a declared endpoint: later calls to it are refused as not found.
+
+        Raises:
+            KeyError: ``name`` was never declared.
+        """
+        if not self._registry.remove(name):
+            declared = ", ".join(repr(known) for known in self._registry.names())
+            msg = (
+                f"stub.remove_endpoint({name!r}): no such endpoint was declared. "
+                f"Declared endpoints: {declared or 'none'}."
+            )
+            raise KeyError(msg)
+
+    @property
+    def sessions(self) -> list[Session]:
+        """The stateful sessions calls have opened, in the order they opened."""
+        return self._registry.sessions()
+
+    def add_fault(
+        self,
+        fault: Fault,
+        *,
+        endpoint_name: str | None = None,
+        operations: Sequence[str] | None = None,
+    ) -> None:
+        """Inject faults into matching calls, by policy.
+
+        Policies: :class:`FailNext`, :class:`FailEvery`,
+        :class:`FailRandomly` and :class:`Latency`. A call is checked against
+        every policy in the order they were added; the first error that hits
+        answers the call, before any queued result is taken (so the result
+        serves a later call). Each faulted call is in :attr:`calls` with
+        ``source=Source.FAULT`` and the policy in ``call.fault``.
+
+        Args:
+            fault: The policy.
+            endpoint_name: Only calls to this endpoint; by default, all.
+            operations: Only these operations, e.g. ``["InvokeEndpoint"]``. By
+                default, every operation that can return the policy's error
+                (all three for :class:`Latency`).
+
+        .. versionadded:: 0.1.0
+        """
+        if not isinstance(fault, _FAULT_TYPES):
+            names = ", ".join(cls.__name__ for cls in _FAULT_TYPES)
+            msg = f"stub.add_fault() takes one of {names}; got {describe(fault)}."
+            raise TypeError(msg)
+        if endpoint_name is not None:
+            self._check_endpoint_name(
+                "add_fault", self._operations[Kind.SYNC.value], endpoint_name
+            )
+        error = None if isinstance(fault, Latency) else fault.error
+        if operations is None:
+            chosen = [
+                name
+                for name, operation in self._operations.items()
+                if error is None or self._can_return(operation, error)
+            ]
+            if not chosen:
+                assert error is not None
+                sync = self._operations[Kind.SYNC.value]
+                self._check_error("add_fault", "the fault's error", sync, error)
+        else:
+            if isinstance(operations, str) or not isinstance(operations, Sequence):
+                msg = (
+                    "stub.add_fault(operations=...) must be a sequence of "
+                    f"operation names; got {describe(operations)}."
+                )
+                raise TypeError(msg)
+            chosen = list(operations)
+            for name in chosen:
+                if name not in self._operations:
+                    msg = (
+                        f"stub.add_fault(operations=...): {name!r} is not an "
+                        "operation the stub answers; expected one of "
+                        f"{', '.join(sorted(self._operations))}."
+                    )
+                    raise ValueError(msg)
+                if error is not None:
+                    self._check_error(
+                        "add_fault", "the fault's error", self._operations[name], error
+                    )
+        installed = InstalledFault(
+            fault=fault,
+            endpoint_name=endpoint_name,
+            operations=frozenset(chosen),
+            origin=_origin(),
+        )
+        with self._faults_lock:
+            self._faults.append(installed)
+
+    def clear_faults(self) -> None:
+        """Remove every fault policy."""
+        with self._faults_lock:
+            self._faults.clear()
+
+    def _can_return(self, operation: _Operation, error: ErrorResult) -> bool:
+        """Whether the operation can answer with this error at all."""
+        if error.code in STREAM_ERROR_CODES:
+            return False
+        return (
+            error.code not in self._service_error_codes
+            or error.code in operation.error_codes
+        )
 
     # -- inspection ---------------------------------------------------------
 
@@ -566,7 +894,9 @@ class SageMakerRuntimeStub(Stubber):
     def pending_results(self) -> list[PendingResult]:
         """Queued results no call has used yet, in the order they were queued.
 
-        Stubber expectations (``add_response``) are listed too.
+        Stubber expectations (``add_response``) are listed too, and fault
+        policies with a count (``FailNext``, ``Latency(times=...)``) that have
+        not fired that many times.
         """
         pending = self._book.pending()
         pending.extend(
@@ -578,6 +908,17 @@ class SageMakerRuntimeStub(Stubber):
             )
             for item in self._stubber_queue()
         )
+        with self._faults_lock:
+            pending.extend(
+                PendingResult(
+                    operation=", ".join(sorted(installed.operations)),
+                    result=installed.fault,
+                    endpoint_name=installed.endpoint_name,
+                    origin=installed.origin,
+                )
+                for installed in self._faults
+                if installed.left
+            )
         return pending
 
     def assert_no_pending_results(self) -> None:
@@ -839,7 +1180,7 @@ class SageMakerRuntimeStub(Stubber):
 
     def _get_response_handler(
         self, model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
-    ) -> tuple[AWSResponse, dict[str, Any]]:
+    ) -> tuple[AWSResponse, dict[str, Any]] | None:
         captured: _Captured | None = context.pop(_CONTEXT_KEY, None)
         if captured is None or captured.via_stubber:
             stubber: Any = super()
@@ -847,17 +1188,49 @@ class SageMakerRuntimeStub(Stubber):
                 stubber._get_response_handler(model, params, context, **kwargs)
             )
             api_params = captured.params if captured else {}
-            self._record(
-                model.name,
-                api_params,
-                _Body(_read_body(params)),
-                result=None,
-                source=Source.STUBBER,
+            body = _Body(_read_body(params))
+            self._append_call(
+                model.name, api_params, body, result=None, source=Source.STUBBER
             )
             return response
-        operation = self._operations[model.name]
-        body = _Body(_read_body(params))
-        return self._answer(operation, params, captured.params, body)
+        call = _Request(
+            operation=self._operations[model.name],
+            request=params,
+            params=captured.params,
+            body=_Body(_read_body(params)),
+        )
+        if self.retries:  # answered in before-send, once per attempt
+            self._attempts.call = call
+            self._attempts.count = 0
+            self._attempts.backoff = None
+            return None
+        return self._answer(call)
+
+    def _send_handler(
+        self, request: AWSPreparedRequest, **kwargs: Any
+    ) -> AWSResponse | None:
+        """``before-send``: answer one attempt of the call in progress."""
+        call: _Request | None = getattr(self._attempts, "call", None)
+        if call is None:  # pragma: no cover - before-call always runs first
+            return None
+        attempt = self._attempts.count + 1
+        self._attempts.count = attempt
+        backoff, self._attempts.backoff = self._attempts.backoff, None
+        response, _ = self._answer(
+            attrs.evolve(call, attempt=attempt, backoff=backoff), parse=False
+        )
+        return response
+
+    def _needs_retry(self, **kwargs: Any) -> object:
+        """botocore's retry decision, with its backoff recorded.
+
+        botocore's endpoint sleeps for what this returns before retrying.
+        """
+        delay = self._retry_handler(**kwargs)
+        if delay is None or delay is False:
+            return delay
+        self._attempts.backoff = delay
+        return delay if self.sleep_between_retries else 0
 
     def _stubber_queue(self) -> Sequence[dict[str, Any]]:
         """Expectations added through the Stubber API, not yet served."""
@@ -866,19 +1239,16 @@ class SageMakerRuntimeStub(Stubber):
 
     # -- answering ------------------------------------------------------------
 
-    def _identity(
-        self, operation: _Operation, request: dict[str, Any], body: _Body
-    ) -> Hashable:
-        headers = request.get("headers", {})
-        values = tuple(headers.get(name) for name in operation.identity_headers)
-        if operation.kind is Kind.ASYNC and values[0] is not None:
+    def _identity(self, call: _Request) -> Hashable:
+        headers = call.request.get("headers", {})
+        values = tuple(headers.get(name) for name in call.operation.identity_headers)
+        if call.operation.kind is Kind.ASYNC and values[0] is not None:
             return values
-        return (values, body.digest)
+        return (values, call.body.digest)
 
-    def _missing(
-        self, operation: _Operation, params: Mapping[str, Any], body: _Body
-    ) -> NoResultError:
-        kind = operation.kind
+    def _missing(self, call: _Request) -> NoResultError:
+        kind = call.operation.kind
+        params = call.params
         endpoint = params.get("EndpointName")
         shown = ", ".join(
             f"{name}={value!r}"
@@ -886,13 +1256,13 @@ class SageMakerRuntimeStub(Stubber):
             if name not in ("EndpointName", "Body")
         )
         parts = [shown] if shown else []
-        size = len(body.data)
+        data = call.body.data
         parts.append(
-            f"Body of {size} bytes {preview(body.data)}" if size else "no Body"
+            f"Body of {len(data)} bytes {preview(data)}" if data else "no Body"
         )
         lines = [
             (
-                f"No result is queued for {operation.model.name} on endpoint "
+                f"No result is queued for {call.name} on endpoint "
                 f"{endpoint!r}, and this stub was created with allow_defaults=False."
             ),
             f"Request: {', '.join(parts)}.",
@@ -913,15 +1283,74 @@ class SageMakerRuntimeStub(Stubber):
         )
         return NoResultError("\n".join(lines))
 
+    def _refusal(self, call: _Request) -> str | None:
+        """What the service says to a request it refuses before the model runs."""
+        if self.validate:
+            problem = call.operation.validator.problem(call.params, call.body.data)
+            if problem is not None:
+                return problem
+        problem = self._registry.refusal(call.name, call.params, self.account_id)
+        if problem is not None:
+            return problem
+        return self._registry.session_refusal(call.name, call.params)
+
+    def _apply_faults(self, call: _Request) -> tuple[_Request, ErrorFault | None]:
+        """Count the call against each fault policy; sleep for any latency.
+
+        Returns the call (with its latency) and the error policy that hit it.
+
+        Raises:
+            ReadTimeoutError: The latency reached the client's read timeout.
+        """
+        if not self._faults:
+            return call, None
+        endpoint = call.params.get("EndpointName")
+        error: ErrorFault | None = None
+        slowest: Latency | None = None
+        delay = 0.0
+        with self._faults_lock:
+            for installed in self._faults:
+                if not installed.applies_to(call.name, endpoint):
+                    continue
+                fault = installed.fault
+                if isinstance(fault, Latency):
+                    if installed.fires(may_fire=True):
+                        delay += fault.seconds
+                        if slowest is None or fault.seconds > slowest.seconds:
+                            slowest = fault
+                elif installed.fires(may_fire=error is None):
+                    error = fault
+        if slowest is None:
+            return call, error
+        timeout = self.client.meta.config.read_timeout
+        if timeout is not None and delay >= timeout:
+            time.sleep(timeout)
+            timed_out = attrs.evolve(call, latency=float(timeout))
+            self._record(timed_out, result=None, source=Source.FAULT, fault=slowest)
+            raise ReadTimeoutError(endpoint_url=call.url)
+        time.sleep(delay)
+        return attrs.evolve(call, latency=delay), error
+
     def _answer(
-        self,
-        operation: _Operation,
-        request: dict[str, Any],
-        params: dict[str, Any],
-        body: _Body,
+        self, call: _Request, *, parse: bool = True
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        """Choose the result for a request and render it."""
-        kind = operation.kind
+        """Check a request, choose its result and render it.
+
+        With ``parse=False`` the response is left for botocore's endpoint to
+        parse (``retries=True``), and the dict returned is empty.
+        """
+        refusal = self._refusal(call)
+        if refusal is not None:
+            rejected = ErrorResult.validation_error(refusal)
+            self._record(call, result=rejected, source=Source.REJECTED)
+            return self._render_error(call, rejected, parse=parse)
+        call, fault = self._apply_faults(call)
+        if fault is not None:
+            self._record(call, result=fault.error, source=Source.FAULT, fault=fault)
+            return self._render_error(call, fault.error, parse=parse)
+
+        kind = call.operation.kind
+        params = call.params
         inference_id = None
         if kind is Kind.ASYNC:  # echoed, or a fresh one per call
             inference_id = params.get("InferenceId") or str(uuid.uuid4())
@@ -936,63 +1365,91 @@ class SageMakerRuntimeStub(Stubber):
             if isinstance(result, ErrorResult):
                 return result
             if inference_id is not None:
-                return self._store_async(result, params, inference_id)
+                return self._store_async(call, result, inference_id)
             if kind is Kind.STREAM and isinstance(result, InvokeResult):
                 return _as_stream(result)
+            if isinstance(result, InvokeResult) and result.close_session:
+                self._check_can_close(call, result)
             return result
 
-        key = self._identity(operation, request, body)
         try:
-            served, source = self._book.take(kind, params["EndpointName"], key, build)
-        except _NothingQueued:
-            raise self._missing(operation, params, body) from None
-        url: str = request["url"]
-        if isinstance(served, ErrorResult):
-            self._record(
-                operation.model.name, params, body, result=served, source=source
+            served, source = self._book.take(
+                kind, params["EndpointName"], self._identity(call), build
             )
-            return self._render_error(operation, url, params, served)
+        except _NothingQueued:
+            raise self._missing(call) from None
+        if isinstance(served, ErrorResult):
+            self._record(call, result=served, source=source)
+            return self._render_error(call, served, parse=parse)
         if isinstance(served, _AsyncServed):
             assert inference_id is not None
             return self._respond_async(
-                operation,
-                url,
-                params=params,
-                body=body,
-                served=served,
-                source=source,
-                inference_id=inference_id,
+                call, served, source=source, inference_id=inference_id, parse=parse
             )
         if isinstance(served, StreamResult):
-            return self._respond_stream(
-                operation, url, params=params, body=body, result=served, source=source
-            )
+            return self._respond_stream(call, served, source=source, parse=parse)
         assert isinstance(served, InvokeResult)
-        self._record(operation.model.name, params, body, result=served, source=source)
-        model = operation.model
-        headers = self._result_headers(model, served)
+        model = call.operation.model
+        headers = self._result_headers(call, served)
         headers["content-type"] = served.content_type
-        return self._renderer.respond(model, url, 200, headers, served.body)
+        session_id: str | None = params.get("SessionId")
+        if session_id == NEW_SESSION:
+            session = self._registry.open_session(params, self.session_ttl_seconds)
+            session_id = session.session_id
+            headers[self._renderer.header_name(model, "NewSessionId")] = session.header
+        if served.close_session:
+            assert session_id is not None  # checked when the result was taken
+            self._registry.close_session(session_id)
+            headers[self._renderer.header_name(model, "ClosedSessionId")] = session_id
+        self._record(call, result=served, source=source, session_id=session_id)
+        return self._renderer.respond(
+            model, call.url, 200, headers, served.body, parse=parse
+        )
+
+    @staticmethod
+    def _check_can_close(call: _Request, result: InvokeResult) -> None:
+        """Refuse ``close_session`` for a call made outside any session."""
+        if "SessionId" in call.params:
+            return
+        msg = (
+            f"{result!r} closes the session of the call it answers, but the "
+            f"{call.name} call on endpoint {call.params.get('EndpointName')!r} "
+            "has no SessionId. Send SessionId with the call, or queue this "
+            "result for a call made in a session."
+        )
+        raise SageMakerStubError(msg)
 
     def _result_headers(
-        self, model: OperationModel, result: InvokeResult | StreamResult
+        self, call: _Request, result: InvokeResult | StreamResult
     ) -> dict[str, str]:
         """The optional headers a model's answer carries."""
+        model = call.operation.model
         headers = {}
-        if result.invoked_production_variant is not None:
+        variant = self._variant(call, result)
+        if variant is not None:
             name = self._renderer.header_name(model, "InvokedProductionVariant")
-            headers[name] = result.invoked_production_variant
+            headers[name] = variant
         if result.custom_attributes is not None:
             name = self._renderer.header_name(model, "CustomAttributes")
             headers[name] = result.custom_attributes
         return headers
 
+    def _variant(
+        self, call: _Request, result: InvokeResult | StreamResult
+    ) -> str | None:
+        """The InvokedProductionVariant a result answers with."""
+        variant = result.invoked_production_variant
+        if variant is SERVING_VARIANT:
+            return self._registry.serving_variant(call.params)
+        assert not isinstance(variant, type(SERVING_VARIANT))
+        return variant
+
     def _store_async(
-        self, result: object, params: Mapping[str, Any], inference_id: str
+        self, call: _Request, result: object, inference_id: str
     ) -> _AsyncServed:
         """Write an async result's data to fresh locations (under the lock)."""
         if isinstance(result, InvokeResult):
-            result = self._as_async(result)
+            result = self._as_async(result, self._variant(call, result))
         assert isinstance(result, AsyncResult)
         if result.available_after and self._write_through is not None:
             msg = (
@@ -1002,6 +1459,7 @@ class SageMakerRuntimeStub(Stubber):
                 "and stub.complete(inference_id) instead."
             )
             raise SageMakerStubError(msg)
+        params = call.params
         paths = self._output_paths.get(
             params["EndpointName"]
         ) or self._output_paths.get(None)
@@ -1026,25 +1484,21 @@ class SageMakerRuntimeStub(Stubber):
 
     def _respond_async(
         self,
-        operation: _Operation,
-        url: str,
-        *,
-        params: dict[str, Any],
-        body: _Body,
+        call: _Request,
         served: _AsyncServed,
+        *,
         source: Source,
         inference_id: str,
+        parse: bool,
     ) -> tuple[AWSResponse, dict[str, Any]]:
         if source is not Source.REMEMBERED and not served.result.hold:
             self._write_out(served.written)
-        input_location = params.get("InputLocation")
+        input_location = call.params.get("InputLocation")
         input_object = None
         if isinstance(input_location, str):
             input_object, _ = self._store.peek(input_location)
         self._record(
-            operation.model.name,
-            params,
-            body,
+            call,
             result=served.result,
             source=source,
             inference_id=inference_id,
@@ -1052,7 +1506,7 @@ class SageMakerRuntimeStub(Stubber):
             failure_location=served.failure_location,
             input_object=input_object,
         )
-        model = operation.model
+        model = call.operation.model
         headers = {
             "content-type": JSON_CONTENT_TYPE,
             self._renderer.header_name(model, "OutputLocation"): served.output_location,
@@ -1062,42 +1516,32 @@ class SageMakerRuntimeStub(Stubber):
         }
         status = model.http.get("responseCode", 200)
         payload = json.dumps({"InferenceId": inference_id}).encode("utf-8")
-        return self._renderer.respond(model, url, status, headers, payload)
+        return self._renderer.respond(
+            model, call.url, status, headers, payload, parse=parse
+        )
 
     def _respond_stream(
-        self,
-        operation: _Operation,
-        url: str,
-        *,
-        params: dict[str, Any],
-        body: _Body,
-        result: StreamResult,
-        source: Source,
+        self, call: _Request, result: StreamResult, *, source: Source, parse: bool
     ) -> tuple[AWSResponse, dict[str, Any]]:
         progress = StreamProgress(parts_total=len(result.parts))
-        self._record(
-            operation.model.name,
-            params,
-            body,
-            result=result,
-            source=source,
-            stream=progress,
-        )
+        self._record(call, result=result, source=source, stream=progress)
         error = None
         if result.error is not None:
             fields = {"Message": result.error.message}
             if result.error.error_code is not None:
                 fields["ErrorCode"] = result.error.error_code
             error = encode_exception(result.error.code, fields)
-        model = operation.model
-        headers = self._result_headers(model, result)
+        model = call.operation.model
+        headers = self._result_headers(call, result)
         headers["content-type"] = _EVENT_STREAM_CONTENT_TYPE
         headers[self._renderer.header_name(model, "ContentType")] = result.content_type
         stream = EventStreamBody(result.parts, error, progress)
-        return self._renderer.respond(model, url, 200, headers, stream)
+        return self._renderer.respond(
+            model, call.url, 200, headers, stream, parse=parse
+        )
 
     @staticmethod
-    def _as_async(result: InvokeResult) -> AsyncResult:
+    def _as_async(result: InvokeResult, variant: str | None) -> AsyncResult:
         """An invoke_endpoint result used by an async call, as moto renders it."""
         try:
             text = result.body.decode("utf-8")
@@ -1113,7 +1557,7 @@ class SageMakerRuntimeStub(Stubber):
         document = {
             "Body": text,
             "ContentType": result.content_type,
-            "InvokedProductionVariant": result.invoked_production_variant,
+            "InvokedProductionVariant": variant,
             "CustomAttributes": result.custom_attributes,
         }
         return AsyncResult(
@@ -1122,16 +1566,12 @@ class SageMakerRuntimeStub(Stubber):
         )
 
     def _render_error(
-        self,
-        operation: _Operation,
-        url: str,
-        params: Mapping[str, Any],
-        error: ErrorResult,
+        self, call: _Request, error: ErrorResult, *, parse: bool
     ) -> tuple[AWSResponse, dict[str, Any]]:
         fields: dict[str, object] = dict(error.fields)
         message = error.message
         if error.code == "ModelError":
-            endpoint = params.get("EndpointName")
+            endpoint = call.params.get("EndpointName")
             group = f"/aws/sagemaker/Endpoints/{endpoint}"
             fields.setdefault(
                 "LogStreamArn",
@@ -1151,18 +1591,17 @@ class SageMakerRuntimeStub(Stubber):
                 )
         fields["Message"] = message if message is not None else error.code
         return self._renderer.error(
-            operation.model,
-            url,
+            call.operation.model,
+            call.url,
             code=error.code,
             status=error.status_code,
             fields=fields,
+            parse=parse,
         )
 
     def _record(
         self,
-        operation: str,
-        params: Mapping[str, Any],
-        body: _Body,
+        call: _Request,
         *,
         result: object,
         source: Source,
@@ -1171,14 +1610,16 @@ class SageMakerRuntimeStub(Stubber):
         failure_location: str | None = None,
         stream: StreamProgress | None = None,
         input_object: S3Object | None = None,
+        fault: Fault | None = None,
+        session_id: str | None = None,
     ) -> None:
-        call = Call(
-            operation=operation,
-            endpoint_name=params.get("EndpointName", ""),
-            params={name: value for name, value in params.items() if name != "Body"},
-            body_size=len(body.data),
-            body_sha256=body.digest.hex(),
-            body=body.data if self.keep_bodies else None,
+        params = call.params
+        if session_id is None and params.get("SessionId") != NEW_SESSION:
+            session_id = params.get("SessionId")
+        self._append_call(
+            call.name,
+            params,
+            call.body,
             result=result,
             source=source,
             inference_id=inference_id,
@@ -1186,6 +1627,25 @@ class SageMakerRuntimeStub(Stubber):
             failure_location=failure_location,
             stream=stream,
             input_object=input_object,
+            attempt=call.attempt,
+            backoff=call.backoff,
+            latency=call.latency,
+            fault=fault,
+            session_id=session_id,
+        )
+
+    def _append_call(
+        self, operation: str, params: Mapping[str, Any], body: _Body, **details: Any
+    ) -> None:
+        """Add a call to the history; ``details`` are more fields of :class:`Call`."""
+        record = Call(
+            operation=operation,
+            endpoint_name=params.get("EndpointName", ""),
+            params={name: value for name, value in params.items() if name != "Body"},
+            body_size=len(body.data),
+            body_sha256=body.digest.hex(),
+            body=body.data if self.keep_bodies else None,
+            **details,
         )
         with self._calls_lock:
-            self._calls.append(call)
+            self._calls.append(record)

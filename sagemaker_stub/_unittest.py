@@ -18,6 +18,8 @@ def start_stub(
     *,
     allow_defaults: bool = True,
     check_pending: bool = True,
+    validate: bool = True,
+    retries: bool = False,
 ) -> SageMakerRuntimeStub:
     """Start a stub for the length of one test.
 
@@ -29,13 +31,18 @@ def start_stub(
         client: The client to stub; by default a new ``sagemaker-runtime``
             client in ``us-east-1``, as ``stub.client``.
         allow_defaults: As for :class:`SageMakerRuntimeStub`.
+        validate: As for :class:`SageMakerRuntimeStub`.
+        retries: As for :class:`SageMakerRuntimeStub`; give a ``client``
+            with the retry configuration to test.
         check_pending: Fail the test when queued results are left unused.
 
     .. versionadded:: 0.1.0
     """
     if client is None:
         client = new_client()
-    stub = SageMakerRuntimeStub(client, allow_defaults=allow_defaults)
+    stub = SageMakerRuntimeStub(
+        client, allow_defaults=allow_defaults, validate=validate, retries=retries
+    )
     stub.activate()
     test.addCleanup(stub._deactivate, report_unused=False)
     if check_pending:
@@ -43,6 +50,8 @@ def start_stub(
     return stub
 
 
-def new_client(region_name: str = "us-east-1") -> Any:
+def new_client(region_name: str = "us-east-1", config: Any = None) -> Any:
     """A fresh ``sagemaker-runtime`` client, on a session of its own."""
-    return boto3.session.Session().client("sagemaker-runtime", region_name=region_name)
+    return boto3.session.Session().client(
+        "sagemaker-runtime", region_name=region_name, config=config
+    )

@@ -8,6 +8,7 @@ import pytest.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -25,8 +26,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{_MARKER}(*, allow_defaults=True, check_pending=True, region_name="
-        '"us-east-1"): configure the sagemaker_runtime_stub fixture; '
-        "check_pending=False lets a test leave queued results unused.",
+        '"us-east-1", validate=True, retries=False, config=None): configure the '
+        "sagemaker_runtime_stub fixture; check_pending=False lets a test leave "
+        "queued results unused, config is the client's botocore Config.",
     )
 
 
@@ -35,8 +37,16 @@ def _options(
     allow_defaults: bool = True,
     check_pending: bool = True,
     region_name: str = "us-east-1",
-) -> tuple[bool, bool, str]:
-    return allow_defaults, check_pending, region_name
+    validate: bool = True,
+    retries: bool = False,
+    config: Any = None,
+) -> tuple[dict[str, Any], bool, str, Any]:
+    stub_options = {
+        "allow_defaults": allow_defaults,
+        "validate": validate,
+        "retries": retries,
+    }
+    return stub_options, check_pending, region_name, config
 
 
 @pytest.fixture
@@ -52,16 +62,16 @@ def sagemaker_runtime_stub(
     """
     marker = request.node.get_closest_marker(_MARKER)
     try:
-        allow_defaults, check_pending, region_name = _options(
+        stub_options, check_pending, region_name, config = _options(
             *(marker.args if marker else ()), **(marker.kwargs if marker else {})
         )
     except TypeError as exc:
         msg = (
             f"@pytest.mark.{_MARKER} takes only the keywords allow_defaults, "
-            f"check_pending and region_name: {exc}"
+            f"check_pending, region_name, validate, retries and config: {exc}"
         )
         raise pytest.UsageError(msg) from exc
-    stub = SageMakerRuntimeStub(new_client(region_name), allow_defaults=allow_defaults)
+    stub = SageMakerRuntimeStub(new_client(region_name, config), **stub_options)
     stub.activate()
     try:
         yield stub

@@ -176,7 +176,8 @@ def test_binary_sync_fallback_fails_clearly_and_keeps_the_result(
             "invoke_endpoint_async found no async result queued and fell back to "
             "the invoke_endpoint queue, whose next result "
             "InvokeResult(body=b'\\xff\\xd8', content_type='application/octet-stream', "
-            "invoked_production_variant='AllTraffic', custom_attributes=None) has a "
+            "invoked_production_variant=SERVING_VARIANT, custom_attributes=None, "
+            "close_session=False) has a "
             "body that is not UTF-8 text, so it cannot be written as the JSON output "
             "moto writes. Queue an AsyncResult with stub.queue_async() instead."
         )

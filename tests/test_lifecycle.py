@@ -131,7 +131,8 @@ def test_unused_results_are_reported_when_the_stub_stops(client: Any) -> None:
     assert str(record[0].message) == (
         "1 queued result was never used:\n"
         "  1. InvokeResult(body=b'never', content_type='application/octet-stream', "
-        "invoked_production_variant='AllTraffic', custom_attributes=None) for "
+        "invoked_production_variant=SERVING_VARIANT, custom_attributes=None, "
+        "close_session=False) for "
         f"InvokeEndpoint on endpoint 'churn', queued at {line}"
     )
     assert line.startswith("tests/test_lifecycle.py:")

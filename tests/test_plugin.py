@@ -86,6 +86,31 @@ def test_marker_configures_defaults_and_region(pytester: pytest.Pytester) -> Non
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_marker_configures_retries_and_validation(pytester: pytest.Pytester) -> None:
+    """retries=True with the client's Config; validate=False lets odd input in."""
+    pytester.makepyfile(
+        """
+        import pytest
+        from botocore.config import Config
+        from sagemaker_stub import ErrorResult, FailNext
+
+        @pytest.mark.sagemaker_stub(
+            retries=True,
+            validate=False,
+            config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
+        )
+        def test_it(sagemaker_runtime_stub):
+            stub = sagemaker_runtime_stub
+            stub.add_fault(FailNext(ErrorResult.throttling(), times=2))
+            response = stub.client.invoke_endpoint_async(
+                EndpointName="e", InputLocation="qwer"
+            )
+            assert response["ResponseMetadata"]["RetryAttempts"] == 2
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_marker_with_an_unknown_option_is_a_usage_error(
     pytester: pytest.Pytester,
 ) -> None:
@@ -105,8 +130,8 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
         [
             (
                 "*@pytest.mark.sagemaker_stub takes only the keywords allow_defaults, "
-                "check_pending and region_name: *unexpected keyword argument "
-                "'check_pendng'*"
+                "check_pending, region_name, validate, retries and config: "
+                "*unexpected keyword argument 'check_pendng'*"
             )
         ]
     )

@@ -291,7 +291,7 @@ def test_unused_stream_results_are_pending(client: Any) -> None:
     assert pending.operation == "InvokeEndpointWithResponseStream"
     assert str(pending).startswith(
         "StreamResult(parts=(b'x',), error=None, content_type='text/plain; "
-        "charset=utf-8', invoked_production_variant='AllTraffic', "
+        "charset=utf-8', invoked_production_variant=SERVING_VARIANT, "
         "custom_attributes=None) for InvokeEndpointWithResponseStream on any endpoint"
     )
 

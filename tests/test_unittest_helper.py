@@ -63,3 +63,23 @@ def test_check_pending_false_allows_leftovers(client: Any) -> None:
             self.stub.queue(InvokeResult(body=b"never"))
 
     assert run(Case).wasSuccessful()
+
+
+def test_start_stub_passes_validate_and_retries() -> None:
+    """Both options reach the stub."""
+    seen: list[SageMakerRuntimeStub] = []
+
+    class Case(unittest.TestCase):
+        def setUp(self) -> None:
+            self.stub = start_stub(self, validate=False, retries=True)
+
+        def test_call(self) -> None:
+            seen.append(self.stub)
+            response = self.stub.client.invoke_endpoint(
+                EndpointName="bad_name", Body=b"x"
+            )
+            self.assertEqual(response["Body"].read(), b"body")
+
+    result = run(Case)
+    assert result.wasSuccessful(), result.errors + result.failures
+    assert (seen[0].validate, seen[0].retries) == (False, True)

@@ -20,6 +20,11 @@ from sagemaker_stub import (
 
 CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
+        lambda: InvokeResult(body=b"x", close_session="yes"),  # type: ignore[arg-type]
+        TypeError,
+        "InvokeResult.close_session must be a bool; got 'yes' (str).",
+    ),
+    (
         lambda: InvokeResult(body=42),  # type: ignore[arg-type]
         TypeError,
         "InvokeResult.body must be bytes or str; got 42 (int).",
@@ -163,7 +168,8 @@ def test_long_bodies_are_shortened_in_reprs() -> None:
     assert repr(result) == (
         "InvokeResult(body=b'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'... "
         "(1000 bytes), content_type='application/octet-stream', "
-        "invoked_production_variant='AllTraffic', custom_attributes=None)"
+        "invoked_production_variant=SERVING_VARIANT, custom_attributes=None, "
+        "close_session=False)"
     )
 
 
@@ -237,8 +243,8 @@ QUEUE_ERRORS: list[
         lambda stub: stub.queue(InvokeResult(body=b"x"), endpoint_name="bad name"),
         ValueError,
         (
-            "stub.queue(endpoint_name='bad name') is not an endpoint name the service "
-            "accepts: expected at most 63 characters matching "
+            "stub.queue(endpoint_name=...) is 'bad name', which is not a valid "
+            "EndpointName: the service accepts at most 63 characters matching "
             "^[a-zA-Z0-9](-*[a-zA-Z0-9])*."
         ),
     ),
@@ -457,7 +463,8 @@ def test_assert_no_pending_results_lists_each_unused_result(client: Any) -> None
     assert str(info.value) == (
         "2 queued results were never used:\n"
         "  1. InvokeResult(body=b'a', content_type='text/plain; charset=utf-8', "
-        "invoked_production_variant='AllTraffic', custom_attributes=None) for "
+        "invoked_production_variant=SERVING_VARIANT, custom_attributes=None, "
+        "close_session=False) for "
         f"InvokeEndpoint on any endpoint, queued at {lines[0]}\n"
         "  2. AsyncResult(data=b'b', is_failure=True, content_type='text/plain; "
         "charset=utf-8', available_after=0, hold=False) for InvokeEndpointAsync on "

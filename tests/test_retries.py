@@ -1,0 +1,223 @@
+"""retries=True: transient faults go through botocore's own retry logic."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError, NoCredentialsError
+from botocore.stub import Stubber
+
+from sagemaker_stub import (
+    AsyncResult,
+    ErrorResult,
+    FailNext,
+    InvokeResult,
+    Latency,
+    SageMakerRuntimeStub,
+    Source,
+    StreamResult,
+)
+
+
+def retrying_client(mode: str, max_attempts: int | None = None, **config: Any) -> Any:
+    """A client with the given retry mode, on its own session."""
+    retries: dict[str, Any] = {"mode": mode}
+    if max_attempts is not None:
+        retries["total_max_attempts"] = max_attempts
+    session: Any = boto3.session.Session()
+    return session.client(
+        "sagemaker-runtime",
+        region_name="us-east-1",
+        config=Config(retries=retries, **config),  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(params=["standard", "legacy"])
+def mode(request: pytest.FixtureRequest) -> str:
+    value: str = request.param
+    return value
+
+
+@pytest.fixture
+def retrying(mode: str) -> Iterator[tuple[Any, SageMakerRuntimeStub]]:
+    client = retrying_client(mode)
+    with SageMakerRuntimeStub(client, retries=True) as stub:
+        yield client, stub
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        ErrorResult.throttling(),
+        ErrorResult.service_unavailable(),
+        ErrorResult.internal_failure(),
+    ],
+)
+def test_transient_faults_are_retried_until_the_result(
+    retrying: tuple[Any, SageMakerRuntimeStub], fault: ErrorResult
+) -> None:
+    """Two failures, then the queued result; every attempt is in the history."""
+    client, stub = retrying
+    stub.add_fault(FailNext(fault, times=2))
+    stub.queue(InvokeResult(body=b"third time lucky"))
+    response = client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert response["Body"].read() == b"third time lucky"
+    assert response["ResponseMetadata"]["RetryAttempts"] == 2
+    calls = stub.calls
+    assert [call.attempt for call in calls] == [1, 2, 3]
+    assert [call.source for call in calls] == [
+        Source.FAULT,
+        Source.FAULT,
+        Source.QUEUED,
+    ]
+    assert calls[0].backoff is None
+    assert all(call.backoff is not None and call.backoff >= 0 for call in calls[1:])
+
+
+def test_retries_stop_at_max_attempts(mode: str) -> None:
+    """A custom max_attempts: the last error is raised with MaxAttemptsReached."""
+    client = retrying_client(mode, max_attempts=4)
+    with SageMakerRuntimeStub(client, retries=True) as stub:
+        stub.add_fault(FailNext(ErrorResult.service_unavailable(), times=10))
+        with pytest.raises(client.exceptions.ServiceUnavailable) as info:
+            client.invoke_endpoint(EndpointName="e", Body=b"x")
+        attempts = [call.attempt for call in stub.calls]
+        stub.clear_faults()
+    metadata = info.value.response["ResponseMetadata"]
+    assert metadata["RetryAttempts"] == 3
+    assert metadata["MaxAttemptsReached"] is True
+    assert attempts == [1, 2, 3, 4]
+
+
+def test_errors_that_are_not_transient_are_not_retried(
+    retrying: tuple[Any, SageMakerRuntimeStub],
+) -> None:
+    client, stub = retrying
+    stub.queue(ErrorResult.model_error(400, "bad input"))
+    with pytest.raises(client.exceptions.ModelError) as info:
+        client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert info.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert len(stub.calls) == 1
+
+
+def test_a_queued_error_is_remembered_across_retries(
+    retrying: tuple[Any, SageMakerRuntimeStub],
+) -> None:
+    """A retry is the same request, so it gets the same remembered result.
+
+    To fail and then succeed, use a fault policy, which takes no result.
+    """
+    client, stub = retrying
+    stub.queue(ErrorResult.service_unavailable())
+    with pytest.raises(client.exceptions.ServiceUnavailable) as info:
+        client.invoke_endpoint(EndpointName="e", Body=b"x")
+    retries = info.value.response["ResponseMetadata"]["RetryAttempts"]
+    assert retries >= 2
+    assert [call.source for call in stub.calls] == [Source.QUEUED] + [
+        Source.REMEMBERED
+    ] * retries
+
+
+def test_a_read_timeout_is_retried(mode: str) -> None:
+    """Latency past read_timeout on the first attempt; the retry succeeds."""
+    client = retrying_client(mode, read_timeout=0.05)
+    with SageMakerRuntimeStub(client, retries=True) as stub:
+        stub.add_fault(Latency(5, times=1))
+        response = client.invoke_endpoint(EndpointName="e", Body=b"x")
+        first, second = stub.calls
+    assert response["ResponseMetadata"]["RetryAttempts"] == 1
+    assert (first.source, first.fault, first.latency) == (
+        Source.FAULT,
+        Latency(5, times=1),
+        0.05,
+    )
+    assert (second.attempt, second.source) == (2, Source.DEFAULT)
+
+
+def test_streams_and_async_calls_are_retried(
+    retrying: tuple[Any, SageMakerRuntimeStub],
+) -> None:
+    client, stub = retrying
+    stub.add_fault(FailNext(ErrorResult.throttling(), times=2))
+    stub.queue_stream(StreamResult.text(["a", "b"]))
+    stub.queue_async(AsyncResult.success("out"))
+    streamed = client.invoke_endpoint_with_response_stream(EndpointName="e", Body=b"x")
+    assert [event["PayloadPart"]["Bytes"] for event in streamed["Body"]] == [
+        b"a",
+        b"b",
+    ]
+    assert streamed["ResponseMetadata"]["RetryAttempts"] == 2
+    stub.add_fault(FailNext(ErrorResult.service_unavailable()))
+    response = client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://a/b")
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert response["ResponseMetadata"]["RetryAttempts"] == 1
+    assert stub.read_output(response["OutputLocation"]) == b"out"
+
+
+def test_without_retries_mode_the_stub_answers_before_the_retry_handler(
+    mode: str,
+) -> None:
+    """The default: like Stubber, a throttled call fails at once."""
+    client = retrying_client(mode)
+    with SageMakerRuntimeStub(client) as stub:
+        stub.add_fault(FailNext(ErrorResult.throttling()))
+        with pytest.raises(ClientError) as info:
+            client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert info.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert [call.attempt for call in stub.calls] == [1]
+
+
+def test_stubber_expectations_still_work(
+    retrying: tuple[Any, SageMakerRuntimeStub],
+) -> None:
+    client, stub = retrying
+    stub.add_response(
+        "invoke_endpoint",
+        {"Body": b"strict", "ContentType": "text/plain"},
+        {"EndpointName": "e", "Body": b"x"},
+    )
+    response = client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert response["ContentType"] == "text/plain"
+    assert stub.calls[0].source is Source.STUBBER
+
+
+def test_backoff_is_slept_when_asked() -> None:
+    """sleep_between_retries=True sleeps for botocore's chosen backoff."""
+    client = retrying_client("standard")
+    stub = SageMakerRuntimeStub(client, retries=True, sleep_between_retries=True)
+    with stub:
+        stub.add_fault(FailNext(ErrorResult.throttling()))
+        started = time.perf_counter()
+        client.invoke_endpoint(EndpointName="e", Body=b"x")
+        elapsed = time.perf_counter() - started
+        first, second = stub.calls
+    assert first.backoff is None
+    assert second.backoff is not None
+    assert elapsed >= second.backoff
+
+
+def test_deactivating_restores_signing_and_retry_handlers(mode: str) -> None:
+    """After the stub, the client signs (and fails without credentials) again."""
+    client = retrying_client(mode)
+    with SageMakerRuntimeStub(client, retries=True) as stub:
+        stub.add_fault(FailNext(ErrorResult.throttling()))
+        client.invoke_endpoint(EndpointName="e", Body=b"x")
+    with pytest.raises(NoCredentialsError):
+        client.invoke_endpoint(EndpointName="e", Body=b"x")
+    # botocore's own handler is back: a plain Stubber sees no retries.
+    with Stubber(client) as plain:
+        plain.add_client_error(
+            "invoke_endpoint", "ThrottlingException", http_status_code=400
+        )
+        with pytest.raises(ClientError):
+            client.invoke_endpoint(EndpointName="e", Body=b"x")
+    # And a second stub in retries mode still retries.
+    with SageMakerRuntimeStub(client, retries=True) as again:
+        again.add_fault(FailNext(ErrorResult.throttling()))
+        response = client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert response["ResponseMetadata"]["RetryAttempts"] == 1
