@@ -227,10 +227,12 @@ def constant_handler(bodies: list[bytes]) -> Callable[[], None]:
     return _calls(client, bodies)
 
 
-def stub_queue_path(bodies: list[bytes]) -> Callable[[], None]:
+def stub_queue_path(
+    bodies: list[bytes], *, retries: bool = False, validate: bool = True
+) -> Callable[[], None]:
     """The stub, each call a new request taking the next queued result."""
     client = runtime_client()
-    stub = SageMakerRuntimeStub(client)
+    stub = SageMakerRuntimeStub(client, retries=retries, validate=validate)
     stub.activate()
     stub.queue(*(InvokeResult(body=b"ok") for _ in bodies))
     return _calls(client, bodies)
@@ -316,6 +318,32 @@ def bench_per_call(
             ),
         ]
     return rows
+
+
+def bench_modes(count: int = 1000) -> list[tuple[str, str, str]]:
+    """What the optional modes cost per call: retries=True, and validation."""
+    bodies = [SMALL + str(n).encode() for n in range(count)]
+    timed = per_call_seconds(
+        {
+            "default": stub_queue_path,
+            "retries": lambda bodies: stub_queue_path(bodies, retries=True),
+            "unvalidated": lambda bodies: stub_queue_path(bodies, validate=False),
+        },
+        dict.fromkeys(("default", "retries", "unvalidated"), bodies),
+    )
+    default = timed["default"]
+    return [
+        (
+            "invoke_endpoint, small body, queue path",
+            "stub with retries=True / default stub",
+            f"{timed['retries'] / default:.2f}x",
+        ),
+        (
+            "invoke_endpoint, small body, queue path",
+            "default stub (validating) / validate=False",
+            f"{default / timed['unvalidated']:.2f}x",
+        ),
+    ]
 
 
 def bench_async(count: int = 200) -> list[tuple[str, str, str]]:
@@ -481,6 +509,7 @@ def bench_threads(
 
 BENCHMARKS: list[Callable[[], list[tuple[str, str, str]]]] = [
     bench_per_call,
+    bench_modes,
     bench_async,
     bench_memory,
     bench_scale,
