@@ -729,6 +729,7 @@ class SageMakerRuntimeStub(Stubber):
         (``Endpoint <name> of account <account-id> not found.``), and so does
         a ``TargetVariant``, ``InferenceComponentName`` or ``TargetModel`` the
         endpoint lacks. Without declarations every endpoint exists, as in moto.
+        Declaring a name again replaces its declaration.
 
         Args:
             name: The endpoint name.

@@ -345,3 +345,14 @@ def test_bad_declarations_fail_where_they_are_made(
     with pytest.raises(error) as info:
         call(stub)
     assert str(info.value) == message
+
+
+def test_declaring_again_replaces_the_declaration(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """The endpoint was updated to a new configuration."""
+    stub.add_endpoint("scorer", variants=["old"])
+    stub.add_endpoint("scorer", variants=["new"])
+    stub.queue(InvokeResult(body=b"x"))
+    response = client.invoke_endpoint(EndpointName="scorer", Body=b"x")
+    assert response["InvokedProductionVariant"] == "new"
