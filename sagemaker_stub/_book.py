@@ -137,6 +137,8 @@ class ResultBook(Generic[V]):
         endpoint_name: str,
         key: Hashable,
         build: Callable[[PendingResult | None, Source], V],
+        *,
+        fresh: bool = False,
     ) -> tuple[V, Source]:
         """The value for a request, remembered or built from the next result.
 
@@ -144,10 +146,12 @@ class ResultBook(Generic[V]):
         is empty) into the value to remember; it runs under the lock, so each
         queued result is used exactly once however many threads call. If
         ``build`` raises, the result goes back to the front of its queue.
+        With ``fresh``, what the request was given before is passed over, and
+        the new value replaces it.
         """
         memory_key = (kind, endpoint_name, key)
         with self._lock:
-            if memory_key in self._memory:
+            if not fresh and memory_key in self._memory:
                 return self._memory[memory_key], Source.REMEMBERED
             queue, source = self._next_queue(kind, endpoint_name)
             entry = queue.popleft() if queue is not None else None

@@ -1374,8 +1374,14 @@ class SageMakerRuntimeStub(Stubber):
             return result
 
         try:
+            # A retry follows an error: it is answered afresh, as the service
+            # runs a retried request again, and its answer is remembered.
             served, source = self._book.take(
-                kind, params["EndpointName"], self._identity(call), build
+                kind,
+                params["EndpointName"],
+                self._identity(call),
+                build,
+                fresh=call.attempt > 1,
             )
         except _NothingQueued:
             raise self._missing(call) from None

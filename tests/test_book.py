@@ -109,3 +109,16 @@ def test_a_failed_build_puts_the_result_back() -> None:
     assert book.remembered() == 0
     assert book.take(Kind.SYNC, "a", 1, keep) == ("only", Source.QUEUED)
     assert book.remembered() == 1
+
+
+def test_fresh_passes_over_the_memory_and_replaces_it() -> None:
+    """What a retried request gets: the next result, remembered from then on."""
+    book = new_book()
+    book.add(Kind.SYNC, ["error", "ok"], endpoint_name=None, origin="here")
+
+    def build(pending: PendingResult | None, source: Source) -> object:
+        return pending.result if pending else "default"
+
+    assert book.take(Kind.SYNC, "a", "k", build) == ("error", Source.QUEUED)
+    assert book.take(Kind.SYNC, "a", "k", build, fresh=True) == ("ok", Source.QUEUED)
+    assert book.take(Kind.SYNC, "a", "k", build) == ("ok", Source.REMEMBERED)

@@ -105,22 +105,40 @@ def test_errors_that_are_not_transient_are_not_retried(
     assert len(stub.calls) == 1
 
 
-def test_a_queued_error_is_remembered_across_retries(
+def test_a_queued_transient_error_is_retried_into_the_next_result(
     retrying: tuple[Any, SageMakerRuntimeStub],
 ) -> None:
-    """A retry is the same request, so it gets the same remembered result.
+    """A retry is answered afresh: it takes the next queued result.
 
-    To fail and then succeed, use a fault policy, which takes no result.
+    The request then remembers its last answer, the success.
     """
     client, stub = retrying
+    stub.queue(
+        ErrorResult.throttling(),
+        ErrorResult.service_unavailable(),
+        InvokeResult(body=b"third"),
+    )
+    response = client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert response["Body"].read() == b"third"
+    assert response["ResponseMetadata"]["RetryAttempts"] == 2
+    again = client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert again["Body"].read() == b"third"
+    assert [call.source for call in stub.calls] == [
+        Source.QUEUED,
+        Source.QUEUED,
+        Source.QUEUED,
+        Source.REMEMBERED,
+    ]
+
+
+def test_a_retry_with_nothing_queued_gets_the_default(
+    retrying: tuple[Any, SageMakerRuntimeStub],
+) -> None:
+    client, stub = retrying
     stub.queue(ErrorResult.service_unavailable())
-    with pytest.raises(client.exceptions.ServiceUnavailable) as info:
-        client.invoke_endpoint(EndpointName="e", Body=b"x")
-    retries = info.value.response["ResponseMetadata"]["RetryAttempts"]
-    assert retries >= 2
-    assert [call.source for call in stub.calls] == [Source.QUEUED] + [
-        Source.REMEMBERED
-    ] * retries
+    response = client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert response["Body"].read() == b"body"
+    assert [call.source for call in stub.calls] == [Source.QUEUED, Source.DEFAULT]
 
 
 def test_a_read_timeout_is_retried(mode: str) -> None:
