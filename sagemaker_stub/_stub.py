@@ -1361,6 +1361,12 @@ class SageMakerRuntimeStub(Stubber):
                 if not self.allow_defaults:
                     raise _NothingQueued
                 result: object = _DEFAULTS[kind]
+                if self._registry.declared and isinstance(
+                    result, (InvokeResult, StreamResult)
+                ):  # moto's placeholder is no variant of a declared endpoint
+                    result = attrs.evolve(
+                        result, invoked_production_variant=SERVING_VARIANT
+                    )
             else:
                 result = pending.result
             if isinstance(result, ErrorResult):

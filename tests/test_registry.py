@@ -356,3 +356,18 @@ def test_declaring_again_replaces_the_declaration(
     stub.queue(InvokeResult(body=b"x"))
     response = client.invoke_endpoint(EndpointName="scorer", Body=b"x")
     assert response["InvokedProductionVariant"] == "new"
+
+
+def test_the_default_reports_a_declared_variant(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """With nothing queued, moto's placeholder variant gives way to a real one."""
+    stub.add_endpoint("scorer", variants=["blue"])
+    response = client.invoke_endpoint(EndpointName="scorer", Body=b"x")
+    streamed = client.invoke_endpoint_with_response_stream(
+        EndpointName="scorer", Body=b"x"
+    )
+    assert response["Body"].read() == b"body"
+    assert response["InvokedProductionVariant"] == "blue"
+    assert streamed["InvokedProductionVariant"] == "blue"
+    assert [event["PayloadPart"]["Bytes"] for event in streamed["Body"]] == [b"body"]
