@@ -18,6 +18,7 @@ from sagemaker_stub import (
     FailNext,
     InvokeResult,
     Latency,
+    NoResultError,
     SageMakerRuntimeStub,
     Source,
     StreamResult,
@@ -239,3 +240,22 @@ def test_deactivating_restores_signing_and_retry_handlers(mode: str) -> None:
         again.add_fault(FailNext(ErrorResult.throttling()))
         response = client.invoke_endpoint(EndpointName="e", Body=b"x")
     assert response["ResponseMetadata"]["RetryAttempts"] == 1
+
+
+def test_stub_errors_surface_unchanged(mode: str) -> None:
+    """NoResultError from inside botocore's endpoint reaches the caller as is."""
+    client = retrying_client(mode)
+    with SageMakerRuntimeStub(client, retries=True, allow_defaults=False) as stub:
+        with pytest.raises(NoResultError, match="No result is queued"):
+            client.invoke_endpoint(EndpointName="e", Body=b"x")
+        assert [call.attempt for call in stub.calls] == []
+
+
+def test_refused_requests_are_not_retried(
+    retrying: tuple[Any, SageMakerRuntimeStub],
+) -> None:
+    client, stub = retrying
+    with pytest.raises(client.exceptions.ValidationError) as info:
+        client.invoke_endpoint(EndpointName="bad_name", Body=b"x")
+    assert info.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert [call.source for call in stub.calls] == [Source.REJECTED]
