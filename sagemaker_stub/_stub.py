@@ -60,7 +60,7 @@ from ._results import (
     preview,
 )
 from ._s3 import ObjectStore, S3Object, S3Responder, split_s3_uri
-from ._validation import RequestValidator, java_pattern
+from ._validation import RequestValidator
 
 __all__ = ["SageMakerRuntimeStub"]
 
@@ -636,21 +636,14 @@ class SageMakerRuntimeStub(Stubber):
 
         ``where`` names the argument, as in ``stub.method(argument=...)``.
         """
-        input_shape = operation.model.input_shape
-        assert input_shape is not None
-        rules = input_shape.members[member].metadata
         if not isinstance(value, str):
             msg = f"{where} must be a str; got {describe(value)}."
             raise TypeError(msg)
-        pattern = rules.get("pattern", ".*")
-        compiled = java_pattern(pattern)
-        maximum = rules.get("max", len(value))
-        if len(value) > maximum or (
-            compiled is not None and not compiled.fullmatch(value)
-        ):
+        validator = operation.validator
+        if not validator.accepts(member, value):
             msg = (
                 f"{where} is {value!r}, which is not a valid {member}: the service "
-                f"accepts at most {maximum} characters matching {pattern}."
+                f"accepts {validator.limits(member)}."
             )
             raise ValueError(msg)
 

@@ -159,6 +159,7 @@ class RequestValidator:
         shape = operation.input_shape
         assert shape is not None
         self._rules = [_Rule.of(name, member) for name, member in shape.members.items()]
+        self._by_member = {rule.member: rule for rule in self._rules}
         self._combined: list[_Combined] = []
         if operation.name == "InvokeEndpointAsync" and "Body" in shape.members:
             self._combined = [
@@ -173,6 +174,21 @@ class RequestValidator:
                     "One of InputLocation or Body must be specified.",
                 ),
             ]
+
+    def accepts(self, member: str, value: str) -> bool:
+        """Whether ``value`` meets the maximum length and pattern of ``member``."""
+        rule = self._by_member[member]
+        return len(value) <= rule.high and (
+            rule.compiled is None or rule.compiled.fullmatch(value) is not None
+        )
+
+    def limits(self, member: str) -> str:
+        """The constraints of ``member``, for a message."""
+        rule = self._by_member[member]
+        size = (
+            f"at most {rule.maximum}" if rule.maximum is not None else "any number of"
+        )
+        return f"{size} characters matching {rule.pattern or '.*'}"
 
     def problem(self, params: Mapping[str, object], body: bytes) -> str | None:
         """The service's message for the first way ``params`` are invalid.
