@@ -39,6 +39,20 @@ def new_client(service: str = "sagemaker-runtime", region: str = "us-east-1") ->
     return session.client(service, region_name=region)
 
 
+def refused(client: Any, call: Any, **params: Any) -> str:
+    """Make the call, expect the service's ValidationError (HTTP 400).
+
+    Returns the error's message.
+    """
+    with pytest.raises(client.exceptions.ValidationError) as info:
+        call(**params)
+    error = info.value.response["Error"]
+    assert error["Code"] == "ValidationError"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    message: str = error["Message"]
+    return message
+
+
 @pytest.fixture
 def client() -> Any:
     """A fresh sagemaker-runtime client in us-east-1."""

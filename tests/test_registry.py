@@ -14,18 +14,7 @@ from sagemaker_stub import (
     StreamResult,
 )
 
-from .conftest import new_client
-
-
-def _refused(client: Any, call: Any, **params: Any) -> str:
-    """Make the call, expect the service's ValidationError, return its message."""
-    with pytest.raises(client.exceptions.ValidationError) as info:
-        call(**params)
-    error = info.value.response["Error"]
-    assert error["Code"] == "ValidationError"
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    message: str = error["Message"]
-    return message
+from .conftest import new_client, refused
 
 
 def test_without_declarations_every_endpoint_exists(
@@ -49,7 +38,7 @@ def test_an_undeclared_endpoint_is_not_found(
 ) -> None:
     """Once one endpoint is declared, others raise the service's message."""
     stub.add_endpoint("scorer")
-    message = _refused(
+    message = refused(
         client, getattr(client, operation), EndpointName="ghost", **params
     )
     assert message == "Endpoint ghost of account 123456789012 not found."
@@ -59,7 +48,7 @@ def test_the_account_id_in_the_message_is_the_stubs() -> None:
     client = new_client()
     with SageMakerRuntimeStub(client, account_id="210987654321") as stub:
         stub.add_endpoint("scorer")
-        message = _refused(
+        message = refused(
             client, client.invoke_endpoint, EndpointName="ghost", Body=b"x"
         )
     assert message == "Endpoint ghost of account 210987654321 not found."
@@ -71,7 +60,7 @@ def test_a_refused_call_takes_no_result_and_is_recorded(
     """The queued result waits for the next valid call."""
     stub.add_endpoint("scorer")
     stub.queue(InvokeResult(body=b"kept"))
-    _refused(client, client.invoke_endpoint, EndpointName="ghost", Body=b"x")
+    refused(client, client.invoke_endpoint, EndpointName="ghost", Body=b"x")
     response = client.invoke_endpoint(EndpointName="scorer", Body=b"x")
     assert response["Body"].read() == b"kept"
     first, second = stub.calls
@@ -88,7 +77,7 @@ def test_removing_an_endpoint_makes_it_not_found(
     stub.add_endpoint("scorer")
     client.invoke_endpoint(EndpointName="scorer", Body=b"x")
     stub.remove_endpoint("scorer")
-    message = _refused(client, client.invoke_endpoint, EndpointName="scorer", Body=b"x")
+    message = refused(client, client.invoke_endpoint, EndpointName="scorer", Body=b"x")
     assert message == "Endpoint scorer of account 123456789012 not found."
 
 
@@ -106,7 +95,7 @@ def test_removing_an_unknown_endpoint_names_the_declared_ones(
 
 def test_a_missing_variant_is_refused(client: Any, stub: SageMakerRuntimeStub) -> None:
     stub.add_endpoint("scorer", variants=["blue", "green"])
-    message = _refused(
+    message = refused(
         client,
         client.invoke_endpoint,
         EndpointName="scorer",
@@ -173,7 +162,7 @@ def test_streams_report_the_serving_variant(
     assert second["InvokedProductionVariant"] == "v2"
     assert [event["PayloadPart"]["Bytes"] for event in first["Body"]] == [b"a"]
     assert [event["PayloadPart"]["Bytes"] for event in second["Body"]] == [b"b"]
-    message = _refused(
+    message = refused(
         client,
         client.invoke_endpoint_with_response_stream,
         EndpointName="chat",
@@ -204,13 +193,13 @@ def test_inference_components(client: Any, stub: SageMakerRuntimeStub) -> None:
         EndpointName="llm", Body=b"x", InferenceComponentName="mistral"
     )
     assert response["Body"].read() == b"ok"
-    missing = _refused(client, client.invoke_endpoint, EndpointName="llm", Body=b"y")
+    missing = refused(client, client.invoke_endpoint, EndpointName="llm", Body=b"y")
     assert missing == (
         "Inference Component Name header is required for endpoints to which you "
         "plan to deploy inference components. Please include Inference Component "
         "Name header or consider using SageMaker models."
     )
-    unknown = _refused(
+    unknown = refused(
         client,
         client.invoke_endpoint,
         EndpointName="llm",
@@ -224,7 +213,7 @@ def test_an_endpoint_without_components_refuses_one(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
     stub.add_endpoint("plain")
-    message = _refused(
+    message = refused(
         client,
         client.invoke_endpoint,
         EndpointName="plain",
@@ -243,7 +232,7 @@ def test_target_models(client: Any, stub: SageMakerRuntimeStub) -> None:
         EndpointName="multi", Body=b"x", TargetModel="b.tar.gz"
     )
     assert response["Body"].read() == b"from b"
-    not_multi = _refused(
+    not_multi = refused(
         client,
         client.invoke_endpoint,
         EndpointName="single",
@@ -254,7 +243,7 @@ def test_target_models(client: Any, stub: SageMakerRuntimeStub) -> None:
         "Endpoint single is not a multi-model endpoint and does not support "
         "target model header."
     )
-    unknown = _refused(
+    unknown = refused(
         client,
         client.invoke_endpoint,
         EndpointName="multi",

@@ -12,7 +12,7 @@ from botocore.config import Config
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, Source
 from sagemaker_stub._validation import java_pattern
 
-from .conftest import new_client
+from .conftest import new_client, refused
 
 _MODEL = botocore.session.get_session().get_service_model("sagemaker-runtime")
 _ASYNC_INPUT = _MODEL.operation_model("InvokeEndpointAsync").input_shape
@@ -25,14 +25,6 @@ SIX_MB = 6 * 1024 * 1024
 ENDPOINT_PATTERN = "^[a-zA-Z0-9](-*[a-zA-Z0-9])*"
 
 
-def _message(client: Any, call: Any, **params: Any) -> str:
-    with pytest.raises(client.exceptions.ValidationError) as info:
-        call(**params)
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    message: str = info.value.response["Error"]["Message"]
-    return message
-
-
 @pytest.mark.parametrize(
     "operation", ["invoke_endpoint", "invoke_endpoint_with_response_stream"]
 )
@@ -42,7 +34,7 @@ def test_a_body_over_6_mb_is_refused(
     """6 MiB is accepted, one byte more is not; the body is not echoed."""
     call = getattr(client, operation)
     call(EndpointName="e", Body=b"x" * SIX_MB)
-    message = _message(client, call, EndpointName="e", Body=b"x" * (SIX_MB + 1))
+    message = refused(client, call, EndpointName="e", Body=b"x" * (SIX_MB + 1))
     assert message == (
         "1 validation error detected: Value at 'body' failed to satisfy "
         "constraint: Member must have length less than or equal to 6291456"
@@ -56,7 +48,7 @@ def test_a_file_body_over_6_mb_is_refused(
     path = tmp_path / "big.bin"
     path.write_bytes(b"x" * (SIX_MB + 1))
     with path.open("rb") as body:
-        message = _message(client, client.invoke_endpoint, EndpointName="e", Body=body)
+        message = refused(client, client.invoke_endpoint, EndpointName="e", Body=body)
     assert message.endswith("Member must have length less than or equal to 6291456")
 
 
@@ -112,7 +104,7 @@ def test_invoke_endpoint_parameters_follow_the_model(
 ) -> None:
     """Patterns and maximum lengths from the model, in the service's words."""
     call = {"EndpointName": "e", "Body": b"x", **params}
-    assert _message(client, client.invoke_endpoint, **call) == (
+    assert refused(client, client.invoke_endpoint, **call) == (
         f"1 validation error detected: {message}"
     )
 
@@ -121,7 +113,7 @@ def test_every_broken_constraint_is_listed(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
     """One message for the whole request, as the service sends it."""
-    message = _message(
+    message = refused(
         client,
         client.invoke_endpoint,
         EndpointName="bad_name",
@@ -165,7 +157,7 @@ def test_every_broken_constraint_is_listed(
 def test_async_parameters_follow_the_model(
     client: Any, stub: SageMakerRuntimeStub, params: dict[str, Any], message: str
 ) -> None:
-    assert _message(
+    assert refused(
         client, client.invoke_endpoint_async, EndpointName="e", **params
     ) == (f"1 validation error detected: {message}")
 
@@ -186,14 +178,14 @@ def test_async_ranges_accept_their_bounds(
 def test_async_needs_exactly_one_of_body_and_input_location(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
-    both = _message(
+    both = refused(
         client,
         client.invoke_endpoint_async,
         EndpointName="e",
         Body=b"x",
         InputLocation="s3://in/x",
     )
-    neither = _message(client, client.invoke_endpoint_async, EndpointName="e")
+    neither = refused(client, client.invoke_endpoint_async, EndpointName="e")
     assert both == "Only one of InputLocation and Body may be specified."
     assert neither == "One of InputLocation or Body must be specified."
 
@@ -203,7 +195,7 @@ def test_an_inline_async_body_over_128000_bytes_is_refused(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
     client.invoke_endpoint_async(EndpointName="e", Body=b"x" * 128_000)
-    message = _message(
+    message = refused(
         client, client.invoke_endpoint_async, EndpointName="e", Body=b"x" * 128_001
     )
     assert message == (
@@ -216,7 +208,7 @@ def test_refused_calls_keep_their_results_and_are_recorded(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
     stub.queue(InvokeResult(body=b"kept"))
-    _message(client, client.invoke_endpoint, EndpointName="bad_name", Body=b"x")
+    refused(client, client.invoke_endpoint, EndpointName="bad_name", Body=b"x")
     assert client.invoke_endpoint(EndpointName="good", Body=b"x")["Body"].read() == (
         b"kept"
     )
@@ -283,7 +275,7 @@ def test_minimums_are_checked_when_botocore_does_not() -> None:
         config=Config(parameter_validation=False),
     )
     with SageMakerRuntimeStub(client):
-        message = _message(
+        message = refused(
             client,
             client.invoke_endpoint_async,
             EndpointName="e",

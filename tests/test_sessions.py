@@ -19,7 +19,7 @@ from sagemaker_stub import (
     StreamResult,
 )
 
-from .conftest import new_client
+from .conftest import new_client, refused
 
 _MODEL = botocore.session.get_session().get_service_model("sagemaker-runtime")
 
@@ -50,13 +50,6 @@ def _open(client: Any, endpoint: str = "chat", **params: Any) -> str:
     match = _NEW_SESSION_ID.fullmatch(response["NewSessionId"])
     assert match is not None, response["NewSessionId"]
     return match.group("id")
-
-
-def _refusal(client: Any, call: Any, **params: Any) -> str:
-    with pytest.raises(client.exceptions.ValidationError) as info:
-        call(**params)
-    message: str = info.value.response["Error"]["Message"]
-    return message
 
 
 def test_new_session_returns_an_id_and_expiry(
@@ -129,7 +122,7 @@ def test_a_result_can_close_the_session(
     )
     assert response["ClosedSessionId"] == session_id
     assert stub.sessions[0].closed
-    message = _refusal(
+    message = refused(
         client,
         client.invoke_endpoint,
         EndpointName="chat",
@@ -141,7 +134,7 @@ def test_a_result_can_close_the_session(
 
 
 def test_an_unknown_session_is_refused(client: Any, stub: SageMakerRuntimeStub) -> None:
-    message = _refusal(
+    message = refused(
         client,
         client.invoke_endpoint,
         EndpointName="chat",
@@ -155,7 +148,7 @@ def test_a_session_belongs_to_its_endpoint(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
     session_id = _open(client, endpoint="one")
-    message = _refusal(
+    message = refused(
         client,
         client.invoke_endpoint,
         EndpointName="two",
@@ -170,7 +163,7 @@ def test_an_expired_session_is_refused() -> None:
     with SageMakerRuntimeStub(client, session_ttl_seconds=0.01) as stub:
         session_id = _open(client)
         time.sleep(0.02)
-        message = _refusal(
+        message = refused(
             client,
             client.invoke_endpoint,
             EndpointName="chat",
@@ -224,7 +217,7 @@ def test_streams_use_sessions_but_cannot_open_them(
         b" session",
     ]
     assert stub.calls[-1].session_id == session_id
-    message = _refusal(
+    message = refused(
         client,
         client.invoke_endpoint_with_response_stream,
         EndpointName="chat",
@@ -243,7 +236,7 @@ def test_streams_cannot_open_sessions_without_validation() -> None:
     """The session check stands on its own when validation is off."""
     client = new_client()
     with SageMakerRuntimeStub(client, validate=False):
-        message = _refusal(
+        message = refused(
             client,
             client.invoke_endpoint_with_response_stream,
             EndpointName="chat",
