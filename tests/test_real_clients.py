@@ -20,10 +20,13 @@ if os.environ.get("SAGEMAKER_STUB_OLDEST"):
         allow_module_level=True,
     )
 
+import boto3
+from botocore.config import Config
 from langchain_aws.llms.sagemaker_endpoint import LLMContentHandler, SagemakerEndpoint
 
 from sagemaker_stub import (
     ErrorResult,
+    FailNext,
     InvokeResult,
     SageMakerRuntimeStub,
     Source,
@@ -90,3 +93,23 @@ def test_model_errors_reach_the_caller(client: Any, stub: SageMakerRuntimeStub) 
     stub.queue(ErrorResult.model_error(400, "input too long"))
     with pytest.raises(client.exceptions.ModelError, match="input too long"):
         llm(client).invoke("a" * 10)
+
+
+def test_throttling_is_retried_by_the_client_langchain_was_given() -> None:
+    """retries=True: a standard-mode client retries under langchain-aws."""
+    session: Any = boto3.session.Session()
+    client = session.client(
+        "sagemaker-runtime",
+        region_name="us-east-1",
+        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
+    )
+    with SageMakerRuntimeStub(client, retries=True) as stub:
+        stub.add_endpoint("tgi")
+        stub.add_fault(FailNext(ErrorResult.throttling(), times=2))
+        stub.queue(InvokeResult.json([{"generated_text": "Paris"}]))
+        assert llm(client).invoke("Capital of France?") == "Paris"
+        assert [call.attempt for call in stub.calls] == [1, 2, 3]
+        stub.queue_stream(StreamResult.json_lines([{"token": {"text": "x"}}]))
+        stub.add_fault(FailNext(ErrorResult.service_unavailable()))
+        streamed = "".join(llm(client, streaming=True).stream("again"))
+    assert streamed == "x"
