@@ -415,7 +415,7 @@ def bench_memory(count: int = 1000) -> list[tuple[str, str, str]]:
     stub.activate()
     stub_bytes = retained(client)
     history = len(stub.calls)
-    stub._calls.clear()
+    stub._engine.calls.clear()
     gc.collect()
     stub.deactivate()
     with mock_aws():

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._book import Source
 from ._eventstream import StreamProgress
 from ._faults import Fault
+from ._registry import NEW_SESSION
 from ._s3 import S3Object
 
-__all__ = ["Call"]
+if TYPE_CHECKING:
+    from ._operation import Request
+    from ._outputs import Placed
+
+__all__ = ["Call", "CallLog"]
 
 
 @attrs.frozen(kw_only=True)
@@ -61,3 +68,139 @@ class Call:
     #: The id of the stateful session of the call (the one it opened with
     #: ``NEW_SESSION``, or the one it named).
     session_id: str | None = None
+
+
+class CallLog:
+    """The calls a stub answered, in order. Safe to share between threads.
+
+    Appending is one ``list.append``, which is atomic, so recording a call
+    takes no lock and threads never queue behind one another here.
+
+    Args:
+        keep_bodies: Keep each request body in its :class:`Call`.
+    """
+
+    def __init__(self, *, keep_bodies: bool = False) -> None:
+        self._calls: list[Call] = []
+        self._keep_bodies = keep_bodies
+
+    def record(
+        self,
+        request: Request,
+        digest: bytes,
+        result: object,
+        source: Source,
+        *,
+        fault: Fault | None = None,
+        latency: float = 0.0,
+        session_id: str | None = None,
+        stream: StreamProgress | None = None,
+        placed: Placed | None = None,
+        inference_id: str | None = None,
+        input_object: S3Object | None = None,
+    ) -> None:
+        """Record a call the engine answered.
+
+        ``digest`` is the SHA-256 of the request body; ``placed`` holds an
+        async call's locations.
+        """
+        params = dict(request.params)
+        params.pop("Body", None)
+        if session_id is None:
+            named = params.get("SessionId")
+            if named != NEW_SESSION:
+                session_id = named
+        body = request.body
+        kept = body if self._keep_bodies else None
+        if (
+            session_id is None
+            and fault is None
+            and not latency
+            and stream is None
+            and placed is None
+            and request.attempt == 1
+        ):  # the common case: every other field keeps its default
+            call = Call(
+                operation=request.operation.name,
+                endpoint_name=params.get("EndpointName", ""),
+                params=params,
+                body_size=len(body),
+                body_sha256=digest.hex(),
+                body=kept,
+                result=result,
+                source=source,
+            )
+        else:
+            call = Call(
+                operation=request.operation.name,
+                endpoint_name=params.get("EndpointName", ""),
+                params=params,
+                body_size=len(body),
+                body_sha256=digest.hex(),
+                body=kept,
+                result=result,
+                source=source,
+                attempt=request.attempt,
+                backoff=request.backoff,
+                latency=latency,
+                fault=fault,
+                session_id=session_id,
+                stream=stream,
+                inference_id=inference_id,
+                output_location=None if placed is None else placed.output_location,
+                failure_location=None if placed is None else placed.failure_location,
+                input_object=input_object,
+            )
+        self._calls.append(call)
+
+    def record_elsewhere(
+        self, operation: str, params: Mapping[str, Any], body: bytes, source: Source
+    ) -> None:
+        """Record a call something else answered (a ``Stubber`` expectation)."""
+        kept = {name: value for name, value in params.items() if name != "Body"}
+        self._calls.append(
+            Call(
+                operation=operation,
+                endpoint_name=kept.get("EndpointName", ""),
+                params=kept,
+                body_size=len(body),
+                body_sha256=hashlib.sha256(body).hexdigest(),
+                body=body if self._keep_bodies else None,
+                result=None,
+                source=source,
+            )
+        )
+
+    def snapshot(self) -> list[Call]:
+        """Every call so far, as a new list."""
+        return self._calls[:]
+
+    def clear(self) -> None:
+        """Forget every call."""
+        self._calls.clear()
+
+    def async_call(self, inference: str) -> Call | None:
+        """The async call that returned this inference id or location."""
+        for call in self._calls[:]:
+            output, failure = call.output_location, call.failure_location
+            if output is None or failure is None:
+                continue
+            if inference in (call.inference_id, output, failure):
+                return call
+        return None
+
+    def inference_ids(self) -> list[str]:
+        """The inference ids async calls returned, sorted."""
+        return sorted(
+            {call.inference_id for call in self._calls[:] if call.inference_id}
+        )
+
+    def other_location(self, s3_uri: str) -> str | None:
+        """The other location of the inference that returned ``s3_uri``."""
+        other = None
+        for call in self._calls[:]:
+            if s3_uri == call.output_location:
+                other = call.failure_location
+            elif s3_uri == call.failure_location:
+                other = call.output_location
+        return other

@@ -9,11 +9,13 @@ deterministic: the same policies and the same calls give the same faults.
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 import attrs
 
-from ._results import ErrorResult, describe
+from ._error_result import ErrorResult
+from ._text import describe
 
 __all__ = [
     "ErrorFault",
@@ -21,6 +23,8 @@ __all__ = [
     "FailNext",
     "FailRandomly",
     "Fault",
+    "FaultSet",
+    "Hit",
     "InstalledFault",
     "Latency",
 ]
@@ -196,3 +200,64 @@ class InstalledFault:
         if isinstance(fault, Latency) and fault.times is not None:
             return fault.times - self.fired
         return None
+
+
+@attrs.frozen
+class Hit:
+    """What the fault policies decided for one call."""
+
+    #: The error policy that fails the call, if any.
+    error: ErrorFault | None
+    #: The seconds of latency added, summed over the latency policies.
+    delay: float
+    #: The longest latency policy that fired, if any.
+    slowest: Latency | None
+
+
+class FaultSet:
+    """The policies attached to a stub, checked in the order they were added."""
+
+    def __init__(self) -> None:
+        self._installed: list[InstalledFault] = []
+        self._lock = threading.Lock()
+
+    def __bool__(self) -> bool:
+        return bool(self._installed)
+
+    def add(self, installed: InstalledFault) -> None:
+        with self._lock:
+            self._installed.append(installed)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._installed.clear()
+
+    def unfired(self) -> list[InstalledFault]:
+        """Policies with a count that have not fired that many times."""
+        with self._lock:
+            return [installed for installed in self._installed if installed.left]
+
+    def decide(self, operation: str, endpoint_name: object) -> Hit | None:
+        """Count a call against every policy in scope; ``None`` if none fired.
+
+        The first error policy that fires fails the call; later ones still
+        count it. Every latency policy that fires adds its delay.
+        """
+        error: ErrorFault | None = None
+        slowest: Latency | None = None
+        delay = 0.0
+        with self._lock:
+            for installed in self._installed:
+                if not installed.applies_to(operation, endpoint_name):
+                    continue
+                fault = installed.fault
+                if isinstance(fault, Latency):
+                    if installed.fires(may_fire=True):
+                        delay += fault.seconds
+                        if slowest is None or fault.seconds > slowest.seconds:
+                            slowest = fault
+                elif installed.fires(may_fire=error is None):
+                    error = fault
+        if error is None and slowest is None:
+            return None
+        return Hit(error, delay, slowest)

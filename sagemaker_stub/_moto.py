@@ -12,8 +12,8 @@ from ._results import (
     TEXT_CONTENT_TYPE,
     AsyncResult,
     InvokeResult,
-    describe,
 )
+from ._text import describe
 
 __all__ = ["async_results_from_moto", "invoke_results_from_moto"]
 

@@ -145,6 +145,8 @@ class Registry:
         target = params.get("TargetVariant")
         if isinstance(target, str):
             return target
+        if not self.declared and "SessionId" not in params:
+            return DEFAULT_VARIANT
         session = self._sessions.get(str(params.get("SessionId")))
         if session is not None:
             return session.variant

@@ -9,40 +9,60 @@ exactly botocore's.
 from __future__ import annotations
 
 import io
-import json
-import time
-import uuid
 from collections.abc import Iterator, Mapping
-from email.utils import formatdate
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from botocore.awsrequest import AWSResponse
-from botocore.endpoint import convert_to_response_dict
 from botocore.model import OperationModel, ServiceModel
-from botocore.parsers import ResponseParser, create_parser
 from botocore.response import StreamingBody
 
+from ._botocore import LazyResponse, convert_to_response_dict, parser_for
+from ._envelope import http_date, new_request_id
 from ._eventstream import EventStreamBody
+
+if TYPE_CHECKING:
+    from ._operation import Answer
 
 __all__ = ["RawBody", "Renderer"]
 
 
-def _from_template(
-    template: tuple[dict[str, Any], str], http: AWSResponse, headers: dict[str, str]
-) -> dict[str, Any]:
-    """A parsed response for this call, from one parsed for the same headers."""
-    parsed_once, payload = template
-    parsed = {
-        name: dict(value) if isinstance(value, dict) else value
-        for name, value in parsed_once.items()
-    }
-    metadata = parsed["ResponseMetadata"]
-    metadata["HTTPHeaders"] = dict(headers)
-    for header, member in _ID_MEMBERS:
-        if header in headers:
+class _Template:
+    """A parsed response, reusable for every response with the same headers.
+
+    Only the envelope differs between such responses: a new ``StreamingBody``,
+    the request id, and the ``HTTPHeaders`` (shared with the ``AWSResponse``,
+    as botocore shares them).
+    """
+
+    def __init__(self, parsed: dict[str, Any]) -> None:
+        self._members = {
+            name: value
+            for name, value in parsed.items()
+            if name != "ResponseMetadata" and not isinstance(value, StreamingBody)
+        }
+        self._payload = next(
+            name for name, value in parsed.items() if isinstance(value, StreamingBody)
+        )
+        metadata = parsed["ResponseMetadata"]
+        self._metadata = dict(metadata)
+        self._ids = tuple(
+            (header, member)
+            for header, member in _ID_MEMBERS
+            if header in metadata["HTTPHeaders"]
+        )
+
+    def instance(
+        self, raw: RawBody, size: int, headers: dict[str, str]
+    ) -> dict[str, Any]:
+        """The parsed response for one call, with its own body and envelope."""
+        metadata = self._metadata.copy()
+        metadata["HTTPHeaders"] = headers
+        for header, member in self._ids:
             metadata[member] = headers[header]
-    parsed[payload] = StreamingBody(http.raw, int(headers["content-length"]))
-    return parsed
+        parsed = self._members.copy()
+        parsed["ResponseMetadata"] = metadata
+        parsed[self._payload] = StreamingBody(raw, size)
+        return parsed
 
 
 _ID_MEMBERS = (
@@ -50,25 +70,6 @@ _ID_MEMBERS = (
     ("x-amz-request-id", "RequestId"),
     ("x-amz-id-2", "HostId"),
 )
-
-
-class HttpDate:
-    """The current HTTP date, formatted once a second."""
-
-    def __init__(self) -> None:
-        self._second = -1
-        self._text = ""
-
-    def __call__(self) -> str:
-        second = int(time.time())
-        if second != self._second:
-            self._text = formatdate(second, usegmt=True)
-            self._second = second
-        return self._text
-
-
-#: The current HTTP date, for Date and Last-Modified headers.
-http_date = HttpDate()
 
 
 class RawBody(io.BytesIO):
@@ -97,16 +98,23 @@ class Renderer:
 
     def __init__(self, service_model: ServiceModel) -> None:
         self._service_model = service_model
-        self._templates: dict[tuple[object, ...], tuple[dict[str, Any], str]] = {}
-        protocol = getattr(service_model, "resolved_protocol", None)
-        self._parser: ResponseParser = create_parser(protocol or service_model.protocol)
+        self._templates: dict[tuple[object, ...], _Template] = {}
+        self._parser = parser_for(service_model)
+        self._s3 = service_model.service_name == "s3"
 
-    def header_name(self, operation: OperationModel, member: str) -> str:
-        """The wire name of an output member sent as a header, lower-cased."""
-        shape = operation.output_shape
-        assert shape is not None
-        name: str = shape.members[member].serialization["name"]
-        return name.lower()
+    def answer(
+        self, operation: OperationModel, url: str, answer: Answer, *, parse: bool = True
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        """The engine's answer as botocore's endpoint would hand it back."""
+        return self.respond(
+            operation,
+            url,
+            answer.status,
+            answer.headers,
+            answer.body,
+            parse=parse,
+            request_id=answer.request_id,
+        )
 
     def respond(
         self,
@@ -117,43 +125,55 @@ class Renderer:
         body: bytes | EventStreamBody,
         *,
         parse: bool = True,
+        request_id: str | None = None,
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """Parse a response as botocore's endpoint would.
 
         ``body`` is the whole body, or an event stream sent chunked. A
-        ``content-length`` in ``headers`` is kept (a HEAD answer's). With
-        ``parse=False`` only the HTTP response is built, for botocore's
-        endpoint to parse, and the dict is empty.
+        ``content-length`` in ``headers`` is kept (a HEAD answer's). The
+        envelope is added here: the request id (a fresh one unless given) and
+        the date. With ``parse=False`` only the HTTP response is built, for
+        botocore's endpoint to parse, and the dict is empty.
         """
-        request_id = str(uuid.uuid4())
-        if self._service_model.service_name == "s3":
-            ids = {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
+        if request_id is None:
+            request_id = new_request_id()
+        if self._s3:
+            all_headers = {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
         else:
-            ids = {"x-amzn-requestid": request_id}
-        all_headers = {**ids, "date": http_date(), **headers}
-        raw: RawBody | EventStreamBody
-        size = None
-        if isinstance(body, bytes):
-            size = len(body)
-            all_headers.setdefault("content-length", str(size))
-            raw = RawBody(body)
-        else:
+            all_headers = {"x-amzn-requestid": request_id}
+        all_headers["date"] = http_date()
+        all_headers.update(headers)
+        if not isinstance(body, bytes):
             all_headers["transfer-encoding"] = "chunked"
-            raw = body
-        http = AWSResponse(url, status, cast(Any, all_headers), raw)
+            http = LazyResponse(url, status, all_headers, body)
+            return http, self._parse(operation, http) if parse else {}
+        size = len(body)
+        length = all_headers.get("content-length")
+        if length is None:
+            all_headers["content-length"] = str(size)
+        raw = RawBody(body)
+        http = LazyResponse(url, status, all_headers, raw)
         if not parse:
             return http, {}
-        reusable = size is not None and status < 300 and operation.has_streaming_output
-        if reusable:
-            key = (operation.name, status, size, *headers.items())
-            template = self._templates.get(key)
-            if template is not None:
-                return http, _from_template(template, http, all_headers)
+        if status >= 300 or not operation.has_streaming_output:
+            return http, self._parse(operation, http)
+        key = (operation.name, status, size, *headers.items())
+        template = self._templates.get(key)
+        if template is None:
+            template = _Template(self._parse(operation, http))
+            if len(self._templates) >= _TEMPLATE_LIMIT:
+                self._templates.clear()
+            self._templates[key] = template
+        declared = size if length is None else int(length)
+        return http, template.instance(raw, declared, all_headers)
+
+    def _parse(self, operation: OperationModel, http: AWSResponse) -> dict[str, Any]:
+        """botocore's own parse of the response, modeled error fields included."""
         response_dict = convert_to_response_dict(http, operation)
         output_shape = operation.output_shape
         assert output_shape is not None
         parsed: dict[str, Any] = self._parser.parse(response_dict, output_shape)
-        if status >= 300:
+        if http.status_code >= 300:
             code = parsed.get("Error", {}).get("Code")
             error_shape = (
                 self._service_model.shape_for_error_code(code) if code else None
@@ -161,29 +181,4 @@ class Renderer:
             if error_shape is not None:
                 parsed.update(self._parser.parse(response_dict, error_shape))
         parsed["ResponseMetadata"]["RetryAttempts"] = 0
-        if reusable:
-            if len(self._templates) >= _TEMPLATE_LIMIT:
-                self._templates.clear()
-            payload = next(
-                name
-                for name, value in parsed.items()
-                if isinstance(value, StreamingBody)
-            )
-            self._templates[key] = (parsed, payload)
-            parsed = _from_template(self._templates[key], http, all_headers)
-        return http, parsed
-
-    def error(
-        self,
-        operation: OperationModel,
-        url: str,
-        *,
-        code: str,
-        status: int,
-        fields: Mapping[str, object],
-        parse: bool = True,
-    ) -> tuple[AWSResponse, dict[str, Any]]:
-        """An error response as the service sends it (rest-json)."""
-        headers = {"x-amzn-errortype": code, "content-type": "application/json"}
-        body = json.dumps(dict(fields)).encode("utf-8")
-        return self.respond(operation, url, status, headers, body, parse=parse)
+        return parsed

@@ -148,6 +148,8 @@ class _Rule:
         return [f"{shown} failed to satisfy constraint: {text}" for text in found]
 
 
+#: How many passing values of one member are remembered (a bound on memory).
+_REMEMBERED_VALUES = 256
 #: A check that spans members: a test of the parameters, and its message.
 _Combined = tuple[Callable[[Mapping[str, object]], bool], str]
 
@@ -160,6 +162,7 @@ class RequestValidator:
         assert shape is not None
         self._rules = [_Rule.of(name, member) for name, member in shape.members.items()]
         self._by_member = {rule.member: rule for rule in self._rules}
+        self._passed: dict[str, set[str]] = {rule.member: set() for rule in self._rules}
         self._combined: list[_Combined] = []
         if operation.name == "InvokeEndpointAsync" and "Body" in shape.members:
             self._combined = [
@@ -195,13 +198,12 @@ class RequestValidator:
 
         ``body`` is the request body as sent (a file object already read).
         """
-        found = []
-        for rule in self._rules:
-            if rule.member not in params:
-                continue
-            value = body if rule.member == "Body" else params[rule.member]
-            found.extend(rule.problems(cast("str | bytes | int", value)))
-        if found:
+        if not self._passes(params, body):
+            found = []
+            for rule in self._rules:
+                if rule.member in params:
+                    value = body if rule.member == "Body" else params[rule.member]
+                    found.extend(rule.problems(cast("str | bytes | int", value)))
             count = len(found)
             noun = "error" if count == 1 else "errors"
             return f"{count} validation {noun} detected: " + "; ".join(found)
@@ -209,3 +211,27 @@ class RequestValidator:
             if test(params):
                 return message
         return None
+
+    def _passes(self, params: Mapping[str, object], body: bytes) -> bool:
+        """Whether every member meets its constraints: the common case, fast.
+
+        Strings already seen to pass (endpoint names, content types) are
+        remembered per member, up to a bound, so their patterns run once.
+        """
+        by_member = self._by_member
+        for member, value in params.items():
+            rule = by_member[member]  # botocore sends only the model's members
+            if member == "Body":
+                if rule.problems(body):
+                    return False
+            elif type(value) is str:
+                seen = self._passed[member]
+                if value in seen:
+                    continue
+                if rule.problems(value):
+                    return False
+                if len(seen) < _REMEMBERED_VALUES:
+                    seen.add(value)
+            elif rule.problems(cast("bytes | int", value)):
+                return False
+        return True

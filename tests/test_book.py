@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sagemaker_stub import _book
 from sagemaker_stub._book import Kind, PendingResult, ResultBook, Source
 
 ENDPOINTS = ("a", "b")
@@ -122,3 +124,41 @@ def test_fresh_passes_over_the_memory_and_replaces_it() -> None:
     assert book.take(Kind.SYNC, "a", "k", build) == ("error", Source.QUEUED)
     assert book.take(Kind.SYNC, "a", "k", build, fresh=True) == ("ok", Source.QUEUED)
     assert book.take(Kind.SYNC, "a", "k", build) == ("ok", Source.REMEMBERED)
+
+
+def test_a_request_waiting_for_the_lock_gets_what_the_holder_remembered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two threads with one new request: the second waits, then shares the result.
+
+    The first thread holds the lock while it builds; the second has already
+    missed the memory and waits for the lock, then finds the result there.
+    """
+    book: ResultBook[object] = ResultBook({})
+    book.add(Kind.SYNC, ["first", "second"], endpoint_name=None, origin="test")
+    waiting = threading.Event()
+    wait_for = _book._wait_for
+
+    def signalling_wait_for(lock: threading.Lock) -> None:
+        waiting.set()
+        wait_for(lock)
+
+    monkeypatch.setattr(_book, "_wait_for", signalling_wait_for)
+    taken: list[tuple[object, Source]] = []
+    other = threading.Thread(
+        target=lambda: taken.append(
+            book.take(Kind.SYNC, "e", "same", lambda pending, _: pending)
+        )
+    )
+
+    def build(pending: PendingResult | None, source: Source) -> object:
+        other.start()
+        assert waiting.wait(timeout=10)
+        assert pending is not None
+        return pending.result
+
+    first = book.take(Kind.SYNC, "e", "same", build)
+    other.join(timeout=10)
+    assert first == ("first", Source.QUEUED)
+    assert taken == [("first", Source.REMEMBERED)]
+    assert [item.result for item in book.pending()] == ["second"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from typing import Any
 
 import pytest
@@ -245,6 +246,50 @@ def test_response_is_what_botocore_builds(
     assert response["InvokedProductionVariant"] == "prod"
     assert response["CustomAttributes"] == "my_attr"
     assert body_of(response) == b"<ok/>"
+
+
+def test_request_ids_are_fresh_version_4_uuids(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """Every response has its own request id, shaped as the service's are."""
+    stub.queue(InvokeResult(body=b"ok"))
+    ids = [
+        client.invoke_endpoint(EndpointName="e", Body=b"x")["ResponseMetadata"][
+            "RequestId"
+        ]
+        for _ in range(50)
+    ]
+    assert len(set(ids)) == 50
+    assert {uuid.UUID(request_id).version for request_id in ids} == {4}
+    assert all(str(uuid.UUID(request_id)) == request_id for request_id in ids)
+
+
+def test_after_call_handlers_see_the_http_response(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """An after-call handler reads the response's headers, case-insensitively."""
+    seen: list[tuple[object, ...]] = []
+
+    def after_call(http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
+        assert not hasattr(http_response, "no_such_attribute")
+        headers = http_response.headers
+        seen.append(
+            (
+                http_response.status_code,
+                headers["X-Amzn-RequestId"],
+                headers["content-type"],
+                parsed["ResponseMetadata"]["RequestId"],
+            )
+        )
+
+    client.meta.events.register("after-call.sagemaker-runtime", after_call)
+    stub.queue(InvokeResult(body=b"ok", content_type="text/plain"))
+    client.invoke_endpoint(EndpointName="e", Body=b"x")
+    client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert [entry[0] for entry in seen] == [200, 200]
+    assert [entry[2] for entry in seen] == ["text/plain", "text/plain"]
+    assert all(entry[1] == entry[3] for entry in seen)
+    assert seen[0][1] != seen[1][1]
 
 
 def test_many_distinct_results_stay_exact(

@@ -149,3 +149,30 @@ def test_no_warning_while_an_exception_propagates(client: Any) -> None:
     """A failing test is not buried under a leftover report."""
     with pytest.raises(KeyError):
         fail_with_unused_result(client)
+
+
+def test_options_are_fixed_at_construction(client: Any) -> None:
+    """Every option reads back as given, and none can be changed afterwards."""
+    stub = SageMakerRuntimeStub(
+        client,
+        allow_defaults=False,
+        account_id="111122223333",
+        keep_bodies=True,
+        validate=False,
+        retries=True,
+        sleep_between_retries=True,
+        session_ttl_seconds=60,
+    )
+    options = {
+        "allow_defaults": False,
+        "account_id": "111122223333",
+        "keep_bodies": True,
+        "validate": False,
+        "retries": True,
+        "sleep_between_retries": True,
+        "session_ttl_seconds": 60.0,
+    }
+    assert {name: getattr(stub, name) for name in options} == options
+    for name in options:
+        with pytest.raises(AttributeError, match=f"property '{name}'"):
+            setattr(stub, name, None)

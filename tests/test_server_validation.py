@@ -286,3 +286,14 @@ def test_minimums_are_checked_when_botocore_does_not() -> None:
         "1 validation error detected: Value '59' at 'requestTTLSeconds' failed to "
         "satisfy constraint: Member must have value greater than or equal to 60"
     )
+
+
+def test_many_valid_names_pass_and_a_bad_one_is_still_refused(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """Passing names are remembered up to a bound; every name is still checked."""
+    for index in range(300):
+        client.invoke_endpoint(EndpointName=f"endpoint-{index}", Body=b"x")
+    assert {call.source for call in stub.calls} == {Source.DEFAULT}
+    message = refused(client, client.invoke_endpoint, EndpointName="bad_", Body=b"x")
+    assert message.startswith("1 validation error detected: Value 'bad_' at ")

@@ -1,0 +1,210 @@
+"""What results look like on the wire, and what the engine says when it has none.
+
+Plain functions of a result and a request: the service's status, headers and
+body for each kind of answer, the static defaults, the fallbacks between
+queues, and the :class:`NoResultError` message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from ._book import Kind
+from ._errors import NoResultError
+from ._eventstream import EventStreamBody, StreamProgress, encode_exception
+from ._operation import Answer, Request
+from ._results import (
+    JSON_CONTENT_TYPE,
+    AsyncResult,
+    ErrorResult,
+    InvokeResult,
+    StreamResult,
+)
+from ._text import dump_json, preview
+
+__all__ = [
+    "DEFAULTS",
+    "as_async",
+    "as_stream",
+    "async_answer",
+    "error_answer",
+    "missing",
+    "stream_answer",
+]
+
+EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream"
+#: How to queue for each kind: the method and an example result.
+_QUEUE_METHOD = {
+    Kind.SYNC: ("queue", "InvokeResult(...)"),
+    Kind.ASYNC: ("queue_async", "AsyncResult.success(...)"),
+    Kind.STREAM: ("queue_stream", "StreamResult(...)"),
+}
+
+
+def as_stream(result: InvokeResult) -> StreamResult:
+    """An invoke_endpoint result used by a streaming call: its body as one part."""
+    return StreamResult(
+        parts=[result.body] if result.body else [],
+        content_type=result.content_type,
+        invoked_production_variant=result.invoked_production_variant,
+        custom_attributes=result.custom_attributes,
+    )
+
+
+def as_async(result: InvokeResult, variant: str | None) -> AsyncResult:
+    """An invoke_endpoint result used by an async call, as moto renders it."""
+    try:
+        text = result.body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = (
+            "invoke_endpoint_async found no async result queued and fell back "
+            f"to the invoke_endpoint queue, whose next result {result!r} has "
+            "a body that is not UTF-8 text, so it cannot be written as the "
+            "JSON output moto writes. Queue an AsyncResult with "
+            "stub.queue_async() instead."
+        )
+        raise NoResultError(msg) from exc
+    document = {
+        "Body": text,
+        "ContentType": result.content_type,
+        "InvokedProductionVariant": variant,
+        "CustomAttributes": result.custom_attributes,
+    }
+    return AsyncResult(
+        data=dump_json(document, "the fallback result"),
+        content_type=JSON_CONTENT_TYPE,
+    )
+
+
+#: moto's static answer to invoke_endpoint when nothing is queued.
+DEFAULT_INVOKE_RESULT = InvokeResult(
+    body=b"body",
+    content_type="content_type",
+    invoked_production_variant="invoked_production_variant",
+    custom_attributes="custom_attributes",
+)
+#: The static answers when nothing is queued: moto's for invoke_endpoint and
+#: invoke_endpoint_async; for streaming (moto has none), invoke_endpoint's
+#: default as one part.
+DEFAULTS: Mapping[Kind, object] = {
+    Kind.SYNC: DEFAULT_INVOKE_RESULT,
+    Kind.ASYNC: AsyncResult.success({"default": "response"}),
+    Kind.STREAM: as_stream(DEFAULT_INVOKE_RESULT),
+}
+
+
+def result_headers(
+    request: Request, result: InvokeResult | StreamResult, variant: str | None
+) -> dict[str, str]:
+    """The optional headers a model's answer carries."""
+    header = request.operation.header
+    headers = {}
+    if variant is not None:
+        headers[header["InvokedProductionVariant"]] = variant
+    if result.custom_attributes is not None:
+        headers[header["CustomAttributes"]] = result.custom_attributes
+    return headers
+
+
+def async_answer(
+    request: Request,
+    inference_id: str,
+    output_location: str,
+    failure_location: str,
+) -> Answer:
+    """invoke_endpoint_async's answer: the locations, and the inference id."""
+    operation = request.operation
+    header = operation.header
+    headers = {
+        "content-type": JSON_CONTENT_TYPE,
+        header["OutputLocation"]: output_location,
+        header["FailureLocation"]: failure_location,
+    }
+    payload = json.dumps({"InferenceId": inference_id}).encode("utf-8")
+    return Answer(operation.status, headers, payload)
+
+
+def stream_answer(
+    request: Request,
+    result: StreamResult,
+    variant: str | None,
+    progress: StreamProgress,
+) -> Answer:
+    """A response stream, encoded part by part as the caller reads it."""
+    error = None
+    if result.error is not None:
+        fields = {"Message": result.error.message}
+        if result.error.error_code is not None:
+            fields["ErrorCode"] = result.error.error_code
+        error = encode_exception(result.error.code, fields)
+    headers = result_headers(request, result, variant)
+    headers["content-type"] = EVENT_STREAM_CONTENT_TYPE
+    headers[request.operation.header["ContentType"]] = result.content_type
+    return Answer(200, headers, EventStreamBody(result.parts, error, progress))
+
+
+def error_answer(request: Request, error: ErrorResult, account_id: str) -> Answer:
+    """An error response as the service sends it (rest-json).
+
+    A ``ModelError`` without a message or log stream gets the service's
+    wording, naming the endpoint's log group in the caller's region.
+    """
+    fields: dict[str, Any] = dict(error.fields)
+    message = error.message
+    if error.code == "ModelError":
+        region = request.region
+        group = f"/aws/sagemaker/Endpoints/{request.params.get('EndpointName')}"
+        fields.setdefault(
+            "LogStreamArn", f"arn:aws:logs:{region}:{account_id}:log-group:{group}"
+        )
+        if message is None:
+            status = fields.get("OriginalStatusCode")
+            side = "client" if isinstance(status, int) and status < 500 else "server"
+            message = (
+                f"Received {side} error ({status}) from primary with message "
+                f'"{fields.get("OriginalMessage", "")}". See '
+                f"https://{region}.console.aws.amazon.com/cloudwatch/home"
+                f"?region={region}#logEventViewer:group={group} "
+                f"in account {account_id} for more information."
+            )
+    fields["Message"] = message if message is not None else error.code
+    headers = {"x-amzn-errortype": error.code, "content-type": JSON_CONTENT_TYPE}
+    return Answer(error.status_code, headers, json.dumps(fields).encode("utf-8"))
+
+
+def missing(request: Request, endpoints_with_results: list[str]) -> NoResultError:
+    """The error for a call that found nothing queued, with defaults off.
+
+    It shows the request, the other endpoints that have results, and the
+    exact call that queues one.
+    """
+    kind = request.operation.kind
+    params = request.params
+    endpoint = params.get("EndpointName")
+    shown = ", ".join(
+        f"{name}={value!r}"
+        for name, value in params.items()
+        if name not in ("EndpointName", "Body")
+    )
+    parts = [shown] if shown else []
+    data = request.body
+    parts.append(f"Body of {len(data)} bytes {preview(data)}" if data else "no Body")
+    lines = [
+        (
+            f"No result is queued for {request.operation.name} on endpoint "
+            f"{endpoint!r}, and this stub was created with allow_defaults=False."
+        ),
+        f"Request: {', '.join(parts)}.",
+    ]
+    others = sorted({name for name in endpoints_with_results if name != endpoint})
+    if others:
+        listed = ", ".join(repr(name) for name in others)
+        lines.append(f"Results are queued only for other endpoints: {listed}.")
+    method, example = _QUEUE_METHOD[kind]
+    lines.append(
+        f"Queue one with stub.{method}({example}, endpoint_name={endpoint!r}) "
+        f"or stub.{method}({example}) for any endpoint."
+    )
+    return NoResultError("\n".join(lines))

@@ -1,0 +1,230 @@
+"""Every botocore internal the project relies on, in one place.
+
+botocore documents its clients, events and ``Stubber`` API, but a stub that
+answers inside a client also leans on details that are not promised. Each is
+named here with why it is needed and what happens if botocore moves it, so an
+upgrade that breaks one breaks it here. No other module of the package reads
+a private botocore attribute or the shape of a botocore-internal dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import botocore
+from botocore.awsrequest import AWSResponse, HeadersDict
+
+# ``convert_to_response_dict`` turns an ``AWSResponse`` into the dict botocore's
+# parsers read. It is a module-level helper of botocore.endpoint, used by the
+# endpoint for every real response, but not documented API. If it moves the
+# import fails at once, loudly, rather than parsing differently.
+from botocore.endpoint import convert_to_response_dict
+from botocore.model import OperationModel, ServiceModel
+from botocore.parsers import ResponseParser, create_parser
+from botocore.stub import Stubber
+
+__all__ = [
+    "Hook",
+    "LazyResponse",
+    "RequestDict",
+    "convert_to_response_dict",
+    "parser_for",
+    "registered_handler",
+    "request_body",
+    "request_parts",
+    "request_url",
+    "retry_handler_id",
+    "stubber_activate",
+    "stubber_check_params",
+    "stubber_queue",
+    "stubber_response",
+    "unsigned",
+]
+
+#: The serialised request botocore hands to ``before-call`` handlers (keys
+#: ``url``, ``headers``, ``body``, ...). Its shape is internal to botocore; only
+#: the three readers below look inside it.
+RequestDict = dict[str, Any]
+#: What a ``before-call`` handler returns to answer a call.
+Hook = tuple[AWSResponse, dict[str, Any]]
+
+
+def request_url(request_dict: RequestDict) -> str:
+    """The URL the request would go to."""
+    url: str = request_dict["url"]
+    return url
+
+
+def request_parts(request_dict: RequestDict) -> tuple[str, dict[str, str], bytes]:
+    """The URL, the serialised headers and the body's bytes, in one call."""
+    return request_dict["url"], request_dict["headers"], request_body(request_dict)
+
+
+def request_body(request_dict: RequestDict) -> bytes:
+    """The request body's bytes, leaving a file-like body readable.
+
+    botocore's serializer has already encoded a ``str`` body and put ``b""``
+    where there is none, so the body is bytes-like or a file-like object. A
+    file that cannot seek is read once and replaced by its bytes, so botocore
+    can still send it.
+    """
+    body = request_dict["body"]
+    if type(body) is bytes:
+        return body
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body)
+    seekable = getattr(body, "seekable", None)
+    if callable(seekable) and seekable():
+        position = body.tell()
+        data = body.read()
+        body.seek(position)
+    else:
+        data = body.read()
+        request_dict["body"] = data
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+class LazyResponse(AWSResponse):
+    """An ``AWSResponse`` that builds its ``HeadersDict`` when first read.
+
+    botocore reads a response's headers only to parse it, and a parsed
+    response reused from a template is never parsed again; building the
+    case-insensitive ``HeadersDict`` costs more than the rest of the response.
+    It relies on ``AWSResponse`` keeping ``url``, ``status_code``, ``headers``,
+    ``raw`` and ``_content`` as plain attributes; if they change, responses
+    lose attributes and tests/test_invoke.py fails.
+    """
+
+    def __init__(
+        self, url: str, status_code: int, headers: dict[str, str], raw: Any
+    ) -> None:
+        # ``headers`` is left unset: reading it calls __getattr__ once, which
+        # builds the HeadersDict and keeps it as the plain attribute.
+        self.url = url
+        self.status_code = status_code
+        self.raw = raw
+        self._content = None
+        self._plain_headers = headers
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "headers":
+            msg = f"{type(self).__name__!r} object has no attribute {name!r}"
+            raise AttributeError(msg)
+        self.headers = HeadersDict(self._plain_headers)
+        return self.headers
+
+
+def parser_for(service_model: ServiceModel) -> ResponseParser:
+    """botocore's response parser for the service's protocol.
+
+    ``resolved_protocol`` arrived in botocore 1.37 (services with several
+    protocols); older releases have only ``protocol``.
+    """
+    protocol = getattr(service_model, "resolved_protocol", None)
+    return create_parser(protocol or service_model.protocol)
+
+
+def unsigned(**kwargs: Any) -> object:
+    """A ``choose-signer`` handler: send stubbed requests unsigned."""
+    return botocore.UNSIGNED
+
+
+# -- Stubber ------------------------------------------------------------------
+# SageMakerRuntimeStub is a Stubber, so add_response / add_client_error and
+# assert_no_pending_responses keep working. Stubber keeps its expectations in
+# ``_queue`` and answers through two private handler methods; the stub's door
+# hands a call to them while an expectation is queued. If they move, every
+# call goes to the stub's own queues and Stubber expectations are not served:
+# tests/test_stubber.py fails.
+
+
+def stubber_queue(stubber: Stubber) -> Sequence[dict[str, Any]]:
+    """Expectations added through the Stubber API and not yet served.
+
+    The queue is one object for the Stubber's lifetime (botocore never
+    replaces it), so a door may keep it.
+    """
+    queue: Sequence[dict[str, Any]] = stubber._queue  # type: ignore[attr-defined]
+    return queue
+
+
+def stubber_check_params(
+    stubber: Stubber,
+    model: OperationModel,
+    params: dict[str, Any],
+    context: dict[str, Any],
+    **kwargs: Any,
+) -> None:
+    """Stubber's own check of the next expectation's parameters."""
+    Stubber._assert_expected_params(  # type: ignore[attr-defined]
+        stubber, model, params, context, **kwargs
+    )
+
+
+def stubber_response(
+    stubber: Stubber,
+    model: OperationModel,
+    params: RequestDict,
+    context: dict[str, Any],
+    **kwargs: Any,
+) -> Hook:
+    """Stubber's own answer: the next expectation, or UnStubbedResponseError."""
+    response: Hook = Stubber._get_response_handler(  # type: ignore[attr-defined]
+        stubber, model, params, context, **kwargs
+    )
+    return response
+
+
+def stubber_activate(
+    stubber: Stubber,
+    check_params: Callable[..., Any],
+    respond: Callable[..., Any],
+) -> None:
+    """``Stubber.activate``, with the stub's door in place of its two handlers.
+
+    The handlers are registered under Stubber's own unique ids, which are the
+    same for every Stubber, so ``Stubber.deactivate`` removes them. If the ids
+    move, ``deactivate`` leaves the door registered: tests/test_lifecycle.py
+    fails.
+    """
+    events: Any = stubber.client.meta.events
+    events.register_first(
+        "before-parameter-build.*.*",
+        check_params,
+        unique_id=stubber._expected_params_event_id,  # type: ignore[attr-defined]
+    )
+    events.register(
+        "before-call.*.*",
+        respond,
+        unique_id=stubber._event_id,  # type: ignore[attr-defined]
+    )
+    events.register(
+        "before-endpoint-resolution.*",
+        stubber._set_account_id_for_endpoint_resolution,  # type: ignore[attr-defined]
+        unique_id=stubber._stub_account_id_event_id,  # type: ignore[attr-defined]
+    )
+
+
+# -- retry handler --------------------------------------------------------------
+
+
+def registered_handler(events: Any, unique_id: str) -> Any:
+    """The handler registered on a client's events under ``unique_id``, or None.
+
+    botocore offers no public way to read a registered handler back. It keeps
+    unique-id handlers in ``_unique_id_handlers`` on the emitter behind the
+    client's ``EventAliaser``. The retry door uses it to wrap the client's
+    retry handler (``retry-config-<service>``) and record its backoff; if it
+    moves, this returns None, retries still work, and the backoff is slept for
+    real instead of recorded.
+    """
+    emitter = getattr(events, "_emitter", events)
+    table = getattr(emitter, "_unique_id_handlers", None)
+    entry = table.get(unique_id) if isinstance(table, dict) else None
+    return entry.get("handler") if isinstance(entry, dict) else None
+
+
+def retry_handler_id(event_name: str) -> str:
+    """The unique id botocore registers a client's retry handler under."""
+    return f"retry-config-{event_name}"

@@ -1,0 +1,234 @@
+"""Doors that adapt one botocore client to the engine.
+
+:class:`CallDoor` answers in ``before-call``: botocore never builds an HTTP
+request, and the engine's answer goes through botocore's own parser.
+:class:`SendDoor` (``retries=True``) answers in ``before-send`` instead, one
+attempt at a time, so botocore's endpoint parses each answer and its retry
+handler sees it. Both hand a call to the stub's ``Stubber`` side while a
+``Stubber`` expectation is queued.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.exceptions import ReadTimeoutError
+from botocore.model import OperationModel
+from botocore.stub import Stubber
+
+from ._book import Source
+from ._botocore import (
+    Hook,
+    RequestDict,
+    registered_handler,
+    request_body,
+    request_parts,
+    retry_handler_id,
+    stubber_activate,
+    stubber_check_params,
+    stubber_queue,
+    stubber_response,
+    unsigned,
+)
+from ._engine import Engine
+from ._operation import Answer, Request
+from ._render import Renderer
+
+__all__ = ["CallDoor", "SendDoor"]
+
+#: Where the parameters seen in ``before-parameter-build`` wait for ``before-call``.
+_CONTEXT_KEY = "sagemaker_stub"
+
+
+class CallDoor:
+    """Answers a client's calls in ``before-call``, from the engine."""
+
+    def __init__(self, stubber: Stubber, engine: Engine) -> None:
+        client = stubber.client
+        self._stubber = stubber
+        self._engine = engine
+        self._operations = engine.operations
+        self._expectations = stubber_queue(stubber)
+        self._meta: Any = client.meta
+        self._region: str = client.meta.region_name
+        self._renderer = Renderer(client.meta.service_model)
+
+    def open(self) -> None:
+        """Register the door on the client."""
+        stubber_activate(self._stubber, self.capture, self.respond)
+
+    def close(self) -> None:
+        """Unregister what :meth:`open` registered."""
+        Stubber.deactivate(self._stubber)
+
+    # -- botocore handlers ------------------------------------------------------
+
+    def capture(
+        self,
+        model: OperationModel,
+        params: dict[str, Any],
+        context: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        """``before-parameter-build``: keep the caller's parameters for the answer."""
+        stubbed = bool(self._expectations) or model.name not in self._operations
+        if stubbed:
+            stubber_check_params(self._stubber, model, params, context, **kwargs)
+        context[_CONTEXT_KEY] = (params, stubbed)
+
+    def respond(
+        self,
+        model: OperationModel,
+        params: RequestDict,
+        context: dict[str, Any],
+        **kwargs: Any,
+    ) -> Hook | None:
+        """``before-call``: the engine's answer, parsed by botocore."""
+        captured = context.pop(_CONTEXT_KEY, None)
+        if captured is None or captured[1]:
+            return self._stubbed(model, params, context, captured, **kwargs)
+        request = self._request(model, captured[0], params)
+        answer = self._engine.answer(request)
+        self._wait(answer, request)
+        return self._renderer.answer(model, request.url, answer)
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _request(
+        self, model: OperationModel, api_params: dict[str, Any], params: RequestDict
+    ) -> Request:
+        url, headers, body = request_parts(params)
+        return Request(
+            self._operations[model.name],
+            api_params,
+            headers,
+            body,
+            url=url,
+            region=self._region,
+            read_timeout=self._meta.config.read_timeout,
+        )
+
+    def _stubbed(
+        self,
+        model: OperationModel,
+        params: RequestDict,
+        context: dict[str, Any],
+        captured: tuple[dict[str, Any], bool] | None,
+        **kwargs: Any,
+    ) -> Hook:
+        """A call for the Stubber side: its expectation, recorded as such."""
+        response = stubber_response(self._stubber, model, params, context, **kwargs)
+        api_params = captured[0] if captured else {}
+        self._engine.calls.record_elsewhere(
+            model.name, api_params, request_body(params), Source.STUBBER
+        )
+        return response
+
+    @staticmethod
+    def _wait(answer: Answer, request: Request) -> None:
+        """Sleep for the answer's latency; time out as the client would."""
+        if answer.delay:
+            time.sleep(answer.delay)
+        if answer.timed_out:
+            raise ReadTimeoutError(endpoint_url=request.url)
+
+
+class SendDoor(CallDoor):
+    """Answers in ``before-send``, inside botocore's retry loop.
+
+    The request is left unsigned (there are no credentials to sign with, and
+    nothing is sent). The client's retry handler is wrapped so that the
+    backoff it chooses is recorded, and slept only with
+    ``sleep_between_retries``.
+    """
+
+    def __init__(
+        self, stubber: Stubber, engine: Engine, *, sleep_between_retries: bool
+    ) -> None:
+        super().__init__(stubber, engine)
+        self._sleep = sleep_between_retries
+        self._events: Any = stubber.client.meta.events
+        self._name = stubber.client.meta.service_model.service_id.hyphenize()
+        self._attempts = threading.local()
+        self._retry_handler: Any = None
+
+    def open(self) -> None:
+        super().open()
+        events, name = self._events, self._name
+        events.register(f"before-send.{name}", self.send)
+        events.register(f"choose-signer.{name}", unsigned)
+        unique_id = retry_handler_id(name)
+        handler = registered_handler(events, unique_id)
+        if handler is None:  # pragma: no cover - botocore's internals moved
+            return
+        self._retry_handler = handler
+        events.unregister(f"needs-retry.{name}", unique_id=unique_id)
+        events.register(f"needs-retry.{name}", self.needs_retry, unique_id=unique_id)
+
+    def close(self) -> None:
+        super().close()
+        events, name = self._events, self._name
+        events.unregister(f"before-send.{name}", self.send)
+        events.unregister(f"choose-signer.{name}", unsigned)
+        handler, self._retry_handler = self._retry_handler, None
+        if handler is not None:  # pragma: no branch - None if botocore moved it
+            unique_id = retry_handler_id(name)
+            events.unregister(f"needs-retry.{name}", unique_id=unique_id)
+            events.register(f"needs-retry.{name}", handler, unique_id=unique_id)
+
+    def respond(
+        self,
+        model: OperationModel,
+        params: RequestDict,
+        context: dict[str, Any],
+        **kwargs: Any,
+    ) -> Hook | None:
+        """``before-call``: keep the request for its attempts; let botocore send."""
+        captured = context.pop(_CONTEXT_KEY, None)
+        if captured is None or captured[1]:
+            return self._stubbed(model, params, context, captured, **kwargs)
+        attempts = self._attempts
+        attempts.request = self._request(model, captured[0], params)
+        attempts.count = 0
+        attempts.backoff = None
+        return None
+
+    def send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+        """``before-send``: answer one attempt of the call in progress."""
+        attempts = self._attempts
+        first: Request | None = getattr(attempts, "request", None)
+        if first is None:  # pragma: no cover - before-call always runs first
+            return None
+        attempts.count += 1
+        backoff, attempts.backoff = attempts.backoff, None
+        attempt = Request(
+            first.operation,
+            first.params,
+            first.headers,
+            first.body,
+            url=first.url,
+            region=first.region,
+            read_timeout=first.read_timeout,
+            attempt=attempts.count,
+            backoff=backoff,
+        )
+        answer = self._engine.answer(attempt)
+        self._wait(answer, attempt)
+        response, _ = self._renderer.answer(
+            first.operation.model, first.url, answer, parse=False
+        )
+        return response
+
+    def needs_retry(self, **kwargs: Any) -> object:
+        """botocore's retry decision, with its backoff recorded.
+
+        botocore's endpoint sleeps for what this returns before retrying.
+        """
+        delay = self._retry_handler(**kwargs)
+        if delay is None or delay is False:
+            return delay
+        self._attempts.backoff = delay
+        return delay if self._sleep else 0

@@ -1,0 +1,303 @@
+"""The engine: one request in, one HTTP-level answer and one recorded Call out.
+
+The engine knows the service (botocore's service model: identity headers,
+validation rules, error shapes, header names) and the stub's state (queues,
+registry, sessions, faults, async outputs, call history). It knows nothing of
+clients, event emitters or hooks: a door turns its caller's request into a
+:class:`~sagemaker_stub._operation.Request` and the engine's
+:class:`~sagemaker_stub._operation.Answer` into what its caller expects, so
+every door shares one set of semantics.
+
+The stages, in order, for every call: validation, the registry, sessions,
+faults, the result book (remembered, queued, fallback or default), the answer
+on the wire, and one :class:`Call` recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Hashable
+from typing import Any
+
+import attrs
+from botocore.model import ServiceModel
+
+from ._answers import (
+    DEFAULTS,
+    as_async,
+    as_stream,
+    async_answer,
+    error_answer,
+    missing,
+    stream_answer,
+)
+from ._book import Kind, PendingResult, ResultBook, Source
+from ._calls import CallLog
+from ._errors import SageMakerStubError
+from ._eventstream import StreamProgress
+from ._faults import FaultSet
+from ._operation import Answer, Request, operations_of
+from ._options import Options
+from ._outputs import AsyncOutputs, Placed
+from ._registry import NEW_SESSION, Registry
+from ._results import (
+    SERVING_VARIANT,
+    AsyncResult,
+    ErrorResult,
+    InvokeResult,
+    StreamResult,
+)
+
+__all__ = ["Engine"]
+
+
+class _NothingQueued(Exception):
+    """Every queue was empty and defaults are off (raised under the book's lock)."""
+
+
+class Engine:
+    """Answers requests for one service model, from the stub's state."""
+
+    def __init__(self, service_model: ServiceModel, options: Options) -> None:
+        self.options = options
+        self.operations = operations_of(service_model)
+        self.service_error_codes = frozenset(
+            shape.name for shape in service_model.error_shapes
+        )
+        self.book: ResultBook[Any] = ResultBook(
+            {Kind.ASYNC: (Kind.SYNC,), Kind.STREAM: (Kind.SYNC,)}
+        )
+        self.registry = Registry()
+        self.faults = FaultSet()
+        self.outputs = AsyncOutputs()
+        self.calls = CallLog(keep_bodies=options.keep_bodies)
+        self._validate = options.validate
+
+    def answer(self, request: Request) -> Answer:
+        """Check a request, choose its result, record the call and answer it.
+
+        Raises:
+            NoResultError: Nothing is queued and defaults are off.
+            SageMakerStubError: A queued result cannot answer this request.
+        """
+        params = request.params
+        digest = hashlib.sha256(request.body).digest()
+        if self._validate or self.registry.declared or "SessionId" in params:
+            refusal = self._refusal(request)
+            if refusal is not None:
+                rejected = ErrorResult.validation_error(refusal)
+                self.calls.record(request, digest, rejected, Source.REJECTED)
+                return self._error(request, rejected)
+        if not self.faults:
+            return self._serve(request, digest, 0.0)
+        hit = self.faults.decide(request.operation.name, params.get("EndpointName"))
+        if hit is None:
+            return self._serve(request, digest, 0.0)
+        delay, timeout = hit.delay, request.read_timeout
+        if hit.slowest is not None and timeout is not None and delay >= timeout:
+            latency = float(timeout)
+            self.calls.record(
+                request, digest, None, Source.FAULT, fault=hit.slowest, latency=latency
+            )
+            return Answer(0, {}, b"", delay=latency, timed_out=True)
+        if hit.error is not None:
+            error = hit.error.error
+            self.calls.record(
+                request, digest, error, Source.FAULT, fault=hit.error, latency=delay
+            )
+            answer = self._error(request, error)
+        else:
+            answer = self._serve(request, digest, delay)
+        answer.delay = delay
+        return answer
+
+    # -- choosing -----------------------------------------------------------------
+
+    def _refusal(self, request: Request) -> str | None:
+        """What the service says to a request it refuses before the model runs."""
+        name = request.operation.name
+        params = request.params
+        if self._validate:
+            problem = request.operation.validator.problem(params, request.body)
+            if problem is not None:
+                return problem
+        problem = self.registry.refusal(name, params, self.options.account_id)
+        if problem is not None:
+            return problem
+        return self.registry.session_refusal(name, params)
+
+    def _serve(self, request: Request, digest: bytes, latency: float) -> Answer:
+        operation = request.operation
+        kind = operation.kind
+        params = request.params
+        inference_id = None
+        if kind is Kind.ASYNC:  # echoed, or a fresh one per call
+            inference_id = params.get("InferenceId") or str(uuid.uuid4())
+        values = tuple(map(request.headers.get, operation.identity_headers))
+        key: Hashable = (
+            values if kind is Kind.ASYNC and values[0] is not None else (values, digest)
+        )
+
+        def build(pending: PendingResult | None, source: Source) -> object:
+            return self._build(request, pending, inference_id)
+
+        try:
+            # A retry follows an error: it is answered afresh, as the service
+            # runs a retried request again, and its answer is remembered.
+            served, source = self.book.take(
+                kind, params["EndpointName"], key, build, fresh=request.attempt > 1
+            )
+        except _NothingQueued:
+            endpoints = [
+                name
+                for queue_kind in (kind, Kind.SYNC)
+                for name in self.book.endpoints_with_results(queue_kind)
+            ]
+            raise missing(request, endpoints) from None
+        if type(served) is InvokeResult:
+            return self._invoke(request, digest, served, source, latency)
+        if isinstance(served, ErrorResult):
+            self.calls.record(request, digest, served, source, latency=latency)
+            return self._error(request, served)
+        if isinstance(served, Placed):
+            assert inference_id is not None
+            return self._async(
+                request,
+                digest,
+                served,
+                source,
+                inference_id=inference_id,
+                latency=latency,
+            )
+        assert isinstance(served, StreamResult)
+        progress = StreamProgress(parts_total=len(served.parts))
+        self.calls.record(
+            request, digest, served, source, latency=latency, stream=progress
+        )
+        variant = self._variant(request, served)
+        return stream_answer(request, served, variant, progress)
+
+    def _build(
+        self,
+        request: Request,
+        pending: PendingResult | None,
+        inference_id: str | None,
+    ) -> object:
+        """What a request is given, from the result taken (under the book's lock)."""
+        kind = request.operation.kind
+        if pending is None:
+            if not self.options.allow_defaults:
+                raise _NothingQueued
+            result: object = DEFAULTS[kind]
+            if self.registry.declared and isinstance(
+                result, (InvokeResult, StreamResult)
+            ):  # moto's placeholder is no variant of a declared endpoint
+                result = attrs.evolve(
+                    result, invoked_production_variant=SERVING_VARIANT
+                )
+        else:
+            result = pending.result
+        if isinstance(result, ErrorResult):
+            return result
+        if inference_id is not None:
+            if isinstance(result, InvokeResult):
+                result = as_async(result, self._variant(request, result))
+            assert isinstance(result, AsyncResult)
+            return self.outputs.place(request.params, result, inference_id)
+        if kind is Kind.STREAM and isinstance(result, InvokeResult):
+            return as_stream(result)
+        if isinstance(result, InvokeResult) and result.close_session:
+            _check_can_close(request, result)
+        return result
+
+    def _variant(
+        self, request: Request, result: InvokeResult | StreamResult
+    ) -> str | None:
+        """The InvokedProductionVariant a result answers with."""
+        variant = result.invoked_production_variant
+        if variant is SERVING_VARIANT:
+            return self.registry.serving_variant(request.params)
+        assert not isinstance(variant, type(SERVING_VARIANT))
+        return variant
+
+    # -- answering ----------------------------------------------------------------
+
+    def _invoke(
+        self,
+        request: Request,
+        digest: bytes,
+        served: InvokeResult,
+        source: Source,
+        latency: float,
+    ) -> Answer:
+        header = request.operation.header
+        params = request.params
+        variant = served.invoked_production_variant
+        if variant is SERVING_VARIANT:
+            variant = self.registry.serving_variant(params)
+        headers = {}
+        if variant is not None:
+            headers[header["InvokedProductionVariant"]] = variant
+        if served.custom_attributes is not None:
+            headers[header["CustomAttributes"]] = served.custom_attributes
+        headers["content-type"] = served.content_type
+        session_id: str | None = params.get("SessionId")
+        if session_id == NEW_SESSION:
+            session = self.registry.open_session(
+                params, self.options.session_ttl_seconds
+            )
+            session_id = session.session_id
+            headers[header["NewSessionId"]] = session.header
+        if served.close_session:
+            assert session_id is not None  # checked when the result was taken
+            self.registry.close_session(session_id)
+            headers[header["ClosedSessionId"]] = session_id
+        self.calls.record(
+            request, digest, served, source, latency=latency, session_id=session_id
+        )
+        return Answer(200, headers, served.body)
+
+    def _async(
+        self,
+        request: Request,
+        digest: bytes,
+        placed: Placed,
+        source: Source,
+        *,
+        inference_id: str,
+        latency: float,
+    ) -> Answer:
+        outputs = self.outputs
+        if source is not Source.REMEMBERED and not placed.result.hold:
+            outputs.write_out(placed.written)
+        self.calls.record(
+            request,
+            digest,
+            placed.result,
+            source,
+            latency=latency,
+            placed=placed,
+            inference_id=inference_id,
+            input_object=outputs.input_object(request.params.get("InputLocation")),
+        )
+        return async_answer(
+            request, inference_id, placed.output_location, placed.failure_location
+        )
+
+    def _error(self, request: Request, error: ErrorResult) -> Answer:
+        return error_answer(request, error, self.options.account_id)
+
+
+def _check_can_close(request: Request, result: InvokeResult) -> None:
+    """Refuse ``close_session`` for a call made outside any session."""
+    params = request.params
+    if "SessionId" in params:
+        return
+    msg = (
+        f"{result!r} closes the session of the call it answers, but the "
+        f"{request.operation.name} call on endpoint "
+        f"{params.get('EndpointName')!r} has no SessionId. Send SessionId "
+        "with the call, or queue this result for a call made in a session."
+    )
+    raise SageMakerStubError(msg)

@@ -1,0 +1,175 @@
+"""What travels between a door and the engine: operations, requests, answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from botocore.model import OperationModel, ServiceModel
+
+from ._book import Kind
+from ._envelope import new_request_id
+from ._eventstream import EventStreamBody
+from ._validation import RequestValidator
+
+__all__ = ["Answer", "Operation", "Request", "operations_of"]
+
+_KINDS = {kind.value: kind for kind in Kind}
+
+
+def _identity_headers(model: OperationModel, kind: Kind) -> tuple[str, ...]:
+    """Headers that identify a request, derived from the service model.
+
+    For invoke_endpoint and streaming: every input member sent as an
+    ``X-Amzn-SageMaker-*`` header, plus ``Accept``. For async calls: the
+    ``InputLocation`` header, as moto keys them.
+    """
+    input_shape = model.input_shape
+    assert input_shape is not None
+    names = []
+    for member_name, member in input_shape.members.items():
+        serialization = member.serialization
+        if serialization.get("location") != "header":
+            continue
+        wire: str = serialization["name"]
+        if kind is Kind.ASYNC:
+            if member_name == "InputLocation":
+                names.append(wire)
+        elif wire.lower().startswith("x-amzn-sagemaker-") or member_name == "Accept":
+            names.append(wire)
+    return tuple(names)
+
+
+@attrs.frozen
+class Operation:
+    """What the engine needs to know of one operation, read from the model."""
+
+    model: OperationModel
+    kind: Kind
+    #: Wire names of the headers that make up a request's identity.
+    identity_headers: tuple[str, ...]
+    #: Error codes the operation models.
+    error_codes: frozenset[str]
+    #: The service-side checks of its parameters.
+    validator: RequestValidator
+    #: Output members sent as headers, by member name: their wire names.
+    header: Mapping[str, str]
+    #: The HTTP status of a success.
+    status: int
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @classmethod
+    def of(cls, model: OperationModel, kind: Kind) -> Operation:
+        output = model.output_shape
+        assert output is not None
+        return cls(
+            model=model,
+            kind=kind,
+            identity_headers=_identity_headers(model, kind),
+            error_codes=frozenset(shape.name for shape in model.error_shapes),
+            validator=RequestValidator(model),
+            header={
+                name: member.serialization["name"].lower()
+                for name, member in output.members.items()
+                if member.serialization.get("location") == "header"
+            },
+            status=model.http.get("responseCode", 200),
+        )
+
+
+def operations_of(service_model: ServiceModel) -> dict[str, Operation]:
+    """The operations the engine answers, by name."""
+    operations = {}
+    for name in service_model.operation_names:
+        kind = _KINDS.get(name)
+        if kind is not None:  # pragma: no branch - an operation added later
+            operations[name] = Operation.of(service_model.operation_model(name), kind)
+    return operations
+
+
+class Request:
+    """A request in flight, as a door hands it to the engine.
+
+    Attributes:
+        operation: The operation called.
+        params: The parameters the caller passed, by member name.
+        headers: The serialised request headers (identity is read from them).
+        body: The request body's bytes.
+        url: Where the request would have gone.
+        region: The region of the client that made it.
+        read_timeout: The client's read timeout in seconds, if any.
+        attempt: 1 for the first attempt; more when the client retries.
+        backoff: The backoff the client chose before this attempt.
+    """
+
+    __slots__ = (
+        "attempt",
+        "backoff",
+        "body",
+        "headers",
+        "operation",
+        "params",
+        "read_timeout",
+        "region",
+        "url",
+    )
+
+    def __init__(
+        self,
+        operation: Operation,
+        params: Mapping[str, Any],
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        url: str,
+        region: str,
+        read_timeout: float | None = None,
+        attempt: int = 1,
+        backoff: float | None = None,
+    ) -> None:
+        self.operation = operation
+        self.params = params
+        self.headers = headers
+        self.body = body
+        self.url = url
+        self.region = region
+        self.read_timeout = read_timeout
+        self.attempt = attempt
+        self.backoff = backoff
+
+
+class Answer:
+    """The engine's answer, at the HTTP level.
+
+    Attributes:
+        status: The HTTP status.
+        headers: The response's own headers, lower-cased. The envelope (request
+            id, date, length) is the door's to add.
+        body: The whole body, or an event stream encoded as it is read.
+        request_id: The ``x-amzn-RequestId`` of the response.
+        delay: Seconds of latency to wait before the answer is delivered.
+        timed_out: The latency reached the client's read timeout: after the
+            delay, the door raises its client's read-timeout error.
+    """
+
+    __slots__ = ("body", "delay", "headers", "request_id", "status", "timed_out")
+
+    def __init__(
+        self,
+        status: int,
+        headers: dict[str, str],
+        body: bytes | EventStreamBody,
+        *,
+        delay: float = 0.0,
+        timed_out: bool = False,
+    ) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.request_id = new_request_id()
+        self.delay = delay
+        self.timed_out = timed_out
