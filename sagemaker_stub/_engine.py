@@ -89,7 +89,7 @@ class Engine:
                 rejected = ErrorResult.validation_error(refusal)
                 self.calls.record(request, digest, rejected, Source.REJECTED)
                 return self._error(request, rejected)
-        if not self.faults:
+        if not self.faults.installed:
             return self._serve(request, digest, 0.0)
         hit = self.faults.decide(request.operation.name, params.get("EndpointName"))
         if hit is None:
@@ -122,10 +122,14 @@ class Engine:
             problem = request.operation.validator.problem(params, request.body)
             if problem is not None:
                 return problem
-        problem = self.registry.refusal(name, params, self.options.account_id)
-        if problem is not None:
-            return problem
-        return self.registry.session_refusal(name, params)
+        registry = self.registry
+        if registry.declared:
+            problem = registry.refusal(name, params, self.options.account_id)
+            if problem is not None:
+                return problem
+        if "SessionId" in params:
+            return registry.session_refusal(name, params)
+        return None
 
     def _serve(self, request: Request, digest: bytes, latency: float) -> Answer:
         operation = request.operation

@@ -218,24 +218,23 @@ class FaultSet:
     """The policies attached to a stub, checked in the order they were added."""
 
     def __init__(self) -> None:
-        self._installed: list[InstalledFault] = []
+        #: The policies, in the order they were added. Read without the lock
+        #: only to tell whether there are any.
+        self.installed: list[InstalledFault] = []
         self._lock = threading.Lock()
-
-    def __bool__(self) -> bool:
-        return bool(self._installed)
 
     def add(self, installed: InstalledFault) -> None:
         with self._lock:
-            self._installed.append(installed)
+            self.installed.append(installed)
 
     def clear(self) -> None:
         with self._lock:
-            self._installed.clear()
+            self.installed.clear()
 
     def unfired(self) -> list[InstalledFault]:
         """Policies with a count that have not fired that many times."""
         with self._lock:
-            return [installed for installed in self._installed if installed.left]
+            return [installed for installed in self.installed if installed.left]
 
     def decide(self, operation: str, endpoint_name: object) -> Hit | None:
         """Count a call against every policy in scope; ``None`` if none fired.
@@ -247,7 +246,7 @@ class FaultSet:
         slowest: Latency | None = None
         delay = 0.0
         with self._lock:
-            for installed in self._installed:
+            for installed in self.installed:
                 if not installed.applies_to(operation, endpoint_name):
                     continue
                 fault = installed.fault

@@ -126,9 +126,11 @@ class Registry:
     def refusal(
         self, operation: str, params: Mapping[str, object], account_id: str
     ) -> str | None:
-        """The service's message when the call names something missing."""
-        if not self.declared:
-            return None
+        """The service's message when the call names something missing.
+
+        Only for a stub with declared endpoints: without any, every endpoint
+        exists.
+        """
         name = params.get("EndpointName")
         spec = self._endpoints.get(str(name))
         if spec is None:
@@ -158,10 +160,11 @@ class Registry:
     def session_refusal(
         self, operation: str, params: Mapping[str, object]
     ) -> str | None:
-        """The message for a call with a session id it cannot use."""
-        session_id = params.get("SessionId")
-        if session_id is None:
-            return None
+        """The message for a call with a session id it cannot use.
+
+        Only for a call that names a session (``SessionId`` is present).
+        """
+        session_id = params["SessionId"]
         name = params.get("EndpointName")
         if session_id == NEW_SESSION:
             return _opening_refusal(operation)

@@ -28,13 +28,14 @@ def test_every_benchmark_runs_at_a_tiny_size(monkeypatch: pytest.MonkeyPatch) ->
         + run.bench_async(count=2)
         + run.bench_memory(count=2)
         + run.bench_scale(small=20)
-        + run.bench_threads(threads=2, per_thread=3, single_calls=3)
+        + run.bench_threads(threads=2, per_thread=3, repeats=1)
     )
     labels = [row[0] for row in rows]
     assert labels.count("invoke_endpoint, small body, queue path") == 4
     assert "invoke_endpoint_async, new InputLocation each call" in labels
     assert "memory per remembered request, 2 unique 1 MiB bodies" in labels
     assert "queue and consume 200 results" in labels
+    assert "read stub.calls after 200 calls" in labels
     assert rows[-1][2].endswith("; yes")
 
 
