@@ -36,7 +36,8 @@ def test_every_benchmark_runs_at_a_tiny_size(monkeypatch: pytest.MonkeyPatch) ->
     assert "memory per remembered request, 2 unique 1 MiB bodies" in labels
     assert "queue and consume 200 results" in labels
     assert "read stub.calls after 200 calls" in labels
-    assert rows[-1][2].endswith("; yes")
+    assert rows[-2][2].endswith("; yes")
+    assert rows[-1][0] == "2 threads, one client with bare Stubber, 6 calls"
 
 
 def test_write_updates_only_the_table(
