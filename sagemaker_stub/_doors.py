@@ -93,7 +93,7 @@ class CallDoor:
         request = self._request(model, captured[0], params)
         answer = self._engine.answer(request)
         self._wait(answer, request)
-        return self._renderer.answer(model, request.url, answer)
+        return self._renderer.render(model, request.url, answer)
 
     # -- helpers ----------------------------------------------------------------
 
@@ -217,7 +217,7 @@ class SendDoor(CallDoor):
         )
         answer = self._engine.answer(attempt)
         self._wait(answer, attempt)
-        response, _ = self._renderer.answer(
+        response, _ = self._renderer.render(
             first.operation.model, first.url, answer, parse=False
         )
         return response

@@ -102,7 +102,7 @@ class Renderer:
         self._parser = parser_for(service_model)
         self._s3 = service_model.service_name == "s3"
 
-    def answer(
+    def render(
         self, operation: OperationModel, url: str, answer: Answer, *, parse: bool = True
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """The engine's answer as botocore's endpoint would hand it back."""

@@ -52,7 +52,7 @@ class S3Responder:
         unique = f"sagemaker-stub-s3-{id(self)}"
         self._handlers: tuple[tuple[str, Callable[..., Any], str], ...] = (
             ("before-parameter-build.s3.*", _captured_params, f"{unique}-params"),
-            ("before-call.s3.*", self._answer, unique),
+            ("before-call.s3.*", self.respond, unique),
         )
 
     def attach(self) -> None:
@@ -65,9 +65,10 @@ class S3Responder:
         for event, handler, unique_id in self._handlers:
             self.client.meta.events.unregister(event, handler, unique_id=unique_id)
 
-    def _answer(
+    def respond(
         self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
     ) -> tuple[AWSResponse, dict[str, Any]] | None:
+        """``before-call``: an owned object's answer, or ``None`` to let it pass."""
         api_params: dict[str, Any] = context.pop(_CONTEXT_KEY, {})
         bucket = api_params.get("Bucket")
         owned = isinstance(bucket, str) and self._owns(bucket)
