@@ -203,17 +203,22 @@ def per_call_seconds(
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def bare_stubber(bodies: list[bytes]) -> Callable[[], None]:
-    """botocore's Stubber with one hand-written response per call."""
+def stubbed_client(count: int) -> Any:
+    """A client whose bare Stubber holds ``count`` hand-written responses."""
     client = runtime_client()
     stubber = Stubber(client)
-    for _ in bodies:
+    for _ in range(count):
         stubber.add_response(
             "invoke_endpoint",
             {"Body": StreamingBody(io.BytesIO(b"ok"), 2), "ContentType": "text/plain"},
         )
     stubber.activate()
-    return _calls(client, bodies)
+    return client
+
+
+def bare_stubber(bodies: list[bytes]) -> Callable[[], None]:
+    """botocore's Stubber with one hand-written response per call."""
+    return _calls(stubbed_client(len(bodies)), bodies)
 
 
 def constant_handler(bodies: list[bytes]) -> Callable[[], None]:
@@ -276,14 +281,7 @@ def bare_stubber_hashing(bodies: list[bytes]) -> Callable[[], None]:
     The stub must digest every body to tell requests apart; Stubber never
     reads it. This is what a stub that does nothing else would cost.
     """
-    client = runtime_client()
-    stubber = Stubber(client)
-    for _ in bodies:
-        stubber.add_response(
-            "invoke_endpoint",
-            {"Body": StreamingBody(io.BytesIO(b"ok"), 2), "ContentType": "text/plain"},
-        )
-    stubber.activate()
+    client = stubbed_client(len(bodies))
 
     def work() -> None:
         for body in bodies:
@@ -522,7 +520,7 @@ def bench_threads(
     """
     total = threads * per_thread
 
-    def stubbed() -> tuple[Any, Callable[[], bool]]:
+    def stubbed() -> tuple[Any, Callable[[], bool] | None]:
         client = runtime_client()
         stub = SageMakerRuntimeStub(client)
         stub.activate()
@@ -537,18 +535,11 @@ def bench_threads(
 
         return client, exact
 
-    def bare() -> tuple[Any, Callable[[], bool]]:
-        client = runtime_client()
-        stubber = Stubber(client)
-        for _ in range(total):
-            stubber.add_response(
-                "invoke_endpoint", {"Body": StreamingBody(io.BytesIO(b"ok"), 2)}
-            )
-        stubber.activate()
-        return client, lambda: not stubber._queue  # type: ignore[attr-defined]
+    def bare() -> tuple[Any, Callable[[], bool] | None]:
+        return stubbed_client(total), None  # Stubber raises if it runs out
 
     def rate(
-        setup: Callable[[], tuple[Any, Callable[[], bool]]], workers: int
+        setup: Callable[[], tuple[Any, Callable[[], bool] | None]], workers: int
     ) -> float:
         client, exact = setup()
 
@@ -561,7 +552,7 @@ def bench_threads(
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(work, range(workers)))
         elapsed = time.perf_counter() - start
-        if not exact():
+        if exact is not None and not exact():
             msg = f"{workers} thread(s) lost or repeated a result"
             raise AssertionError(msg)
         return total / elapsed

@@ -111,46 +111,26 @@ class CallLog:
             if named != NEW_SESSION:
                 session_id = named
         body = request.body
-        kept = body if self._keep_bodies else None
-        if (
-            session_id is None
-            and fault is None
-            and not latency
-            and stream is None
-            and placed is None
-            and request.attempt == 1
-        ):  # the common case: every other field keeps its default
-            call = Call(
-                operation=request.operation.name,
-                endpoint_name=params.get("EndpointName", ""),
-                params=params,
-                body_size=len(body),
-                body_sha256=digest.hex(),
-                body=kept,
-                result=result,
-                source=source,
-            )
-        else:
-            call = Call(
-                operation=request.operation.name,
-                endpoint_name=params.get("EndpointName", ""),
-                params=params,
-                body_size=len(body),
-                body_sha256=digest.hex(),
-                body=kept,
-                result=result,
-                source=source,
-                attempt=request.attempt,
-                backoff=request.backoff,
-                latency=latency,
-                fault=fault,
-                session_id=session_id,
-                stream=stream,
-                inference_id=inference_id,
-                output_location=None if placed is None else placed.output_location,
-                failure_location=None if placed is None else placed.failure_location,
-                input_object=input_object,
-            )
+        call = Call(
+            operation=request.operation.name,
+            endpoint_name=params.get("EndpointName", ""),
+            params=params,
+            body_size=len(body),
+            body_sha256=digest.hex(),
+            body=body if self._keep_bodies else None,
+            result=result,
+            source=source,
+            attempt=request.attempt,
+            backoff=request.backoff,
+            latency=latency,
+            fault=fault,
+            session_id=session_id,
+            stream=stream,
+            inference_id=inference_id,
+            output_location=None if placed is None else placed.output_location,
+            failure_location=None if placed is None else placed.failure_location,
+            input_object=input_object,
+        )
         self._calls.append(call)
 
     def record_elsewhere(

@@ -27,6 +27,12 @@ from ._text import describe, preview
 __all__ = ["Arguments", "check_s3_client"]
 
 _FAULT_TYPES = (FailNext, FailEvery, FailRandomly, Latency)
+#: What each queue takes, besides ErrorResult.
+_ACCEPTED: dict[Kind, tuple[type, ...]] = {
+    Kind.SYNC: (InvokeResult,),
+    Kind.ASYNC: (AsyncResult,),
+    Kind.STREAM: (StreamResult,),
+}
 _QUEUE_FOR: dict[type, str] = {
     InvokeResult: "queue",
     AsyncResult: "queue_async",
@@ -49,12 +55,12 @@ class Arguments:
         method: str,
         results: Sequence[object],
         endpoint_name: str | None,
-        accepted: tuple[type, ...],
         *,
         allow_empty: bool = False,
     ) -> None:
         """Refuse results a queue cannot take, or the service could not send."""
         operation = self._operations[kind.value]
+        accepted = _ACCEPTED[kind]
         if not results and not allow_empty:
             msg = f"stub.{method}() needs at least one result."
             raise TypeError(msg)

@@ -80,7 +80,7 @@ class StubControl:
             TypeError: A result of the wrong type.
             ValueError: A result the service could not send.
         """
-        self._enqueue(Kind.SYNC, "queue", results, endpoint_name, (InvokeResult,))
+        self._enqueue(Kind.SYNC, "queue", results, endpoint_name)
 
     def queue_async(
         self, *results: AsyncResult | ErrorResult, endpoint_name: str | None = None
@@ -91,7 +91,7 @@ class StubControl:
             results: :class:`AsyncResult` or :class:`ErrorResult` objects.
             endpoint_name: As for :meth:`queue`.
         """
-        self._enqueue(Kind.ASYNC, "queue_async", results, endpoint_name, (AsyncResult,))
+        self._enqueue(Kind.ASYNC, "queue_async", results, endpoint_name)
 
     def queue_stream(
         self, *results: StreamResult | ErrorResult, endpoint_name: str | None = None
@@ -109,9 +109,7 @@ class StubControl:
                 it mid-stream.
             endpoint_name: As for :meth:`queue`.
         """
-        self._enqueue(
-            Kind.STREAM, "queue_stream", results, endpoint_name, (StreamResult,)
-        )
+        self._enqueue(Kind.STREAM, "queue_stream", results, endpoint_name)
 
     def load_moto_results(self, payload: Mapping[str, Any]) -> None:
         """Queue the results of a moto ``endpoint-results`` payload.
@@ -122,14 +120,7 @@ class StubControl:
         results = invoke_results_from_moto(
             payload, region=self._region, account_id=self._engine.options.account_id
         )
-        self._enqueue(
-            Kind.SYNC,
-            "load_moto_results",
-            results,
-            None,
-            (InvokeResult,),
-            allow_empty=True,
-        )
+        self._enqueue(Kind.SYNC, "load_moto_results", results, None, allow_empty=True)
 
     def load_moto_async_results(self, payload: Mapping[str, Any]) -> None:
         """Queue the results of a moto ``async-endpoint-results`` payload."""
@@ -137,12 +128,7 @@ class StubControl:
             payload, region=self._region, account_id=self._engine.options.account_id
         )
         self._enqueue(
-            Kind.ASYNC,
-            "load_moto_async_results",
-            results,
-            None,
-            (AsyncResult,),
-            allow_empty=True,
+            Kind.ASYNC, "load_moto_async_results", results, None, allow_empty=True
         )
 
     def _enqueue(
@@ -151,12 +137,11 @@ class StubControl:
         method: str,
         results: Sequence[object],
         endpoint_name: str | None,
-        accepted: tuple[type, ...],
         *,
         allow_empty: bool = False,
     ) -> None:
         self._arguments.results(
-            kind, method, results, endpoint_name, accepted, allow_empty=allow_empty
+            kind, method, results, endpoint_name, allow_empty=allow_empty
         )
         self._engine.book.add(
             kind, results, endpoint_name=endpoint_name, origin=_origin()

@@ -90,7 +90,10 @@ class CallDoor:
         captured = context.pop(_CONTEXT_KEY, None)
         if captured is None or captured[1]:
             return self._stubbed(model, params, context, captured, **kwargs)
-        request = self._request(model, captured[0], params)
+        return self._handle(model, self._request(model, captured[0], params))
+
+    def _handle(self, model: OperationModel, request: Request) -> Hook | None:
+        """The engine's answer to the call, parsed by botocore."""
         answer = self._engine.answer(request)
         self._wait(answer, request)
         return self._renderer.render(model, request.url, answer)
@@ -179,19 +182,10 @@ class SendDoor(CallDoor):
             events.unregister(f"needs-retry.{name}", unique_id=unique_id)
             events.register(f"needs-retry.{name}", handler, unique_id=unique_id)
 
-    def respond(
-        self,
-        model: OperationModel,
-        params: RequestDict,
-        context: dict[str, Any],
-        **kwargs: Any,
-    ) -> Hook | None:
-        """``before-call``: keep the request for its attempts; let botocore send."""
-        captured = context.pop(_CONTEXT_KEY, None)
-        if captured is None or captured[1]:
-            return self._stubbed(model, params, context, captured, **kwargs)
+    def _handle(self, model: OperationModel, request: Request) -> Hook | None:
+        """Keep the request for its attempts, and let botocore send it."""
         attempts = self._attempts
-        attempts.request = self._request(model, captured[0], params)
+        attempts.request = request
         attempts.count = 0
         attempts.backoff = None
         return None
