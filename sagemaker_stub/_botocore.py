@@ -183,10 +183,14 @@ def stubber_activate(
 ) -> None:
     """``Stubber.activate``, with the stub's door in place of its two handlers.
 
-    The handlers are registered under Stubber's own unique ids, which are the
-    same for every Stubber, so ``Stubber.deactivate`` removes them. If the ids
-    move, ``deactivate`` leaves the door registered: tests/test_lifecycle.py
-    fails.
+    The handlers are registered as Stubber registers its own: under Stubber's
+    unique ids (the same for every Stubber), so ``Stubber.deactivate`` removes
+    them, and so that a client already holding a Stubber's handlers keeps them,
+    as it would for a second Stubber. Newer releases' Stubber also sets the
+    account id for endpoint resolution (botocore 1.34.0 does not); that
+    handler is registered as Stubber does, where the release has it. If the
+    ids move, ``deactivate`` leaves the door registered:
+    tests/test_lifecycle.py fails.
     """
     events: Any = stubber.client.meta.events
     events.register_first(
@@ -199,11 +203,13 @@ def stubber_activate(
         respond,
         unique_id=stubber._event_id,  # type: ignore[attr-defined]
     )
-    events.register(
-        "before-endpoint-resolution.*",
-        stubber._set_account_id_for_endpoint_resolution,  # type: ignore[attr-defined]
-        unique_id=stubber._stub_account_id_event_id,  # type: ignore[attr-defined]
-    )
+    account_id = getattr(stubber, "_set_account_id_for_endpoint_resolution", None)
+    if account_id is not None:  # pragma: no branch - None on botocore 1.34.0
+        events.register(
+            "before-endpoint-resolution.*",
+            account_id,
+            unique_id=stubber._stub_account_id_event_id,  # type: ignore[attr-defined]
+        )
 
 
 # -- retry handler --------------------------------------------------------------
