@@ -16,13 +16,12 @@ from ._errors import NoResultError
 from ._eventstream import EventStreamBody, StreamProgress, encode_exception
 from ._operation import Answer, Request
 from ._results import (
-    JSON_CONTENT_TYPE,
     AsyncResult,
     ErrorResult,
     InvokeResult,
     StreamResult,
 )
-from ._text import dump_json, preview
+from ._text import JSON_CONTENT_TYPE, dump_json, preview
 
 __all__ = [
     "DEFAULTS",

@@ -16,12 +16,12 @@ from ._faults import FailEvery, FailNext, FailRandomly, Fault, InstalledFault, L
 from ._operation import Operation
 from ._registry import EndpointSpec
 from ._results import (
-    STREAM_ERROR_CODES,
     AsyncResult,
     ErrorResult,
     InvokeResult,
     StreamResult,
 )
+from ._streams import STREAM_ERROR_CODES
 from ._text import describe, preview
 
 __all__ = ["Arguments", "check_s3_client"]
@@ -80,6 +80,12 @@ class Arguments:
                 home = _QUEUE_FOR.get(type(result))
                 if home is not None:
                     msg += f" Queue {type(result).__name__} objects with stub.{home}()."
+                elif isinstance(result, (list, tuple)):
+                    kind_name = type(result).__name__
+                    msg += (
+                        f" Pass results one by one, or unpack the {kind_name}: "
+                        f"stub.{method}(*results)."
+                    )
                 raise TypeError(msg)
 
     def endpoint_name(self, method: str, endpoint_name: object) -> None:
@@ -197,6 +203,12 @@ class Arguments:
             for index, value in enumerate(values):
                 where = f"stub.add_endpoint({argument}=...)[{index}]"
                 self.name(where, operation, member, value)
+                if value in values[:index]:
+                    msg = (
+                        f"{where} is {value!r}, which is already in the list; "
+                        "each name may appear once."
+                    )
+                    raise ValueError(msg)
             lists[argument] = tuple(values)
         if not lists["variants"]:
             msg = "stub.add_endpoint(variants=...) needs at least one variant name."
@@ -277,8 +289,14 @@ class Arguments:
         )
 
     @staticmethod
-    def buckets(buckets: Sequence[object]) -> None:
+    def buckets(buckets: object) -> None:
         """Refuse ``attach_s3(buckets=...)`` entries that are not bucket names."""
+        if isinstance(buckets, str) or not isinstance(buckets, Sequence):
+            msg = (
+                "stub.attach_s3(buckets=...) must be a sequence of bucket names; "
+                f"got {describe(buckets)}. Wrap a single name in a list."
+            )
+            raise TypeError(msg)
         for index, bucket in enumerate(buckets):
             if not isinstance(bucket, str) or not bucket:
                 msg = (

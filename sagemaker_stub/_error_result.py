@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 from typing_extensions import Self
 
-from ._text import describe
+from ._text import check_header_text, describe, dump_json, typed
 
 __all__ = ["ErrorResult"]
 
@@ -19,6 +19,8 @@ def _check_fields(
     if not isinstance(value, Mapping):
         msg = f"ErrorResult.fields must be a mapping; got {describe(value)}."
         raise TypeError(msg)
+    # The fields travel as the JSON body of the error response.
+    dump_json(dict(value), "ErrorResult.fields")
 
 
 @attrs.frozen(kw_only=True)
@@ -41,15 +43,25 @@ class ErrorResult:
     .. versionadded:: 0.1.0
     """
 
-    code: str = attrs.field(validator=attrs.validators.instance_of(str))
+    code: str = attrs.field()
     message: str | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(attrs.validators.instance_of(str)),
+        validator=typed(str, optional=True),
     )
     status_code: int = attrs.field(default=400)
     fields: Mapping[str, object] = attrs.field(
         factory=dict, validator=_check_fields, hash=False
     )
+
+    @code.validator
+    def _check_code(self, attribute: attrs.Attribute[str], value: object) -> None:
+        check_header_text("ErrorResult", "code", value)
+        if not value:
+            msg = (
+                "ErrorResult.code must be an error code such as 'ModelError' or "
+                "'ThrottlingException'; got '' (str)."
+            )
+            raise ValueError(msg)
 
     @status_code.validator
     def _check_status(self, attribute: attrs.Attribute[int], value: object) -> None:
@@ -91,6 +103,12 @@ class ErrorResult:
                 f"got {describe(original_status_code)}."
             )
             raise TypeError(msg)
+        if not 100 <= original_status_code <= 599:
+            msg = (
+                "ErrorResult.model_error(original_status_code) must be an HTTP "
+                f"status from 100 to 599; got {describe(original_status_code)}."
+            )
+            raise ValueError(msg)
         if not isinstance(original_message, str):
             msg = (
                 "ErrorResult.model_error(original_message) must be a str; "

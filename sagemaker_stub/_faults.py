@@ -8,6 +8,7 @@ deterministic: the same policies and the same calls give the same faults.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 from typing import Any
@@ -125,9 +126,13 @@ class Latency:
 
     @seconds.validator
     def _check_seconds(self, attribute: attrs.Attribute[float], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not 0 <= value < math.inf
+        ):
             msg = (
-                "Latency.seconds must be a number of seconds of 0 or more; "
+                "Latency.seconds must be a finite number of seconds of 0 or more; "
                 f"got {describe(value)}."
             )
             raise ValueError(msg)

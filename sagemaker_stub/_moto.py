@@ -6,14 +6,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ._results import (
+from ._results import AsyncResult, InvokeResult
+from ._text import (
     DEFAULT_CONTENT_TYPE,
     JSON_CONTENT_TYPE,
     TEXT_CONTENT_TYPE,
-    AsyncResult,
-    InvokeResult,
+    describe,
 )
-from ._text import describe
 
 __all__ = ["async_results_from_moto", "invoke_results_from_moto"]
 

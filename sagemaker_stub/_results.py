@@ -8,15 +8,28 @@ lengths, which errors an operation can return) run when the result is queued.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Iterable
-from typing import Any, TypedDict, cast
+from typing import TypedDict
 
 import attrs
 from typing_extensions import Self, Unpack
 
 from ._error_result import ErrorResult
-from ._text import check_header_text, describe, dump_json, preview
+from ._streams import StreamError, StreamResult
+from ._text import (
+    DEFAULT_CONTENT_TYPE,
+    JSON_CONTENT_TYPE,
+    SERVING_VARIANT,
+    TEXT_CONTENT_TYPE,
+    HeaderOptions,
+    ServingVariant,
+    body_bytes,
+    describe,
+    dump_json,
+    header_field,
+    known_options,
+    optional_header_field,
+    preview,
+)
 
 __all__ = [
     "SERVING_VARIANT",
@@ -28,63 +41,17 @@ __all__ = [
     "StreamResult",
 ]
 
-DEFAULT_CONTENT_TYPE = "application/octet-stream"
-JSON_CONTENT_TYPE = "application/json"
-TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
 
-
-class ServingVariant(enum.Enum):
-    """The type of :data:`SERVING_VARIANT`.
-
-    .. versionadded:: 0.1.0
-    """
-
-    SERVING_VARIANT = "SERVING_VARIANT"
-
-    def __repr__(self) -> str:
-        return self.value
-
-
-#: The default ``invoked_production_variant`` of a result: the variant that
-#: served the call. That is the ``TargetVariant`` of the request, else the
-#: variant of its session, else the first variant of a declared endpoint,
-#: else ``"AllTraffic"``.
-SERVING_VARIANT = ServingVariant.SERVING_VARIANT
-
-
-def _body_bytes(value: bytes | bytearray | memoryview | str) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, (bytearray, memoryview)):
-        return bytes(value)
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    msg = f"InvokeResult.body must be bytes or str; got {describe(value)}."
-    raise TypeError(msg)
-
-
-def _header(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    check_header_text(type(instance).__name__, attribute.name, value)
-
-
-def _optional_header(
-    instance: object, attribute: attrs.Attribute[Any], value: object
-) -> None:
-    if value is not None and value is not SERVING_VARIANT:
-        check_header_text(type(instance).__name__, attribute.name, value)
-
-
-class _Headers(TypedDict, total=False):
-    """The optional headers a model's answer carries."""
-
-    invoked_production_variant: str | ServingVariant | None
-    custom_attributes: str | None
-
-
-class _InvokeOptions(_Headers, total=False):
+class _InvokeOptions(HeaderOptions, total=False):
     """What InvokeResult's constructors pass through."""
 
     close_session: bool
+
+
+_INVOKE_OPTIONS = (
+    "content_type, invoked_production_variant, custom_attributes, close_session"
+)
+_TIMING_OPTIONS = "content_type, available_after, hold"
 
 
 @attrs.frozen(kw_only=True)
@@ -106,13 +73,15 @@ class InvokeResult:
     .. versionadded:: 0.1.0
     """
 
-    body: bytes = attrs.field(converter=_body_bytes, repr=preview)
-    content_type: str = attrs.field(default=DEFAULT_CONTENT_TYPE, validator=_header)
+    body: bytes = attrs.field(converter=body_bytes, repr=preview)
+    content_type: str = attrs.field(
+        default=DEFAULT_CONTENT_TYPE, validator=header_field
+    )
     invoked_production_variant: str | ServingVariant | None = attrs.field(
-        default=SERVING_VARIANT, validator=_optional_header
+        default=SERVING_VARIANT, validator=optional_header_field
     )
     custom_attributes: str | None = attrs.field(
-        default=None, validator=_optional_header
+        default=None, validator=optional_header_field
     )
     close_session: bool = attrs.field(default=False)
 
@@ -140,6 +109,7 @@ class InvokeResult:
         Raises:
             TypeError: ``obj`` cannot be serialised as strict JSON.
         """
+        known_options("InvokeResult.json()", options, _INVOKE_OPTIONS)
         body = dump_json(obj, "InvokeResult.json(obj)")
         return cls(body=body, content_type=content_type, **options)
 
@@ -156,6 +126,7 @@ class InvokeResult:
         ``invoked_production_variant``, ``custom_attributes`` and
         ``close_session`` may be given as for the class.
         """
+        known_options("InvokeResult.text()", options, _INVOKE_OPTIONS)
         if not isinstance(text, str):
             msg = f"InvokeResult.text(text) must be a str; got {describe(text)}."
             raise TypeError(msg)
@@ -201,7 +172,9 @@ class AsyncResult:
 
     data: bytes = attrs.field(repr=preview)
     is_failure: bool = attrs.field(default=False)
-    content_type: str = attrs.field(default=DEFAULT_CONTENT_TYPE, validator=_header)
+    content_type: str = attrs.field(
+        default=DEFAULT_CONTENT_TYPE, validator=header_field
+    )
     available_after: int = attrs.field(default=0)
     hold: bool = attrs.field(default=False)
 
@@ -258,6 +231,7 @@ class AsyncResult:
                 ``application/octet-stream`` for bytes.
             timing: ``available_after`` and ``hold``, as for the class.
         """
+        known_options("AsyncResult.success()", timing, _TIMING_OPTIONS)
         payload, guessed = _async_data(data, "AsyncResult.success(data)")
         return cls(data=payload, content_type=content_type or guessed, **timing)
 
@@ -273,228 +247,11 @@ class AsyncResult:
 
         Takes the same arguments as :meth:`success`.
         """
+        known_options("AsyncResult.failure()", timing, _TIMING_OPTIONS)
         payload, guessed = _async_data(data, "AsyncResult.failure(data)")
         return cls(
             data=payload,
             is_failure=True,
             content_type=content_type or guessed,
             **timing,
-        )
-
-
-#: The errors the service sends inside a stream, and their factories.
-STREAM_ERROR_CODES = {
-    "ModelStreamError": "model_stream_error",
-    "InternalStreamFailure": "internal_stream_failure",
-}
-JSON_LINES_CONTENT_TYPE = "application/jsonlines"
-EVENT_STREAM_TEXT_CONTENT_TYPE = "text/event-stream"
-
-
-@attrs.frozen(kw_only=True)
-class StreamError:
-    """An error that ends a response stream after its parts.
-
-    Iterating the stream raises botocore's ``EventStreamError`` with this
-    code and message once the parts before it were read.
-
-    .. versionadded:: 0.1.0
-    """
-
-    #: ``"ModelStreamError"`` or ``"InternalStreamFailure"``.
-    code: str = attrs.field()
-    #: The error's message.
-    message: str = attrs.field(validator=attrs.validators.instance_of(str))
-    #: ``ErrorCode`` of a ``ModelStreamError``.
-    error_code: str | None = attrs.field(
-        default=None,
-        validator=attrs.validators.optional(attrs.validators.instance_of(str)),
-    )
-
-    @code.validator
-    def _check_code(self, attribute: attrs.Attribute[str], value: object) -> None:
-        if value not in STREAM_ERROR_CODES:
-            msg = (
-                f"StreamError.code must be one of {', '.join(STREAM_ERROR_CODES)}; "
-                f"got {describe(value)}."
-            )
-            raise ValueError(msg)
-
-    @classmethod
-    def model_stream_error(
-        cls, message: str = "Model stream error.", error_code: str | None = None
-    ) -> Self:
-        """``ModelStreamError``: the model container failed mid-stream."""
-        return cls(code="ModelStreamError", message=message, error_code=error_code)
-
-    @classmethod
-    def internal_stream_failure(cls, message: str = "Internal stream failure.") -> Self:
-        """``InternalStreamFailure``: the service failed mid-stream."""
-        return cls(code="InternalStreamFailure", message=message)
-
-
-class _StreamOptions(_Headers, total=False):
-    """What every StreamResult constructor passes through."""
-
-    error: StreamError | None
-
-
-def _stream_parts(
-    value: Iterable[bytes | bytearray | memoryview | str],
-) -> tuple[bytes, ...]:
-    if isinstance(value, (bytes, bytearray, memoryview, str)) or not isinstance(
-        value, Iterable
-    ):
-        msg = (
-            "StreamResult.parts must be a sequence of bytes or str, one per "
-            f"PayloadPart; got {describe(value)}. Wrap a single body in a list, "
-            "or split it with StreamResult.chunked()."
-        )
-        raise TypeError(msg)
-    parts = []
-    for index, part in enumerate(value):
-        if isinstance(part, str):
-            parts.append(part.encode("utf-8"))
-        elif isinstance(part, (bytes, bytearray, memoryview)):
-            parts.append(bytes(part))
-        else:
-            msg = (
-                f"StreamResult.parts[{index}] must be bytes or str; "
-                f"got {describe(part)}."
-            )
-            raise TypeError(msg)
-    return tuple(parts)
-
-
-def _parts_repr(parts: tuple[bytes, ...]) -> str:
-    shown = ", ".join(preview(part) for part in parts[:3])
-    if len(parts) > 3:
-        return f"({shown}, ... ({len(parts)} parts))"
-    return f"({shown},)" if len(parts) == 1 else f"({shown})"
-
-
-@attrs.frozen(kw_only=True)
-class StreamResult:
-    """What ``invoke_endpoint_with_response_stream`` answers.
-
-    Each part is delivered as one ``PayloadPart`` event, in order; parts may cut
-    a line or a multi-byte character in two, as real endpoints do. With
-    ``error``, the stream ends with that error after the parts. The
-    constructors take ``error``, ``invoked_production_variant`` and
-    ``custom_attributes`` as keywords, as the class does.
-
-    Args:
-        parts: The payload of each event: bytes, or str encoded as UTF-8.
-        error: A :class:`StreamError` that ends the stream after the parts.
-        content_type: The ``ContentType`` the caller sees.
-        invoked_production_variant: The variant that served the request; by
-            default :data:`SERVING_VARIANT`, as for :class:`InvokeResult`.
-        custom_attributes: ``CustomAttributes`` returned by the model, if any.
-
-    .. versionadded:: 0.1.0
-    """
-
-    parts: tuple[bytes, ...] = attrs.field(converter=_stream_parts, repr=_parts_repr)
-    error: StreamError | None = attrs.field(
-        default=None,
-        validator=attrs.validators.optional(attrs.validators.instance_of(StreamError)),
-    )
-    content_type: str = attrs.field(default=DEFAULT_CONTENT_TYPE, validator=_header)
-    invoked_production_variant: str | ServingVariant | None = attrs.field(
-        default=SERVING_VARIANT, validator=_optional_header
-    )
-    custom_attributes: str | None = attrs.field(
-        default=None, validator=_optional_header
-    )
-
-    @classmethod
-    def text(
-        cls,
-        tokens: Iterable[str],
-        *,
-        content_type: str = TEXT_CONTENT_TYPE,
-        **options: Unpack[_StreamOptions],
-    ) -> Self:
-        """One part per text token, as a token streamer sends them."""
-        given: list[object] = list(tokens)
-        bad = next((token for token in given if not isinstance(token, str)), None)
-        if bad is not None:
-            msg = f"StreamResult.text(tokens) takes str tokens; got {describe(bad)}."
-            raise TypeError(msg)
-        return cls(
-            parts=cast("list[str]", given),
-            content_type=content_type,
-            **options,
-        )
-
-    @classmethod
-    def json_lines(
-        cls,
-        objects: Iterable[object],
-        *,
-        content_type: str = JSON_LINES_CONTENT_TYPE,
-        **options: Unpack[_StreamOptions],
-    ) -> Self:
-        """One part per object: its JSON and a newline."""
-        parts = [
-            dump_json(obj, f"StreamResult.json_lines(objects)[{index}]") + b"\n"
-            for index, obj in enumerate(objects)
-        ]
-        return cls(
-            parts=parts,
-            content_type=content_type,
-            **options,
-        )
-
-    @classmethod
-    def server_sent_events(
-        cls,
-        events: Iterable[object],
-        *,
-        content_type: str = EVENT_STREAM_TEXT_CONTENT_TYPE,
-        **options: Unpack[_StreamOptions],
-    ) -> Self:
-        """One part per event, ``data: <event>`` and a blank line.
-
-        A ``str`` event is sent as it is (``"[DONE]"``, say); anything else is
-        sent as JSON, as OpenAI-style and TGI servers do.
-        """
-        parts = []
-        for index, event in enumerate(events):
-            data = (
-                event.encode("utf-8")
-                if isinstance(event, str)
-                else dump_json(
-                    event, f"StreamResult.server_sent_events(events)[{index}]"
-                )
-            )
-            parts.append(b"data: " + data + b"\n\n")
-        return cls(
-            parts=parts,
-            content_type=content_type,
-            **options,
-        )
-
-    @classmethod
-    def chunked(
-        cls,
-        body: bytes | str,
-        size: int,
-        *,
-        content_type: str = DEFAULT_CONTENT_TYPE,
-        **options: Unpack[_StreamOptions],
-    ) -> Self:
-        """``body`` split every ``size`` bytes, wherever that cuts it."""
-        checked: object = size
-        if isinstance(checked, bool) or not isinstance(checked, int) or checked < 1:
-            msg = (
-                "StreamResult.chunked(size) must be a positive int; "
-                f"got {describe(size)}."
-            )
-            raise ValueError(msg)
-        data = _body_bytes(body)
-        return cls(
-            parts=[data[start : start + size] for start in range(0, len(data), size)],
-            content_type=content_type,
-            **options,
         )

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 
 from ._stub import SageMakerRuntimeStub
+from ._text import describe
 
 __all__ = ["start_stub"]
 
@@ -38,6 +39,12 @@ def start_stub(
 
     .. versionadded:: 0.1.0
     """
+    if not isinstance(test, unittest.TestCase):
+        msg = (
+            "start_stub(test) takes the running unittest.TestCase, as in "
+            f"start_stub(self) from setUp; got {describe(test)}."
+        )
+        raise TypeError(msg)
     if client is None:
         client = new_client()
     stub = SageMakerRuntimeStub(

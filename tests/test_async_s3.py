@@ -503,6 +503,12 @@ def test_misuse_is_explained(client: Any, stub: SageMakerRuntimeStub, s3: Any) -
         stub.attach_s3(other)
     with pytest.raises(TypeError, match=r"buckets=\.\.\.\)\[0\] must be a bucket"):
         stub.attach_s3(new_client("s3"), buckets=[""])
+    with pytest.raises(TypeError) as info:
+        stub.attach_s3(new_client("s3"), buckets="inputs")
+    assert str(info.value) == (
+        "stub.attach_s3(buckets=...) must be a sequence of bucket names; got "
+        "'inputs' (str). Wrap a single name in a list."
+    )
     with pytest.raises(ValueError, match="must be an S3 URI"):
         stub.store_input("inputs/x", b"")
     with pytest.raises(TypeError, match="must be bytes or str"):

@@ -270,7 +270,26 @@ def test_unfired_counted_faults_are_reported(client: Any) -> None:
         (
             lambda: Latency(-1),
             ValueError,
-            "Latency.seconds must be a number of seconds of 0 or more; got -1 (int).",
+            (
+                "Latency.seconds must be a finite number of seconds of 0 or more; "
+                "got -1 (int)."
+            ),
+        ),
+        (
+            lambda: Latency(float("nan")),
+            ValueError,
+            (
+                "Latency.seconds must be a finite number of seconds of 0 or more; "
+                "got nan (float)."
+            ),
+        ),
+        (
+            lambda: Latency(float("inf")),
+            ValueError,
+            (
+                "Latency.seconds must be a finite number of seconds of 0 or more; "
+                "got inf (float)."
+            ),
         ),
         (
             lambda: Latency(1, times=0),

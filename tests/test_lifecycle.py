@@ -176,3 +176,38 @@ def test_options_are_fixed_at_construction(client: Any) -> None:
     for name in options:
         with pytest.raises(AttributeError, match=f"property '{name}'"):
             setattr(stub, name, None)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        (
+            {"allow_defaults": "no"},
+            TypeError,
+            (
+                "SageMakerRuntimeStub(allow_defaults=...) must be True or False; "
+                "got 'no' (str)."
+            ),
+        ),
+        (
+            {"keep_bodies": 1},
+            TypeError,
+            "SageMakerRuntimeStub(keep_bodies=...) must be True or False; got 1 (int).",
+        ),
+        (
+            {"account_id": "12345"},
+            ValueError,
+            (
+                "SageMakerRuntimeStub(account_id=...) must be a 12-digit AWS "
+                "account id such as '123456789012'; got '12345' (str)."
+            ),
+        ),
+    ],
+)
+def test_options_are_checked_at_construction(
+    client: Any, options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    """An option of the wrong kind is refused where the stub is built."""
+    with pytest.raises(error) as info:
+        SageMakerRuntimeStub(client, **options)
+    assert str(info.value) == message

@@ -294,6 +294,14 @@ def test_async_calls_are_checked_for_the_endpoint_only(
             "stub.add_endpoint(variants=...) needs at least one variant name.",
         ),
         (
+            lambda stub: stub.add_endpoint("e", variants=["a", "b", "a"]),
+            ValueError,
+            (
+                "stub.add_endpoint(variants=...)[2] is 'a', which is already in "
+                "the list; each name may appear once."
+            ),
+        ),
+        (
             lambda stub: stub.add_endpoint("e", variants=["ok", "not ok"]),
             ValueError,
             (

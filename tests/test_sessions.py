@@ -249,10 +249,18 @@ def test_streams_cannot_open_sessions_without_validation() -> None:
     )
 
 
-def test_the_session_ttl_must_be_positive(client: Any) -> None:
+@pytest.mark.parametrize(
+    ("ttl", "shown"),
+    [(0, "0 (int)"), (float("inf"), "inf (float)"), (float("nan"), "nan (float)"),
+     (1e12, "1000000000000.0 (float)")],
+)  # fmt: skip
+def test_the_session_ttl_must_be_positive_and_finite(
+    client: Any, ttl: float, shown: str
+) -> None:
+    """A TTL no date can hold is refused at construction, not at the first call."""
     with pytest.raises(ValueError, match="session_ttl_seconds") as info:
-        SageMakerRuntimeStub(client, session_ttl_seconds=0)
+        SageMakerRuntimeStub(client, session_ttl_seconds=ttl)
     assert str(info.value) == (
         "SageMakerRuntimeStub(session_ttl_seconds=...) must be a positive number "
-        "of seconds; got 0 (int)."
+        f"of seconds, at most 315,360,000; got {shown}."
     )

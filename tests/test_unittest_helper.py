@@ -5,6 +5,8 @@ from __future__ import annotations
 import unittest
 from typing import Any
 
+import pytest
+
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, start_stub
 from tests.conftest import new_client
 
@@ -83,3 +85,13 @@ def test_start_stub_passes_validate_and_retries() -> None:
     result = run(Case)
     assert result.wasSuccessful(), result.errors + result.failures
     assert (seen[0].validate, seen[0].retries) == (False, True)
+
+
+def test_start_stub_needs_the_running_test_case() -> None:
+    """Anything but a TestCase is refused with how to call it."""
+    with pytest.raises(TypeError) as info:
+        start_stub("self")  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "start_stub(test) takes the running unittest.TestCase, as in "
+        "start_stub(self) from setUp; got 'self' (str)."
+    )

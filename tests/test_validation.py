@@ -116,6 +116,88 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
         ),
     ),
     (
+        lambda: ErrorResult(code=""),
+        ValueError,
+        (
+            "ErrorResult.code must be an error code such as 'ModelError' or "
+            "'ThrottlingException'; got '' (str)."
+        ),
+    ),
+    (
+        lambda: ErrorResult(code="Bad\r\nCode"),
+        ValueError,
+        (
+            "ErrorResult.code is sent as an HTTP header, so it must be printable "
+            "ASCII on one line; got 'Bad\\r\\nCode', which contains '\\r'."
+        ),
+    ),
+    (
+        lambda: ErrorResult(code=1),  # type: ignore[arg-type]
+        TypeError,
+        "ErrorResult.code must be a str; got 1 (int).",
+    ),
+    (
+        lambda: ErrorResult(code="X", message=3),  # type: ignore[arg-type]
+        TypeError,
+        "ErrorResult.message must be a str or None; got 3 (int).",
+    ),
+    (
+        lambda: ErrorResult(code="X", fields={"k": object}),
+        TypeError,
+        (
+            "ErrorResult.fields must be JSON-serialisable; got {'k': <class "
+            "'object'>} (dict), which json cannot encode: Object of type type is "
+            "not JSON serializable."
+        ),
+    ),
+    (
+        lambda: ErrorResult(code="X", fields={"k": float("nan")}),
+        TypeError,
+        (
+            "ErrorResult.fields must be JSON-serialisable; got {'k': nan} (dict), "
+            "which json cannot encode: Out of range float values are not JSON "
+            "compliant."
+        ),
+    ),
+    (
+        lambda: ErrorResult.model_error(original_status_code=99999),
+        ValueError,
+        (
+            "ErrorResult.model_error(original_status_code) must be an HTTP status "
+            "from 100 to 599; got 99999 (int)."
+        ),
+    ),
+    (
+        lambda: ErrorResult.model_error(original_status_code=-5),
+        ValueError,
+        (
+            "ErrorResult.model_error(original_status_code) must be an HTTP status "
+            "from 100 to 599; got -5 (int)."
+        ),
+    ),
+    (
+        lambda: InvokeResult(body=b"x", content_type=""),
+        ValueError,
+        "InvokeResult.content_type must not be empty; got '' (str).",
+    ),
+    (
+        lambda: InvokeResult.json({}, status=200),  # type: ignore[call-arg]
+        TypeError,
+        (
+            "InvokeResult.json() got an unexpected keyword argument 'status'; it "
+            "takes content_type, invoked_production_variant, custom_attributes, "
+            "close_session."
+        ),
+    ),
+    (
+        lambda: AsyncResult.success({}, delay=1),  # type: ignore[call-arg]
+        TypeError,
+        (
+            "AsyncResult.success() got an unexpected keyword argument 'delay'; it "
+            "takes content_type, available_after, hold."
+        ),
+    ),
+    (
         lambda: ErrorResult(code="X", fields=[1]),  # type: ignore[arg-type]
         TypeError,
         "ErrorResult.fields must be a mapping; got [1] (list).",
@@ -176,6 +258,16 @@ def test_long_bodies_are_shortened_in_reprs() -> None:
 QUEUE_ERRORS: list[
     tuple[Callable[[SageMakerRuntimeStub], None], type[Exception], str]
 ] = [
+    (
+        lambda stub: stub.queue([InvokeResult(body=b"x")]),  # type: ignore[arg-type]
+        TypeError,
+        (
+            "stub.queue() takes InvokeResult or ErrorResult; result 1 is "
+            "[InvokeResult(body=b'x', content_type='application/octet-stream', "
+            "invoked_pro... (list). Pass results one by one, or unpack the list: "
+            "stub.queue(*results)."
+        ),
+    ),
     (
         lambda stub: stub.queue(AsyncResult(data=b"x")),  # type: ignore[arg-type]
         TypeError,
@@ -322,7 +414,29 @@ STREAM_CONSTRUCTION_ERRORS: list[
     (
         lambda: StreamResult(parts=[], error="boom"),  # type: ignore[arg-type]
         TypeError,
-        None,
+        "StreamResult.error must be a StreamError or None; got 'boom' (str).",
+    ),
+    (
+        lambda: StreamResult.text("abc"),
+        TypeError,
+        (
+            "StreamResult.text(tokens) takes a sequence of str tokens, one per "
+            "part; got 'abc' (str). Wrap a single token in a list."
+        ),
+    ),
+    (
+        lambda: StreamResult.json_lines([], status=200),  # type: ignore[call-arg]
+        TypeError,
+        (
+            "StreamResult.json_lines() got an unexpected keyword argument 'status'; "
+            "it takes content_type, error, invoked_production_variant, "
+            "custom_attributes."
+        ),
+    ),
+    (
+        lambda: StreamError(code="ModelStreamError", message=7),  # type: ignore[arg-type]
+        TypeError,
+        "StreamError.message must be a str; got 7 (int).",
     ),
     (
         lambda: StreamResult.text(["a", b"b"]),  # type: ignore[list-item]
@@ -365,17 +479,12 @@ STREAM_CONSTRUCTION_ERRORS: list[
 
 @pytest.mark.parametrize(("make", "error", "message"), STREAM_CONSTRUCTION_ERRORS)
 def test_stream_results_are_validated_when_built(
-    make: Callable[[], object], error: type[Exception], message: str | None
+    make: Callable[[], object], error: type[Exception], message: str
 ) -> None:
     """Each bad stream field fails at construction."""
     with pytest.raises(error) as info:
         make()
-    if message is not None:
-        assert str(info.value) == message
-    else:
-        assert "'error' must be <class 'sagemaker_stub._results.StreamError'>" in str(
-            info.value
-        )
+    assert str(info.value) == message
 
 
 @pytest.mark.parametrize(("queue", "error", "message"), QUEUE_ERRORS)
