@@ -156,7 +156,7 @@ def bench_first_event(size: int = 6 * 1024 * 1024) -> list[tuple[str, str, str]]
         return work
 
     subject, base = paired(first("big"), first("small"), repeats=15)
-    stub._deactivate(report_unused=False)
+    stub.deactivate(report_unused=False)
     return [
         (
             "first event of a 6 MiB stream (6,144 parts)",
@@ -443,7 +443,7 @@ def bench_memory(count: int = 1000) -> list[tuple[str, str, str]]:
     stub.activate()
     stub_bytes = retained(client)
     history = len(stub.calls)
-    stub._engine.calls.clear()
+    stub.reset()
     gc.collect()
     stub.deactivate()
     with mock_aws():

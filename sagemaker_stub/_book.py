@@ -219,6 +219,14 @@ class ResultBook(Generic[V]):
                 return shared, source
         return None, Source.DEFAULT
 
+    def clear(self) -> None:
+        """Forget every queued result and every remembered answer."""
+        with self._lock:
+            for kind in Kind:
+                self._shared[kind].clear()
+                self._by_endpoint[kind].clear()
+            self._memory.clear()
+
     def pending(self) -> list[PendingResult]:
         """Every queued result not yet used, in the order it was queued."""
         with self._lock:

@@ -29,14 +29,16 @@ __all__ = [
     "LazyResponse",
     "RequestDict",
     "convert_to_response_dict",
+    "door_handlers",
     "parser_for",
     "registered_handler",
     "request_body",
     "request_parts",
     "request_url",
     "retry_handler_id",
-    "stubber_activate",
+    "stubber_active",
     "stubber_check_params",
+    "stubber_forget",
     "stubber_queue",
     "stubber_response",
     "unsigned",
@@ -136,7 +138,8 @@ def unsigned(**kwargs: Any) -> object:
 # ``_queue`` and answers through two private handler methods; the stub's door
 # hands a call to them while an expectation is queued. If they move, every
 # call goes to the stub's own queues and Stubber expectations are not served:
-# tests/test_stubber.py fails.
+# tests/test_stubber.py fails. The door registers its own handlers under ids
+# of its own, so it never removes a handler it did not register.
 
 
 def stubber_queue(stubber: Stubber) -> Sequence[dict[str, Any]]:
@@ -147,6 +150,11 @@ def stubber_queue(stubber: Stubber) -> Sequence[dict[str, Any]]:
     """
     queue: Sequence[dict[str, Any]] = stubber._queue  # type: ignore[attr-defined]
     return queue
+
+
+def stubber_forget(stubber: Stubber) -> None:
+    """Drop every expectation added through the Stubber API."""
+    stubber._queue.clear()  # type: ignore[attr-defined]
 
 
 def stubber_check_params(
@@ -176,40 +184,41 @@ def stubber_response(
     return response
 
 
-def stubber_activate(
-    stubber: Stubber,
-    check_params: Callable[..., Any],
-    respond: Callable[..., Any],
-) -> None:
-    """``Stubber.activate``, with the stub's door in place of its two handlers.
+def stubber_active(client: Any) -> bool:
+    """Whether a botocore ``Stubber`` is active on ``client``.
 
-    The handlers are registered as Stubber registers its own: under Stubber's
-    unique ids (the same for every Stubber), so ``Stubber.deactivate`` removes
-    them, and so that a client already holding a Stubber's handlers keeps them,
-    as it would for a second Stubber. Newer releases' Stubber also sets the
-    account id for endpoint resolution (botocore 1.34.0 does not); that
-    handler is registered as Stubber does, where the release has it. If the
-    ids move, ``deactivate`` leaves the door registered:
+    Every Stubber registers its ``before-call`` handler under the same unique
+    id (``Stubber._event_id``, "boto_stubber"); a second one registered under
+    it would be silently ignored, so the door uses ids of its own and refuses
+    to start beside a Stubber. If the id moves, a Stubber goes undetected and
     tests/test_lifecycle.py fails.
     """
-    events: Any = stubber.client.meta.events
-    events.register_first(
-        "before-parameter-build.*.*",
-        check_params,
-        unique_id=stubber._expected_params_event_id,  # type: ignore[attr-defined]
-    )
-    events.register(
-        "before-call.*.*",
-        respond,
-        unique_id=stubber._event_id,  # type: ignore[attr-defined]
-    )
+    return registered_handler(client.meta.events, "boto_stubber") is not None
+
+
+def door_handlers(
+    stubber: Stubber,
+    unique: str,
+    check_params: Callable[..., Any],
+    respond: Callable[..., Any],
+) -> tuple[tuple[str, Callable[..., Any], str, bool], ...]:
+    """What ``Stubber.activate`` registers, with the door's handlers and ids.
+
+    Each entry is (event, handler, unique id, whether it goes first).
+    Newer releases' Stubber also sets the account id for endpoint resolution
+    (botocore 1.34.0 does not); that handler is included where the release
+    has it.
+    """
+    handlers: list[tuple[str, Callable[..., Any], str, bool]] = [
+        ("before-parameter-build.*.*", check_params, f"{unique}-params", True),
+        ("before-call.*.*", respond, f"{unique}-call", False),
+    ]
     account_id = getattr(stubber, "_set_account_id_for_endpoint_resolution", None)
     if account_id is not None:  # pragma: no branch - None on botocore 1.34.0
-        events.register(
-            "before-endpoint-resolution.*",
-            account_id,
-            unique_id=stubber._stub_account_id_event_id,  # type: ignore[attr-defined]
+        handlers.append(
+            ("before-endpoint-resolution.*", account_id, f"{unique}-account", False)
         )
+    return tuple(handlers)
 
 
 # -- retry handler --------------------------------------------------------------

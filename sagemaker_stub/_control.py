@@ -24,12 +24,12 @@ from ._registry import Session
 from ._results import AsyncResult, ErrorResult, InvokeResult, StreamResult
 from ._s3 import S3Object
 
-__all__ = ["StubControl"]
+__all__ = ["StubControl", "origin"]
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _origin() -> str:
+def origin() -> str:
     """``file:line`` of the first caller outside this package."""
     frame = sys._getframe(1)
     while (
@@ -144,7 +144,7 @@ class StubControl:
             kind, method, results, endpoint_name, allow_empty=allow_empty
         )
         self._engine.book.add(
-            kind, results, endpoint_name=endpoint_name, origin=_origin()
+            kind, results, endpoint_name=endpoint_name, origin=origin()
         )
 
     # -- endpoints, faults, sessions ----------------------------------------------
@@ -228,12 +228,23 @@ class StubControl:
 
         .. versionadded:: 0.1.0
         """
-        installed = self._arguments.fault(fault, endpoint_name, operations, _origin())
+        installed = self._arguments.fault(fault, endpoint_name, operations, origin())
         self._engine.faults.add(installed)
 
     def clear_faults(self) -> None:
         """Remove every fault policy."""
         self._engine.faults.clear()
+
+    def reset(self) -> None:
+        """Forget everything the test set up or the calls left behind.
+
+        Queued results, remembered answers, the call history, fault policies,
+        declared endpoints and sessions, stored objects and the buckets and
+        output paths the stub owned are all cleared; the stub stays active.
+
+        .. versionadded:: 0.1.0
+        """
+        self._engine.reset()
 
     # -- inspection ---------------------------------------------------------------
 

@@ -23,11 +23,11 @@ from ._book import Source
 from ._botocore import (
     Hook,
     RequestDict,
+    door_handlers,
     registered_handler,
     request_body,
     request_parts,
     retry_handler_id,
-    stubber_activate,
     stubber_check_params,
     stubber_queue,
     stubber_response,
@@ -55,14 +55,22 @@ class CallDoor:
         self._meta: Any = client.meta
         self._region: str = client.meta.region_name
         self._renderer = Renderer(client.meta.service_model)
+        self._handlers = door_handlers(
+            stubber, f"sagemaker-stub-{id(self)}", self.capture, self.respond
+        )
 
     def open(self) -> None:
         """Register the door on the client."""
-        stubber_activate(self._stubber, self.capture, self.respond)
+        events = self._meta.events
+        for event, handler, unique_id, first in self._handlers:
+            register = events.register_first if first else events.register
+            register(event, handler, unique_id=unique_id)
 
     def close(self) -> None:
-        """Unregister what :meth:`open` registered."""
-        Stubber.deactivate(self._stubber)
+        """Unregister exactly what :meth:`open` registered."""
+        events = self._meta.events
+        for event, handler, unique_id, _ in self._handlers:
+            events.unregister(event, handler, unique_id=unique_id)
 
     # -- botocore handlers ------------------------------------------------------
 

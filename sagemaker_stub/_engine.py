@@ -74,6 +74,14 @@ class Engine:
         self.calls = CallLog(keep_bodies=options.keep_bodies)
         self._validate = options.validate
 
+    def reset(self) -> None:
+        """Back to as built: no results, memory, calls, faults or endpoints."""
+        self.book.clear()
+        self.registry.clear()
+        self.faults.clear()
+        self.outputs.clear()
+        self.calls.clear()
+
     def answer(self, request: Request) -> Answer:
         """Check a request, choose its result, record the call and answer it.
 

@@ -53,6 +53,13 @@ class AsyncOutputs:
         #: The S3 client outputs are also written to (``write_outputs_to``).
         self.write_through: Any = None
 
+    def clear(self) -> None:
+        """Forget every object, owned bucket and output path."""
+        self.store.clear()
+        with self._owned_lock:
+            self._owned.clear()
+        self._paths.clear()
+
     # -- buckets ----------------------------------------------------------------
 
     def owns(self, bucket: str) -> bool:

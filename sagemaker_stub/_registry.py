@@ -116,6 +116,13 @@ class Registry:
         self._endpoints[spec.name] = spec
         self.declared = True
 
+    def clear(self) -> None:
+        """Forget every declared endpoint and every session."""
+        with self._lock:
+            self._endpoints.clear()
+            self._sessions.clear()
+            self.declared = False
+
     def remove(self, name: str) -> bool:
         """Forget an endpoint; calls to it are then refused as not found."""
         return self._endpoints.pop(name, None) is not None

@@ -114,6 +114,11 @@ class ObjectStore:
             slot.held = False
             slot.reads_left = 0
 
+    def clear(self) -> None:
+        """Forget every object."""
+        with self._lock:
+            self._slots.clear()
+
     def uris(self) -> list[str]:
         """Every stored URI, sorted."""
         with self._lock:

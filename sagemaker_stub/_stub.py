@@ -18,9 +18,9 @@ from typing import Any
 from botocore.stub import Stubber
 
 from ._book import PendingResult
-from ._botocore import stubber_queue
+from ._botocore import stubber_active, stubber_forget, stubber_queue
 from ._checks import check_s3_client
-from ._control import StubControl
+from ._control import StubControl, origin
 from ._doors import CallDoor, SendDoor
 from ._engine import Engine
 from ._errors import StubActivationError, UnusedResultsWarning, pending_message
@@ -32,7 +32,9 @@ from ._text import describe
 __all__ = ["SageMakerRuntimeStub"]
 
 _SERVICE = "sagemaker-runtime"
-_active_stubs: weakref.WeakKeyDictionary[Any, SageMakerRuntimeStub] = (
+#: The stub active on each client. Neither is kept alive by this table: a stub
+#: and client the test forgot are collected, as a forgotten Stubber is.
+_active_stubs: weakref.WeakKeyDictionary[Any, weakref.ref[SageMakerRuntimeStub]] = (
     weakref.WeakKeyDictionary()
 )
 _active_lock = threading.Lock()
@@ -124,6 +126,7 @@ class SageMakerRuntimeStub(StubControl, Stubber):
         )
         self._attached: dict[int, S3Responder] = {}
         self._active = False
+        self._activated_at = ""
 
     # -- options, fixed at construction -------------------------------------------
 
@@ -188,24 +191,37 @@ class SageMakerRuntimeStub(StubControl, Stubber):
                     "it once (a with block activates it for you)."
                 )
                 raise StubActivationError(msg)
-            if self.client in _active_stubs:
+            known = _active_stubs.get(self.client)
+            other = known() if known is not None else None
+            if other is not None and other.active:
                 msg = (
                     "Another SageMakerRuntimeStub is already active on this "
-                    "client. Queue results on that stub, or deactivate() it "
-                    "before activating this one."
+                    f"client (activated at {other._activated_at}). Queue results "
+                    "on that stub, or deactivate() it before activating this one."
                 )
                 raise StubActivationError(msg)
-            _active_stubs[self.client] = self
+            if stubber_active(self.client):
+                msg = (
+                    "A botocore Stubber is already active on this client, and "
+                    "both would answer its calls. Deactivate the Stubber first; "
+                    "its add_response() and add_client_error() work on this stub "
+                    "too, which is a Stubber."
+                )
+                raise StubActivationError(msg)
+            _active_stubs[self.client] = weakref.ref(self)
             self._door.open()
             self._active = True
+            self._activated_at = origin()
 
-    def deactivate(self) -> None:
+    def deactivate(self, *, report_unused: bool = True) -> None:
         """Stop answering calls and restore the client's event handlers.
 
         Warns with :class:`UnusedResultsWarning` when queued results were never
-        used. Calling it on an inactive stub does nothing.
+        used, unless ``report_unused=False`` (a quiet stop, for fixtures that
+        report them their own way). Calling it on an inactive stub does
+        nothing.
         """
-        self._deactivate(report_unused=True)
+        self._deactivate(report_unused=report_unused)
 
     def _deactivate(self, *, report_unused: bool) -> None:
         with _active_lock:
@@ -213,7 +229,7 @@ class SageMakerRuntimeStub(StubControl, Stubber):
                 return
             self._door.close()
             self._active = False
-            del _active_stubs[self.client]
+            _active_stubs.pop(self.client, None)
         self.detach_s3()
         pending = self.pending_results() if report_unused else []
         if pending:
@@ -230,6 +246,19 @@ class SageMakerRuntimeStub(StubControl, Stubber):
         traceback: TracebackType | None,
     ) -> None:
         self._deactivate(report_unused=exc_type is None)
+
+    def reset(self) -> None:
+        """Forget everything the test set up or the calls left behind.
+
+        Queued results and ``Stubber`` expectations, remembered answers, the
+        call history, fault policies, declared endpoints and sessions, stored
+        objects and the buckets and output paths the stub owned are cleared.
+        The stub stays active, and attached S3 clients stay attached.
+
+        .. versionadded:: 0.1.0
+        """
+        super().reset()
+        stubber_forget(self)
 
     def _stubber_pending(self) -> list[PendingResult]:
         """Expectations added with ``add_response`` / ``add_client_error``."""

@@ -51,7 +51,7 @@ def start_stub(
         client, allow_defaults=allow_defaults, validate=validate, retries=retries
     )
     stub.activate()
-    test.addCleanup(stub._deactivate, report_unused=False)
+    test.addCleanup(stub.deactivate, report_unused=False)
     if check_pending:
         test.addCleanup(stub.assert_no_pending_results)
     return stub

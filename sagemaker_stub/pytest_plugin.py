@@ -76,7 +76,7 @@ def sagemaker_runtime_stub(
     try:
         yield stub
     finally:
-        stub._deactivate(report_unused=False)
+        stub.deactivate(report_unused=False)
     if check_pending:
         pending = stub.pending_results()
         if pending:

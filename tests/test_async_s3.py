@@ -524,4 +524,4 @@ def test_misuse_is_explained(client: Any, stub: SageMakerRuntimeStub, s3: Any) -
         AsyncResult.success("x", available_after=1)
     ]
     stub.queue(InvokeResult(body=b"unused"))
-    stub._deactivate(report_unused=False)
+    stub.deactivate(report_unused=False)

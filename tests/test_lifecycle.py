@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import gc
+import inspect
+import io
 import re
+import warnings
+import weakref
 from typing import Any
 
 import pytest
+from botocore.response import StreamingBody
+from botocore.stub import Stubber
 
 from sagemaker_stub import (
+    ErrorResult,
+    FailNext,
     InvokeResult,
+    OutputNotFoundError,
     SageMakerRuntimeStub,
     StubActivationError,
     UnusedResultsWarning,
@@ -21,6 +31,11 @@ EVENTS = (
     "before-call.sagemaker-runtime.InvokeEndpointAsync",
     "before-endpoint-resolution.sagemaker-runtime",
 )
+
+
+def streaming(data: bytes) -> StreamingBody:
+    """A hand-written Body, as a Stubber user writes it."""
+    return StreamingBody(io.BytesIO(data), len(data))
 
 
 def handlers(client: Any) -> dict[str, list[object]]:
@@ -57,14 +72,17 @@ def test_activating_twice_is_an_error(client: Any) -> None:
 
 
 def test_two_stubs_on_one_client_is_an_error(client: Any) -> None:
-    """Only one stub may answer a client at a time."""
+    """Only one stub may answer a client at a time; the error says where the
+    other one was activated, so a forgotten one can be found."""
+    line = inspect.currentframe().f_lineno + 1  # type: ignore[union-attr]
     with SageMakerRuntimeStub(client):
         second = SageMakerRuntimeStub(client)
         with pytest.raises(StubActivationError) as info:
             second.activate()
         assert str(info.value) == (
-            "Another SageMakerRuntimeStub is already active on this client. Queue "
-            "results on that stub, or deactivate() it before activating this one."
+            "Another SageMakerRuntimeStub is already active on this client "
+            f"(activated at tests/test_lifecycle.py:{line}). Queue results on that "
+            "stub, or deactivate() it before activating this one."
         )
     with second:
         assert second.active
@@ -211,3 +229,81 @@ def test_options_are_checked_at_construction(
     with pytest.raises(error) as info:
         SageMakerRuntimeStub(client, **options)
     assert str(info.value) == message
+
+
+def test_a_forgotten_stub_does_not_keep_its_client_alive() -> None:
+    """A stub activated and dropped with its client is collected, as a Stubber is."""
+    client = new_client()
+    SageMakerRuntimeStub(client).activate()
+    alive = weakref.ref(client)
+    del client
+    gc.collect()
+    assert alive() is None
+
+
+def test_a_stub_refuses_to_start_beside_an_active_stubber(client: Any) -> None:
+    """Both would answer; the stub says so instead of registering nothing."""
+    stubber = Stubber(client)
+    stubber.activate()
+    stub = SageMakerRuntimeStub(client)
+    with pytest.raises(StubActivationError) as info:
+        stub.activate()
+    assert str(info.value) == (
+        "A botocore Stubber is already active on this client, and both would "
+        "answer its calls. Deactivate the Stubber first; its add_response() and "
+        "add_client_error() work on this stub too, which is a Stubber."
+    )
+    assert not stub.active
+    stubber.deactivate()
+    with stub:
+        stub.queue(InvokeResult(body=b"ok"))
+        response = client.invoke_endpoint(EndpointName="e", Body=b"x")
+        assert response["Body"].read() == b"ok"
+
+
+def test_deactivating_leaves_a_later_stubber_in_place(client: Any) -> None:
+    """A Stubber activated while the stub is active keeps its own handlers."""
+    stub = SageMakerRuntimeStub(client)
+    stub.activate()
+    stubber = Stubber(client)
+    stubber.add_response("invoke_endpoint", {"Body": streaming(b"from Stubber")})
+    stubber.activate()
+    stub.deactivate()
+    response = client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert response["Body"].read() == b"from Stubber"
+    stubber.assert_no_pending_responses()
+    stubber.deactivate()
+
+
+def test_a_quiet_stop_does_not_warn(client: Any) -> None:
+    """deactivate(report_unused=False) leaves the report to the caller."""
+    stub = SageMakerRuntimeStub(client)
+    stub.activate()
+    stub.queue(InvokeResult(body=b"unused"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stub.deactivate(report_unused=False)
+    assert not stub.active
+    assert [item.result for item in stub.pending_results()] == [
+        InvokeResult(body=b"unused")
+    ]
+
+
+def test_reset_forgets_everything_and_stays_active(client: Any) -> None:
+    """After reset() the stub answers as if it were new."""
+    with SageMakerRuntimeStub(client, allow_defaults=False) as stub:
+        stub.queue(InvokeResult(body=b"first"), InvokeResult(body=b"second"))
+        stub.add_endpoint("e")
+        stub.add_fault(FailNext(ErrorResult.throttling()), endpoint_name="other")
+        stub.add_response("invoke_endpoint", {"Body": streaming(b"expected")})
+        stub.store_input("s3://inputs/x", b"{}")
+        client.invoke_endpoint(EndpointName="e", Body=b"x")
+        stub.reset()
+        assert stub.active
+        assert stub.calls == []
+        assert stub.pending_results() == []
+        with pytest.raises(OutputNotFoundError):
+            stub.read_output("s3://inputs/x")
+        stub.queue(InvokeResult(body=b"after"))
+        response = client.invoke_endpoint(EndpointName="not-declared", Body=b"x")
+        assert response["Body"].read() == b"after"

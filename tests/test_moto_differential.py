@@ -130,7 +130,7 @@ def run_stub(scenario: Scenario, region: str = "us-east-1") -> list[Observation]
     stub = SageMakerRuntimeStub(client, validate=False)
     with stub:
         observed = scenario(StubBackend(stub))
-        stub._deactivate(report_unused=False)
+        stub.deactivate(report_unused=False)
     return observed
 
 
