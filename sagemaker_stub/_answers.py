@@ -43,7 +43,10 @@ _QUEUE_METHOD = {
 
 
 def as_stream(result: InvokeResult) -> StreamResult:
-    """An invoke_endpoint result used by a streaming call: its body as one part."""
+    """An invoke_endpoint result used by a streaming call: its body as one part.
+
+    An empty body is no part at all: the stream ends with no event.
+    """
     return StreamResult(
         parts=[result.body] if result.body else [],
         content_type=result.content_type,

@@ -99,7 +99,8 @@ class StubControl:
         """Queue results for ``invoke_endpoint_with_response_stream``.
 
         When this queue is empty, streaming calls fall back to the
-        ``invoke_endpoint`` queue, delivering that result's body as one part.
+        ``invoke_endpoint`` queue, delivering that result's body as one part
+        (an empty body as none).
 
         Args:
             results: :class:`~sagemaker_stub.StreamResult` or
@@ -318,7 +319,8 @@ class StubControl:
         output lands at ``<s3_output_path>/<S3OutputPathExtension>/<Filename or
         inference-id.out>`` and a failure at
         ``<s3_failure_path>/<inference-id>-error.out`` (the output path when no
-        failure path is given).
+        failure path is given). A request whose ``InferenceId`` was used
+        before gets a fresh name for both, so no two requests share one.
 
         Args:
             s3_output_path: The endpoint config's ``S3OutputPath``.

@@ -281,8 +281,6 @@ class Engine:
         latency: float,
     ) -> Answer:
         outputs = self.outputs
-        if source is not Source.REMEMBERED and not placed.result.hold:
-            outputs.write_out(placed.written)
         self.calls.record(
             request,
             digest,

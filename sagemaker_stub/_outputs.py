@@ -50,6 +50,9 @@ class AsyncOutputs:
         self._owned: set[str] = set()
         self._owned_lock = threading.Lock()
         self._paths: dict[str | None, tuple[str, str]] = {}
+        #: Every location an async call was given (``place`` runs under the
+        #: result book's lock, one call at a time).
+        self._handed_out: set[str] = set()
         #: The S3 client outputs are also written to (``write_outputs_to``).
         self.write_through: Any = None
 
@@ -59,6 +62,7 @@ class AsyncOutputs:
         with self._owned_lock:
             self._owned.clear()
         self._paths.clear()
+        self._handed_out.clear()
 
     # -- buckets ----------------------------------------------------------------
 
@@ -115,17 +119,38 @@ class AsyncOutputs:
             failure = f"s3://{bucket}/failure.json"
         else:
             extension = params.get("S3OutputPathExtension")
-            filename = params.get("Filename") or f"{inference_id}.out"
             folder = paths[0] + (f"/{extension.strip('/')}" if extension else "")
-            output = f"{folder}/{filename}"
-            failure = f"{paths[1]}/{inference_id}-error.out"
+            name = inference_id
+            if self._handed_out.intersection(
+                (f"{folder}/{name}.out", f"{paths[1]}/{name}-error.out")
+            ):  # an InferenceId used again: this request gets names of its own
+                name = str(uuid.uuid4())
+            output = f"{folder}/{params.get('Filename') or f'{name}.out'}"
+            failure = f"{paths[1]}/{name}-error.out"
+        self._handed_out.update((output, failure))
         placed = Placed(result, output, failure)
         self.store.put(
             S3Object.build(placed.written, result.data, result.content_type),
             reads_before_visible=result.available_after,
             held=result.hold,
         )
+        if not result.hold:
+            self._write_out_placed(placed.written)
         return placed
+
+    def _write_out_placed(self, uri: str) -> None:
+        """Write a new output through, or fail so that its result stays queued."""
+        try:
+            self.write_out(uri)
+        except Exception as exc:
+            self.store.discard(uri)
+            msg = (
+                f"Writing the async output to {uri!r} through the S3 client given "
+                f"to write_outputs_to() failed: {exc}. The result stays queued "
+                "and no call was answered; create the bucket there, or configure "
+                "outputs where that client can write."
+            )
+            raise SageMakerStubError(msg) from exc
 
     def store_input(self, s3_uri: str, data: object, content_type: str) -> S3Object:
         """Store an input object; its bucket becomes owned."""

@@ -114,6 +114,11 @@ class ObjectStore:
             slot.held = False
             slot.reads_left = 0
 
+    def discard(self, uri: str) -> None:
+        """Forget one object."""
+        with self._lock:
+            del self._slots[uri]
+
     def clear(self) -> None:
         """Forget every object."""
         with self._lock:

@@ -20,6 +20,7 @@ from sagemaker_stub import (
     S3NotStubbedError,
     SageMakerRuntimeStub,
     SageMakerStubError,
+    Source,
     StubActivationError,
 )
 from tests.conftest import new_client
@@ -477,8 +478,9 @@ def test_write_through_creates_generated_buckets_in_its_region(
             b'{"default": "response"}'
         )
         stub.configure_async_output("s3://does-not-exist/out")
-        with pytest.raises(moto_s3.exceptions.NoSuchBucket):
+        with pytest.raises(SageMakerStubError, match="NoSuchBucket") as info:
             client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://i/2")
+        assert isinstance(info.value.__cause__, moto_s3.exceptions.NoSuchBucket)
 
 
 def test_misuse_is_explained(client: Any, stub: SageMakerRuntimeStub, s3: Any) -> None:
@@ -525,3 +527,81 @@ def test_misuse_is_explained(client: Any, stub: SageMakerRuntimeStub, s3: Any) -
     ]
     stub.queue(InvokeResult(body=b"unused"))
     stub.deactivate(report_unused=False)
+
+
+def test_a_failed_write_through_keeps_the_result_queued(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """A bucket missing from the write-through S3 consumes nothing.
+
+    The call fails naming the location, the result stays queued and no
+    answer is remembered, so the same request succeeds once the bucket exists.
+    """
+    with mock_aws():
+        moto_s3 = boto3.client(
+            "s3",
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        stub.write_outputs_to(moto_s3)
+        stub.configure_async_output("s3://missing/async")
+        stub.queue_async(AsyncResult.success({"ok": True}))
+        with pytest.raises(SageMakerStubError) as info:
+            client.invoke_endpoint_async(
+                EndpointName="e", InputLocation="s3://i/1", InferenceId="a"
+            )
+        assert str(info.value).startswith(
+            "Writing the async output to 's3://missing/async/a.out' through the S3 "
+            "client given to write_outputs_to() failed: An error occurred "
+            "(NoSuchBucket)"
+        )
+        assert [item.result for item in stub.pending_results()] == [
+            AsyncResult.success({"ok": True})
+        ]
+        assert stub.calls == []
+        moto_s3.create_bucket(Bucket="missing")
+        response = client.invoke_endpoint_async(
+            EndpointName="e", InputLocation="s3://i/1", InferenceId="a"
+        )
+        assert stub.calls[0].source is Source.QUEUED
+        bucket, key = split(response["OutputLocation"])
+        assert moto_s3.get_object(Bucket=bucket, Key=key)["Body"].read() == (
+            b'{"ok": true}'
+        )
+
+
+def test_a_reused_inference_id_never_shares_a_location(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """Two requests with one InferenceId get locations of their own.
+
+    The first keeps the documented <id>.out names; a later request whose
+    names are taken gets fresh ones, and each location holds only its own.
+    """
+    stub.configure_async_output("s3://out/async", "s3://fail/errors")
+    stub.queue_async(
+        AsyncResult.success("A"), AsyncResult.success("B"), AsyncResult.failure("C")
+    )
+    first, second, third = (
+        client.invoke_endpoint_async(
+            EndpointName="e", InputLocation=f"s3://in/{n}", InferenceId="same"
+        )
+        for n in range(3)
+    )
+    assert first["OutputLocation"] == "s3://out/async/same.out"
+    assert first["FailureLocation"] == "s3://fail/errors/same-error.out"
+    locations = [
+        location
+        for response in (first, second, third)
+        for location in (response["OutputLocation"], response["FailureLocation"])
+    ]
+    assert len(set(locations)) == 6
+    assert stub.read_output(first["OutputLocation"]) == b"A"
+    assert stub.read_output(second["OutputLocation"]) == b"B"
+    assert stub.read_output(third["FailureLocation"]) == b"C"
+    for response in (first, second):
+        with pytest.raises(OutputNotFoundError):
+            stub.read_output(response["FailureLocation"])
+    with pytest.raises(OutputNotFoundError):
+        stub.read_output(third["OutputLocation"])
