@@ -57,8 +57,21 @@ def start_stub(
     return stub
 
 
+#: Credentials for the clients this library creates. They are never used to
+#: sign anything the network sees; they only spare botocore its credential
+#: chain, which would look for files and ask the EC2 metadata endpoint.
+_DUMMY_KEY = "testing"
+
+
 def new_client(region_name: str = "us-east-1", config: Any = None) -> Any:
-    """A fresh ``sagemaker-runtime`` client, on a session of its own."""
-    return boto3.session.Session().client(
-        "sagemaker-runtime", region_name=region_name, config=config
+    """A fresh ``sagemaker-runtime`` client that needs no credentials lookup.
+
+    It is on a session of its own, with placeholder credentials, so creating
+    it reads no credential source and reaches no network.
+    """
+    session = boto3.session.Session(
+        aws_access_key_id=_DUMMY_KEY,
+        aws_secret_access_key=_DUMMY_KEY,
+        region_name=region_name,
     )
+    return session.client("sagemaker-runtime", config=config)
