@@ -61,7 +61,7 @@ class OutputNotFoundError(SageMakerStubError, LookupError):
 
 
 class S3NotStubbedError(SageMakerStubError, RuntimeError):
-    """A strictly attached S3 client got a request the stub does not answer.
+    """An attached S3 client got a request the stub does not answer.
 
     .. versionadded:: 0.1.0
     """

@@ -70,6 +70,11 @@ class AsyncOutputs:
         """Whether the stub answers S3 requests for ``bucket``."""
         return bucket in self._owned
 
+    def owned(self) -> list[str]:
+        """The buckets the stub owns, sorted."""
+        with self._owned_lock:
+            return sorted(self._owned)
+
     def own(self, *buckets: str) -> None:
         """Answer S3 requests for these buckets from now on."""
         with self._owned_lock:

@@ -114,6 +114,28 @@ class ObjectStore:
             slot.held = False
             slot.reads_left = 0
 
+    def delete(self, uri: str) -> None:
+        """Remove an object if it is there, as S3's DeleteObject does."""
+        with self._lock:
+            self._slots.pop(uri, None)
+
+    def listing(self, bucket: str, prefix: str) -> list[S3Object]:
+        """The visible objects of ``bucket`` whose keys start with ``prefix``.
+
+        Sorted by URI, which sorts them by key; pending and held objects are
+        left out, and listing them counts no read.
+        """
+        start = f"s3://{bucket}/{prefix}"
+        with self._lock:
+            return sorted(
+                (
+                    slot.obj
+                    for uri, slot in self._slots.items()
+                    if uri.startswith(start) and not slot.held and not slot.reads_left
+                ),
+                key=lambda obj: obj.uri,
+            )
+
     def discard(self, uri: str) -> None:
         """Forget one object."""
         with self._lock:

@@ -1,14 +1,17 @@
 """The S3 door: an attached S3 client's requests answered from the object store.
 
-``S3Responder`` answers GetObject (ranged too), HeadObject and PutObject for
-the buckets the stub owns, rendered through botocore's own rest-xml parser,
-and lets every other request through untouched (or refuses it, when strict).
+``S3Responder`` answers GetObject (ranged too), HeadObject, PutObject,
+DeleteObject and ListObjectsV2 for the buckets the stub owns, rendered through
+botocore's own rest-xml parser. Every other request is refused with
+:class:`S3NotStubbedError`, so a typo in a bucket name never reaches the
+network, unless the client was attached with ``pass_through=True``.
 """
 
 from __future__ import annotations
 
+import email.utils
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -16,14 +19,18 @@ from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 
 from ._botocore import RequestDict, request_body, request_url
-from ._errors import S3NotStubbedError
+from ._checks import Arguments, check_s3_client
+from ._errors import S3NotStubbedError, StubActivationError
+from ._outputs import AsyncOutputs
 from ._render import Renderer
-from ._s3 import ObjectStore, S3Object
+from ._s3 import S3Object
+from ._text import describe
 
-__all__ = ["S3Responder"]
+__all__ = ["S3Doors", "S3Responder"]
 
 _RANGE = re.compile(r"bytes=(?P<start>\d*)-(?P<end>\d*)")
-_ANSWERED = ("GetObject", "HeadObject", "PutObject")
+_ANSWERED = ("GetObject", "HeadObject", "PutObject", "DeleteObject", "ListObjectsV2")
+_MAX_KEYS = 1000
 _CONTEXT_KEY = "sagemaker_stub.s3"
 
 
@@ -37,17 +44,12 @@ class S3Responder:
     """Answers an attached S3 client from an ``ObjectStore``."""
 
     def __init__(
-        self,
-        client: Any,
-        store: ObjectStore,
-        owns: Callable[[str], bool],
-        *,
-        strict: bool,
+        self, client: Any, outputs: AsyncOutputs, *, pass_through: bool
     ) -> None:
         self.client = client
-        self._store = store
-        self._owns = owns
-        self._strict = strict
+        self._outputs = outputs
+        self._store = outputs.store
+        self._pass_through = pass_through
         self._renderer = Renderer(client.meta.service_model)
         unique = f"sagemaker-stub-s3-{id(self)}"
         self._handlers: tuple[tuple[str, Callable[..., Any], str], ...] = (
@@ -71,25 +73,17 @@ class S3Responder:
         """``before-call``: an owned object's answer, or ``None`` to let it pass."""
         api_params: dict[str, Any] = context.pop(_CONTEXT_KEY, {})
         bucket = api_params.get("Bucket")
-        owned = isinstance(bucket, str) and self._owns(bucket)
+        owned = isinstance(bucket, str) and self._outputs.owns(bucket)
         if not owned or model.name not in _ANSWERED:
-            if self._strict:
-                what = f"bucket {bucket!r}" if bucket else "no bucket"
-                reason = (
-                    "the stub does not own that bucket"
-                    if not owned
-                    else f"the stub answers only {', '.join(_ANSWERED)}"
-                )
-                msg = (
-                    f"S3 {model.name} on {what} reached the stubbed S3 client, but "
-                    f"{reason}. Attach with buckets=[...] to serve more buckets, or "
-                    "strict=False to let other requests through."
-                )
-                raise S3NotStubbedError(msg)
-            return None
+            if self._pass_through:
+                return None
+            raise S3NotStubbedError(self._refusal(model.name, bucket, owned=owned))
+        assert isinstance(bucket, str)
+        url = request_url(params)
+        if model.name == "ListObjectsV2":
+            return self._list(model, url, bucket, api_params)
         key: str = api_params["Key"]
         uri = f"s3://{bucket}/{key}"
-        url = request_url(params)
         if model.name == "PutObject":
             obj = S3Object.build(
                 uri,
@@ -98,10 +92,81 @@ class S3Responder:
             )
             self._store.put(obj)
             return self._renderer.respond(model, url, 200, {"etag": obj.etag}, b"")
+        if model.name == "DeleteObject":
+            self._store.delete(uri)
+            return self._renderer.respond(model, url, 204, {}, b"")
         found = self._store.read(uri)
         if found is None:
             return self._missing(model, url, key)
         return self._object(model, url, found, api_params.get("Range"))
+
+    def _refusal(self, operation: str, bucket: object, *, owned: bool) -> str:
+        """Why a request is refused, and the ways to serve it."""
+        way_out = "or pass_through=True to send other requests on to S3."
+        if not isinstance(bucket, str):
+            return (
+                f"S3 {operation} reached the stubbed S3 client, but it names no "
+                "bucket, and the stub answers only requests for the buckets it "
+                f"owns. Attach another client for it, {way_out}"
+            )
+        if not owned:
+            known = ", ".join(repr(name) for name in self._outputs.owned())
+            return (
+                f"S3 {operation} on bucket {bucket!r} reached the stubbed S3 "
+                "client, but the stub does not own that bucket; it owns "
+                f"{known or 'no bucket yet'}. Attach with buckets=[...] to serve "
+                f"more buckets, {way_out}"
+            )
+        return (
+            f"S3 {operation} on bucket {bucket!r} reached the stubbed S3 client, "
+            f"but the stub does not serve {operation}; it serves "
+            f"{', '.join(_ANSWERED)}. Attach another client for it, {way_out}"
+        )
+
+    def _list(
+        self,
+        model: OperationModel,
+        url: str,
+        bucket: str,
+        api_params: dict[str, Any],
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        """ListObjectsV2: the visible objects under a prefix, one page."""
+        prefix: str = api_params.get("Prefix", "")
+        after: str = api_params.get("ContinuationToken") or api_params.get(
+            "StartAfter", ""
+        )
+        limit = min(api_params.get("MaxKeys", _MAX_KEYS), _MAX_KEYS)
+        start = len(f"s3://{bucket}/")
+        objects = [
+            obj
+            for obj in self._store.listing(bucket, prefix)
+            if obj.uri[start:] > after
+        ]
+        page, more = objects[:limit], len(objects) > limit
+        contents = "".join(
+            "<Contents>"
+            f"<Key>{escape(obj.uri[start:])}</Key>"
+            f"<LastModified>{_iso(obj.last_modified)}</LastModified>"
+            f"<ETag>{escape(obj.etag)}</ETag><Size>{len(obj.data)}</Size>"
+            "<StorageClass>STANDARD</StorageClass></Contents>"
+            for obj in page
+        )
+        token = (
+            f"<NextContinuationToken>{escape(page[-1].uri[start:])}"
+            "</NextContinuationToken>"
+            if more
+            else ""
+        )
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult '
+            'xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+            f"<Name>{escape(bucket)}</Name><Prefix>{escape(prefix)}</Prefix>"
+            f"<KeyCount>{len(page)}</KeyCount><MaxKeys>{limit}</MaxKeys>"
+            f"<IsTruncated>{'true' if more else 'false'}</IsTruncated>"
+            f"{contents}{token}</ListBucketResult>"
+        ).encode()
+        headers = {"content-type": "application/xml"}
+        return self._renderer.respond(model, url, 200, headers, body)
 
     def _missing(
         self, model: OperationModel, url: str, key: str
@@ -173,6 +238,12 @@ def _byte_range(wanted: str, size: int) -> tuple[int, int] | None:
     return (start, end) if start < size else _UNSATISFIABLE
 
 
+def _iso(http_date: str) -> str:
+    """An HTTP date as the ISO 8601 timestamp S3 listings carry."""
+    moment = email.utils.parsedate_to_datetime(http_date)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 def _error_xml(code: str, message: str, **details: str) -> bytes:
     """An S3 error document: code, message and the error's own elements."""
     fields = {"Code": code, "Message": message, **details}
@@ -180,3 +251,58 @@ def _error_xml(code: str, message: str, **details: str) -> bytes:
         f"<{name}>{escape(value)}</{name}>" for name, value in fields.items()
     )
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>{elements}</Error>'.encode()
+
+
+class S3Doors:
+    """The S3 clients attached to one stub, and the write-through client."""
+
+    def __init__(self, outputs: AsyncOutputs, arguments: Arguments) -> None:
+        self._outputs = outputs
+        self._arguments = arguments
+        self._attached: dict[int, S3Responder] = {}
+
+    def attach(
+        self, s3_client: Any, buckets: Sequence[str], *, pass_through: object
+    ) -> None:
+        """Answer ``s3_client`` from the object store (``stub.attach_s3``)."""
+        check_s3_client("attach_s3", s3_client)
+        if s3_client is self._outputs.write_through:
+            msg = (
+                "stub.attach_s3(): this S3 client already receives outputs through "
+                "write_outputs_to(); attaching it too would answer its own writes."
+            )
+            raise StubActivationError(msg)
+        if id(s3_client) in self._attached:
+            msg = "stub.attach_s3(): this S3 client is already attached to the stub."
+            raise StubActivationError(msg)
+        self._arguments.buckets(buckets)
+        if not isinstance(pass_through, bool):
+            msg = (
+                "stub.attach_s3(pass_through=...) must be True or False; "
+                f"got {describe(pass_through)}."
+            )
+            raise TypeError(msg)
+        self._outputs.own(*buckets)
+        responder = S3Responder(s3_client, self._outputs, pass_through=pass_through)
+        responder.attach()
+        self._attached[id(s3_client)] = responder
+
+    def detach(self, s3_client: Any = None) -> None:
+        """Stop answering ``s3_client``, or every attached client."""
+        keys = list(self._attached) if s3_client is None else [id(s3_client)]
+        for key in keys:
+            responder = self._attached.pop(key, None)
+            if responder is not None:
+                responder.detach()
+
+    def write_through(self, s3_client: Any) -> None:
+        """Also write outputs through ``s3_client`` (``stub.write_outputs_to``)."""
+        check_s3_client("write_outputs_to", s3_client)
+        if id(s3_client) in self._attached:
+            msg = (
+                "stub.write_outputs_to(): this S3 client is attached with "
+                "attach_s3(), which would answer the writes itself. Use another "
+                "client, or detach_s3() it first."
+            )
+            raise StubActivationError(msg)
+        self._outputs.write_through = s3_client

@@ -19,14 +19,13 @@ from botocore.stub import Stubber
 
 from ._book import PendingResult
 from ._botocore import stubber_active, stubber_forget, stubber_queue
-from ._checks import check_s3_client
 from ._control import StubControl, origin
 from ._doors import CallDoor, SendDoor
 from ._engine import Engine
 from ._errors import StubActivationError, UnusedResultsWarning, pending_message
 from ._operation import Operation
 from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
-from ._s3_door import S3Responder
+from ._s3_door import S3Doors
 from ._text import describe
 
 __all__ = ["SageMakerRuntimeStub"]
@@ -124,7 +123,7 @@ class SageMakerRuntimeStub(StubControl, Stubber):
             if retries
             else CallDoor(self, engine)
         )
-        self._attached: dict[int, S3Responder] = {}
+        self._s3_doors = S3Doors(engine.outputs, self._arguments)
         self._active = False
         self._activated_at = ""
 
@@ -275,41 +274,32 @@ class SageMakerRuntimeStub(StubControl, Stubber):
     # -- S3 clients -------------------------------------------------------------------
 
     def attach_s3(
-        self, s3_client: Any, *, buckets: Sequence[str] = (), strict: bool = False
+        self,
+        s3_client: Any,
+        *,
+        buckets: Sequence[str] = (),
+        pass_through: bool = False,
     ) -> None:
         """Serve async outputs (and inputs) to ``s3_client``, with no network.
 
-        GetObject (ranged too), HeadObject and PutObject on the buckets the
-        stub owns are answered from its object store: the buckets of the
-        output and failure locations it hands out, those given to
-        :meth:`configure_async_output` and :meth:`store_input`, and
-        ``buckets``. Everything else goes on as if the stub were absent, or,
-        with ``strict=True``, raises :class:`S3NotStubbedError`.
+        GetObject (ranged too), HeadObject, PutObject, DeleteObject and
+        ListObjectsV2 on the buckets the stub owns are answered from its
+        object store: the buckets of the output and failure locations it hands
+        out, those given to :meth:`configure_async_output` and
+        :meth:`store_input`, and ``buckets``. Every other request raises
+        :class:`S3NotStubbedError`, naming the bucket and the owned ones, so
+        a typo never reaches the network.
 
         Args:
             s3_client: A boto3 or botocore ``s3`` client.
             buckets: More buckets to own, e.g. where the code under test
                 uploads its inputs.
-            strict: Refuse requests the stub does not answer.
+            pass_through: Let the requests the stub does not answer go on to
+                S3 (or to moto, LocalStack, ...) instead of refusing them.
 
         .. versionadded:: 0.1.0
         """
-        check_s3_client("attach_s3", s3_client)
-        outputs = self._engine.outputs
-        if s3_client is outputs.write_through:
-            msg = (
-                "stub.attach_s3(): this S3 client already receives outputs through "
-                "write_outputs_to(); attaching it too would answer its own writes."
-            )
-            raise StubActivationError(msg)
-        if id(s3_client) in self._attached:
-            msg = "stub.attach_s3(): this S3 client is already attached to the stub."
-            raise StubActivationError(msg)
-        self._arguments.buckets(buckets)
-        outputs.own(*buckets)
-        responder = S3Responder(s3_client, outputs.store, outputs.owns, strict=strict)
-        responder.attach()
-        self._attached[id(s3_client)] = responder
+        self._s3_doors.attach(s3_client, buckets, pass_through=pass_through)
 
     def detach_s3(self, s3_client: Any = None) -> None:
         """Stop serving ``s3_client`` (every attached client by default).
@@ -317,11 +307,7 @@ class SageMakerRuntimeStub(StubControl, Stubber):
         Its event handlers are left exactly as before :meth:`attach_s3`.
         Deactivating the stub detaches every client.
         """
-        keys = list(self._attached) if s3_client is None else [id(s3_client)]
-        for key in keys:
-            responder = self._attached.pop(key, None)
-            if responder is not None:
-                responder.detach()
+        self._s3_doors.detach(s3_client)
 
     def write_outputs_to(self, s3_client: Any) -> None:
         """Also write each async output through ``s3_client`` (PutObject).
@@ -330,12 +316,4 @@ class SageMakerRuntimeStub(StubControl, Stubber):
         bucket: the objects become real there. A stub-generated
         ``sagemaker-output-*`` bucket is created first if it does not exist.
         """
-        check_s3_client("write_outputs_to", s3_client)
-        if id(s3_client) in self._attached:
-            msg = (
-                "stub.write_outputs_to(): this S3 client is attached with "
-                "attach_s3(), which would answer the writes itself. Use another "
-                "client, or detach_s3() it first."
-            )
-            raise StubActivationError(msg)
-        self._engine.outputs.write_through = s3_client
+        self._s3_doors.write_through(s3_client)

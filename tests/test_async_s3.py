@@ -347,34 +347,84 @@ def test_realistic_locations_per_endpoint(
     assert other["OutputLocation"].startswith("s3://sagemaker-output-")
 
 
-def test_other_buckets_and_operations_pass_through(
+def test_pass_through_lets_other_requests_go_on(
     stub: SageMakerRuntimeStub, s3: Any
 ) -> None:
-    """Requests the stub does not own behave as if it were absent."""
-    stub.attach_s3(s3)
+    """With pass_through=True, what the stub does not own behaves as without it."""
+    stub.attach_s3(s3, buckets=["mine"], pass_through=True)
     with pytest.raises(NoCredentialsError):
         s3.get_object(Bucket="someone-elses", Key="k")
     with pytest.raises(NoCredentialsError):
         s3.list_buckets()
+    with pytest.raises(NoCredentialsError):
+        s3.copy_object(Bucket="mine", Key="b", CopySource="mine/a")
 
 
-def test_strict_attachment_refuses_what_it_does_not_answer(
+def test_an_attached_client_refuses_what_it_does_not_answer(
     stub: SageMakerRuntimeStub, s3: Any
 ) -> None:
-    """strict=True names the request and the way out."""
-    stub.attach_s3(s3, buckets=["mine"], strict=True)
+    """By default a typo in a bucket name fails closed, naming the way out."""
+    stub.attach_s3(s3, buckets=["mine", "inputs"])
     with pytest.raises(S3NotStubbedError) as info:
-        s3.get_object(Bucket="someone-elses", Key="k")
+        s3.get_object(Bucket="mnie", Key="k")
     assert str(info.value) == (
-        "S3 GetObject on bucket 'someone-elses' reached the stubbed S3 client, but "
-        "the stub does not own that bucket. Attach with buckets=[...] to serve more "
-        "buckets, or strict=False to let other requests through."
+        "S3 GetObject on bucket 'mnie' reached the stubbed S3 client, but the stub "
+        "does not own that bucket; it owns 'inputs', 'mine'. Attach with "
+        "buckets=[...] to serve more buckets, or pass_through=True to send other "
+        "requests on to S3."
     )
     with pytest.raises(S3NotStubbedError) as info:
-        s3.delete_object(Bucket="mine", Key="k")
-    assert "the stub answers only GetObject, HeadObject, PutObject" in str(info.value)
-    with pytest.raises(S3NotStubbedError, match="on no bucket"):
+        s3.copy_object(Bucket="mine", Key="b", CopySource="mine/a")
+    assert str(info.value) == (
+        "S3 CopyObject on bucket 'mine' reached the stubbed S3 client, but the stub "
+        "does not serve CopyObject; it serves GetObject, HeadObject, PutObject, "
+        "DeleteObject, ListObjectsV2. Attach another client for it, or "
+        "pass_through=True to send other requests on to S3."
+    )
+    with pytest.raises(S3NotStubbedError) as info:
         s3.list_buckets()
+    assert str(info.value) == (
+        "S3 ListBuckets reached the stubbed S3 client, but it names no bucket, and "
+        "the stub answers only requests for the buckets it owns. Attach another "
+        "client for it, or pass_through=True to send other requests on to S3."
+    )
+
+
+def test_owned_buckets_are_listed_and_objects_deleted(
+    client: Any, stub: SageMakerRuntimeStub, s3: Any
+) -> None:
+    """ListObjectsV2 pages through visible objects; DeleteObject removes one."""
+    stub.attach_s3(s3, buckets=["inputs"])
+    for name in ("b", "a", "c", "other/x"):
+        s3.put_object(Bucket="inputs", Key=f"in/{name}", Body=name.encode())
+    stub.configure_async_output("s3://inputs/out")
+    stub.queue_async(AsyncResult.success("later", available_after=1))
+    client.invoke_endpoint_async(
+        EndpointName="e", InputLocation="s3://inputs/in/a", InferenceId="p"
+    )
+    first = s3.list_objects_v2(Bucket="inputs", Prefix="in/", MaxKeys=2)
+    assert [item["Key"] for item in first["Contents"]] == ["in/a", "in/b"]
+    assert first["IsTruncated"] is True
+    assert first["KeyCount"] == 2
+    assert first["Contents"][0]["Size"] == 1
+    assert (
+        first["Contents"][0]["ETag"]
+        == s3.head_object(Bucket="inputs", Key="in/a")["ETag"]
+    )
+    rest = s3.list_objects_v2(
+        Bucket="inputs", Prefix="in/", ContinuationToken=first["NextContinuationToken"]
+    )
+    assert [item["Key"] for item in rest["Contents"]] == ["in/c", "in/other/x"]
+    assert rest["IsTruncated"] is False
+    assert "Contents" not in s3.list_objects_v2(Bucket="inputs", Prefix="out/")
+    s3.delete_object(Bucket="inputs", Key="in/b")
+    s3.delete_object(Bucket="inputs", Key="in/never-there")
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket="inputs")["Contents"]]
+    assert keys == ["in/a", "in/c", "in/other/x"]
+    with pytest.raises(s3.exceptions.NoSuchKey):  # the one read it waits for
+        s3.get_object(Bucket="inputs", Key="out/p.out")
+    listed = s3.list_objects_v2(Bucket="inputs", Prefix="out/")["Contents"]
+    assert [item["Key"] for item in listed] == ["out/p.out"]
 
 
 def test_detach_restores_the_s3_client_exactly(stub: SageMakerRuntimeStub) -> None:
@@ -505,6 +555,11 @@ def test_misuse_is_explained(client: Any, stub: SageMakerRuntimeStub, s3: Any) -
         stub.attach_s3(other)
     with pytest.raises(TypeError, match=r"buckets=\.\.\.\)\[0\] must be a bucket"):
         stub.attach_s3(new_client("s3"), buckets=[""])
+    with pytest.raises(TypeError) as info:
+        stub.attach_s3(new_client("s3"), pass_through="yes")  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "stub.attach_s3(pass_through=...) must be True or False; got 'yes' (str)."
+    )
     with pytest.raises(TypeError) as info:
         stub.attach_s3(new_client("s3"), buckets="inputs")
     assert str(info.value) == (
