@@ -33,10 +33,14 @@ os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 
 
+#: One session for the suite: making a session costs far more than a client,
+#: and every client gets its own copy of the session's event handlers.
+_SESSION: Any = boto3.session.Session()
+
+
 def new_client(service: str = "sagemaker-runtime", region: str = "us-east-1") -> Any:
-    """A client on its own session, so event handlers never leak between tests."""
-    session: Any = boto3.session.Session()
-    return session.client(service, region_name=region)
+    """A fresh client; its event handlers are its own, so none leak between tests."""
+    return _SESSION.client(service, region_name=region)
 
 
 def refused(client: Any, call: Any, **params: Any) -> str:
