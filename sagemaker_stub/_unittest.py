@@ -5,37 +5,77 @@ from __future__ import annotations
 import unittest
 from typing import Any
 
+import attrs
 import boto3
 
+from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
 
-__all__ = ["start_stub"]
+__all__ = ["FixtureOptions", "new_client", "start_stub"]
+
+
+@attrs.frozen(kw_only=True)
+class FixtureOptions:
+    """What the pytest marker and :func:`start_stub` take, beyond the client.
+
+    The stub's own options keep their meaning; ``allow_defaults`` is off, so
+    a test that forgets to queue fails at the call that found nothing.
+    """
+
+    allow_defaults: bool = False
+    check_pending: bool = True
+    region_name: str = "us-east-1"
+    config: Any = None
+    account_id: str = DEFAULT_ACCOUNT_ID
+    keep_bodies: bool = False
+    validate: bool = True
+    retries: bool = False
+    sleep_between_retries: bool = False
+    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS
+
+    def stub_options(self) -> dict[str, Any]:
+        """The keywords for :class:`SageMakerRuntimeStub`."""
+        return {
+            name: getattr(self, name)
+            for name in attrs.fields_dict(Options)
+            if name in attrs.fields_dict(FixtureOptions)
+        }
 
 
 def start_stub(
     test: unittest.TestCase,
     client: Any = None,
     *,
-    allow_defaults: bool = True,
+    allow_defaults: bool = False,
     check_pending: bool = True,
+    region_name: str = "us-east-1",
+    config: Any = None,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    keep_bodies: bool = False,
     validate: bool = True,
     retries: bool = False,
+    sleep_between_retries: bool = False,
+    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
 ) -> SageMakerRuntimeStub:
     """Start a stub for the length of one test.
 
-    Call it from ``setUp``. The stub is deactivated at cleanup, after the test
-    fails if queued results were never used (unless ``check_pending=False``).
+    Call it from ``setUp``. A call with nothing queued raises
+    :class:`NoResultError` unless ``allow_defaults=True``. The stub is
+    deactivated at cleanup, after a test that passed fails if queued results
+    were never used (unless ``check_pending=False``).
 
     Args:
         test: The running test case.
         client: The client to stub; by default a new ``sagemaker-runtime``
-            client in ``us-east-1``, as ``stub.client``.
-        allow_defaults: As for :class:`SageMakerRuntimeStub`.
-        validate: As for :class:`SageMakerRuntimeStub`.
-        retries: As for :class:`SageMakerRuntimeStub`; give a ``client``
-            with the retry configuration to test.
+            client (``region_name``, ``config``), as ``stub.client``.
+        allow_defaults: Answer unqueued calls with moto's static default.
         check_pending: Fail the test when queued results are left unused.
+        region_name: The region of the client made for the test.
+        config: The botocore ``Config`` of the client made for the test.
+        account_id: As for :class:`SageMakerRuntimeStub`, and so are
+            ``keep_bodies``, ``validate``, ``retries``,
+            ``sleep_between_retries`` and ``session_ttl_seconds``.
 
     .. versionadded:: 0.1.0
     """
@@ -45,16 +85,39 @@ def start_stub(
             f"start_stub(self) from setUp; got {describe(test)}."
         )
         raise TypeError(msg)
-    if client is None:
-        client = new_client()
-    stub = SageMakerRuntimeStub(
-        client, allow_defaults=allow_defaults, validate=validate, retries=retries
+    options = FixtureOptions(
+        allow_defaults=allow_defaults,
+        check_pending=check_pending,
+        region_name=region_name,
+        config=config,
+        account_id=account_id,
+        keep_bodies=keep_bodies,
+        validate=validate,
+        retries=retries,
+        sleep_between_retries=sleep_between_retries,
+        session_ttl_seconds=session_ttl_seconds,
     )
+    if client is None:
+        client = new_client(region_name, config)
+    stub = SageMakerRuntimeStub(client, **options.stub_options())
     stub.activate()
     test.addCleanup(stub.deactivate, report_unused=False)
     if check_pending:
-        test.addCleanup(stub.assert_no_pending_results)
+        test.addCleanup(_check_pending, test, stub)
     return stub
+
+
+def _check_pending(test: unittest.TestCase, stub: SageMakerRuntimeStub) -> None:
+    """Fail a test that passed but left results unused.
+
+    A test that already failed is not reported twice. unittest keeps the
+    result of the running test in ``_outcome.result``, which it does not
+    document; where it is missing, the leftovers are reported either way.
+    """
+    result = getattr(getattr(test, "_outcome", None), "result", None)
+    reported = (*getattr(result, "failures", ()), *getattr(result, "errors", ()))
+    if not any(case is test for case, _ in reported):
+        stub.assert_no_pending_results()
 
 
 #: Credentials for the clients this library creates. They are never used to

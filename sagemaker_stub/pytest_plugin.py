@@ -1,4 +1,4 @@
-"""pytest plugin: the ``sagemaker_runtime_stub`` fixture.
+"""pytest plugin: the ``sagemaker_runtime_stub`` fixture and its marker.
 
 Registered through the ``pytest11`` entry point, so installing the package is
 enough. Kept apart from the rest of the package so unittest users never
@@ -7,46 +7,71 @@ import pytest.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
 
 from ._errors import pending_message
 from ._stub import SageMakerRuntimeStub
-from ._unittest import new_client
+from ._unittest import FixtureOptions, new_client
 
 __all__ = ["sagemaker_runtime_stub"]
 
-_MARKER = "sagemaker_stub"
+_MARKER = "sagemaker_runtime_stub"
+#: The marker's first name, still read, with a deprecation warning.
+_OLD_MARKER = "sagemaker_stub"
+_CALL_FAILED = pytest.StashKey[bool]()
+_KEYWORDS = ", ".join(inspect.signature(FixtureOptions).parameters)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker that configures the fixture."""
+    """Register the marker that configures the fixture, and its old name."""
     config.addinivalue_line(
         "markers",
-        f"{_MARKER}(*, allow_defaults=True, check_pending=True, region_name="
-        '"us-east-1", validate=True, retries=False, config=None): configure the '
-        "sagemaker_runtime_stub fixture; check_pending=False lets a test leave "
-        "queued results unused, config is the client's botocore Config.",
+        f"{_MARKER}(*, allow_defaults=False, check_pending=True, region_name="
+        '"us-east-1", config=None, and any option of SageMakerRuntimeStub): '
+        "configure the sagemaker_runtime_stub fixture; allow_defaults=True answers "
+        "unqueued calls with moto's static default, check_pending=False lets a "
+        "test leave queued results unused, config is the client's botocore Config.",
+    )
+    config.addinivalue_line(
+        "markers", f"{_OLD_MARKER}(...): the old name of the {_MARKER} marker."
     )
 
 
-def _options(
-    *,
-    allow_defaults: bool = True,
-    check_pending: bool = True,
-    region_name: str = "us-east-1",
-    validate: bool = True,
-    retries: bool = False,
-    config: Any = None,
-) -> tuple[dict[str, Any], bool, str, Any]:
-    stub_options = {
-        "allow_defaults": allow_defaults,
-        "validate": validate,
-        "retries": retries,
-    }
-    return stub_options, check_pending, region_name, config
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    """Note whether the test itself failed, so its leftovers are not reported too."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if report.when == "call":
+        item.stash[_CALL_FAILED] = report.failed
+
+
+def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
+    """The fixture's options, from the closest marker of either name."""
+    marker = request.node.get_closest_marker(_MARKER)
+    name = _MARKER
+    if marker is None:
+        marker = request.node.get_closest_marker(_OLD_MARKER)
+        name = _OLD_MARKER
+        if marker is not None:
+            warning = pytest.PytestDeprecationWarning(
+                f"@pytest.mark.{_OLD_MARKER} is the old name of "
+                f"@pytest.mark.{_MARKER}; rename it."
+            )
+            request.node.warn(warning)
+    try:
+        return FixtureOptions(
+            *(marker.args if marker else ()), **(marker.kwargs if marker else {})
+        )
+    except TypeError as exc:
+        msg = f"@pytest.mark.{name} takes only the keywords {_KEYWORDS}: {exc}"
+        raise pytest.UsageError(msg) from exc
 
 
 @pytest.fixture
@@ -55,31 +80,25 @@ def sagemaker_runtime_stub(
 ) -> Iterator[SageMakerRuntimeStub]:
     """An active stub on a fresh ``sagemaker-runtime`` client (``stub.client``).
 
-    At teardown the test fails if queued results were never used, listing
-    each one, unless it is marked ``@pytest.mark.sagemaker_stub(check_pending=False)``.
+    A call with nothing queued raises :class:`NoResultError`, unless the test
+    is marked ``allow_defaults=True``. At teardown a test that passed fails if
+    queued results were never used, listing each one, unless it is marked
+    ``@pytest.mark.sagemaker_runtime_stub(check_pending=False)``.
 
     .. versionadded:: 0.1.0
     """
-    marker = request.node.get_closest_marker(_MARKER)
-    try:
-        stub_options, check_pending, region_name, config = _options(
-            *(marker.args if marker else ()), **(marker.kwargs if marker else {})
-        )
-    except TypeError as exc:
-        msg = (
-            f"@pytest.mark.{_MARKER} takes only the keywords allow_defaults, "
-            f"check_pending, region_name, validate, retries and config: {exc}"
-        )
-        raise pytest.UsageError(msg) from exc
-    stub = SageMakerRuntimeStub(new_client(region_name, config), **stub_options)
+    options = _marker_options(request)
+    client = new_client(options.region_name, options.config)
+    stub = SageMakerRuntimeStub(client, **options.stub_options())
     stub.activate()
     try:
         yield stub
     finally:
         stub.deactivate(report_unused=False)
-    if check_pending:
-        pending = stub.pending_results()
-        if pending:
-            marker = f"@pytest.mark.{_MARKER}(check_pending=False)"
-            hint = f"Use them, or mark the test {marker}."
-            pytest.fail(f"{pending_message(pending)}\n{hint}", pytrace=False)
+    if not options.check_pending or request.node.stash.get(_CALL_FAILED, False):
+        return
+    pending = stub.pending_results()
+    if pending:
+        marker = f"@pytest.mark.{_MARKER}(check_pending=False)"
+        hint = f"Use them, or mark the test {marker}."
+        pytest.fail(f"{pending_message(pending)}\n{hint}", pytrace=False)

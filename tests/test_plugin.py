@@ -45,7 +45,7 @@ def test_unused_results_fail_the_test_at_teardown(pytester: pytest.Pytester) -> 
             "*2 queued results were never used:",
             "*1. InvokeResult(body=b'unused'*queued at test_unused_results_fail*.py:4",
             "*2. AsyncResult(data=b'also'*queued at test_unused_results_fail*.py:5",
-            "*mark the test @pytest.mark.sagemaker_stub(check_pending=False).",
+            "*mark the test @pytest.mark.sagemaker_runtime_stub(check_pending=False).",
         ]
     )
 
@@ -57,7 +57,7 @@ def test_marker_opts_out_of_the_pending_check(pytester: pytest.Pytester) -> None
         import pytest
         from sagemaker_stub import InvokeResult
 
-        @pytest.mark.sagemaker_stub(check_pending=False)
+        @pytest.mark.sagemaker_runtime_stub(check_pending=False)
         def test_it(sagemaker_runtime_stub):
             sagemaker_runtime_stub.queue(InvokeResult(body=b"unused"))
         """
@@ -74,7 +74,7 @@ def test_marker_configures_defaults_and_region(pytester: pytest.Pytester) -> Non
         import pytest
         from sagemaker_stub import NoResultError
 
-        @pytest.mark.sagemaker_stub(allow_defaults=False, region_name="eu-west-1")
+        @pytest.mark.sagemaker_runtime_stub(region_name="eu-west-1")
         def test_it(sagemaker_runtime_stub):
             assert sagemaker_runtime_stub.client.meta.region_name == "eu-west-1"
             with pytest.raises(NoResultError):
@@ -94,7 +94,8 @@ def test_marker_configures_retries_and_validation(pytester: pytest.Pytester) -> 
         from botocore.config import Config
         from sagemaker_stub import ErrorResult, FailNext
 
-        @pytest.mark.sagemaker_stub(
+        @pytest.mark.sagemaker_runtime_stub(
+            allow_defaults=True,
             retries=True,
             validate=False,
             config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
@@ -119,7 +120,7 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
         """
         import pytest
 
-        @pytest.mark.sagemaker_stub(check_pendng=False)
+        @pytest.mark.sagemaker_runtime_stub(check_pendng=False)
         def test_it(sagemaker_runtime_stub):
             pass
         """
@@ -129,9 +130,10 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
     result.stdout.fnmatch_lines(
         [
             (
-                "*@pytest.mark.sagemaker_stub takes only the keywords allow_defaults, "
-                "check_pending, region_name, validate, retries and config: "
-                "*unexpected keyword argument 'check_pendng'*"
+                "*@pytest.mark.sagemaker_runtime_stub takes only the keywords "
+                "allow_defaults, check_pending, region_name, config, account_id, "
+                "keep_bodies, validate, retries, sleep_between_retries, "
+                "session_ttl_seconds: *unexpected keyword argument 'check_pendng'*"
             )
         ]
     )
@@ -140,4 +142,102 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
 def test_marker_is_registered(pytester: pytest.Pytester) -> None:
     """--strict-markers accepts it, and --markers documents it."""
     result = pytester.runpytest("--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.sagemaker_stub(*check_pending=False*"])
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.sagemaker_runtime_stub(*check_pending=True*",
+            (
+                "@pytest.mark.sagemaker_stub(...): the old name of the "
+                "sagemaker_runtime_stub marker."
+            ),
+        ]
+    )
+
+
+def test_the_fixture_fails_closed(pytester: pytest.Pytester) -> None:
+    """A forgotten queue raises NoResultError at the call, not b"body" later."""
+    pytester.makepyfile(
+        """
+        import pytest
+        from sagemaker_stub import NoResultError
+
+        def test_it(sagemaker_runtime_stub):
+            with pytest.raises(NoResultError, match="allow_defaults=False"):
+                sagemaker_runtime_stub.client.invoke_endpoint(
+                    EndpointName="e", Body=b"x"
+                )
+
+        @pytest.mark.sagemaker_runtime_stub(allow_defaults=True)
+        def test_opted_in(sagemaker_runtime_stub):
+            response = sagemaker_runtime_stub.client.invoke_endpoint(
+                EndpointName="e", Body=b"x"
+            )
+            assert response["Body"].read() == b"body"
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_every_stub_option_reaches_the_stub(pytester: pytest.Pytester) -> None:
+    """keep_bodies, account_id and the rest can be set from the marker."""
+    pytester.makepyfile(
+        """
+        import pytest
+        from sagemaker_stub import InvokeResult
+
+        @pytest.mark.sagemaker_runtime_stub(
+            keep_bodies=True, account_id="111122223333", session_ttl_seconds=60
+        )
+        def test_it(sagemaker_runtime_stub):
+            stub = sagemaker_runtime_stub
+            stub.queue(InvokeResult(body=b"ok"))
+            stub.client.invoke_endpoint(EndpointName="e", Body=b"sent")
+            assert stub.calls[0].body == b"sent"
+            assert (stub.account_id, stub.session_ttl_seconds) == (
+                "111122223333", 60.0
+            )
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_old_marker_name_still_works_with_a_warning(
+    pytester: pytest.Pytester,
+) -> None:
+    """@pytest.mark.sagemaker_stub is read, and says to rename it."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.sagemaker_stub(allow_defaults=True)
+        def test_it(sagemaker_runtime_stub):
+            body = sagemaker_runtime_stub.client.invoke_endpoint(
+                EndpointName="e", Body=b"x"
+            )["Body"]
+            assert body.read() == b"body"
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            (
+                "*PytestDeprecationWarning: @pytest.mark.sagemaker_stub is the old "
+                "name of @pytest.mark.sagemaker_runtime_stub; rename it."
+            )
+        ]
+    )
+
+
+def test_a_failing_test_is_reported_once(pytester: pytest.Pytester) -> None:
+    """Leftovers of a test that failed do not add a teardown error."""
+    pytester.makepyfile(
+        """
+        from sagemaker_stub import InvokeResult
+
+        def test_it(sagemaker_runtime_stub):
+            sagemaker_runtime_stub.queue(InvokeResult(body=b"unused"))
+            assert False, "the test's own failure"
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, errors=0)

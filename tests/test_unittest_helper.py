@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, start_stub
+from sagemaker_stub import InvokeResult, NoResultError, SageMakerRuntimeStub, start_stub
 from tests.conftest import new_client
 
 
@@ -67,13 +67,20 @@ def test_check_pending_false_allows_leftovers(client: Any) -> None:
     assert run(Case).wasSuccessful()
 
 
-def test_start_stub_passes_validate_and_retries() -> None:
-    """Both options reach the stub."""
+def test_start_stub_passes_the_stub_options() -> None:
+    """Every option of the stub can be given to the helper."""
     seen: list[SageMakerRuntimeStub] = []
 
     class Case(unittest.TestCase):
         def setUp(self) -> None:
-            self.stub = start_stub(self, validate=False, retries=True)
+            self.stub = start_stub(
+                self,
+                allow_defaults=True,
+                validate=False,
+                retries=True,
+                keep_bodies=True,
+                region_name="eu-west-1",
+            )
 
         def test_call(self) -> None:
             seen.append(self.stub)
@@ -84,7 +91,42 @@ def test_start_stub_passes_validate_and_retries() -> None:
 
     result = run(Case)
     assert result.wasSuccessful(), result.errors + result.failures
-    assert (seen[0].validate, seen[0].retries) == (False, True)
+    stub = seen[0]
+    assert (stub.validate, stub.retries, stub.keep_bodies) == (False, True, True)
+    assert stub.client.meta.region_name == "eu-west-1"
+    assert stub.calls[0].body == b"x"
+
+
+def test_start_stub_fails_closed_by_default() -> None:
+    """A call with nothing queued raises NoResultError instead of b"body"."""
+
+    class Case(unittest.TestCase):
+        def setUp(self) -> None:
+            self.stub = start_stub(self)
+
+        def test_call(self) -> None:
+            with pytest.raises(NoResultError):
+                self.stub.client.invoke_endpoint(EndpointName="e", Body=b"x")
+
+    result = run(Case)
+    assert result.wasSuccessful(), result.errors + result.failures
+
+
+def test_a_failing_test_is_not_reported_twice() -> None:
+    """Leftovers of a test that failed are not a second problem."""
+
+    class Case(unittest.TestCase):
+        def setUp(self) -> None:
+            self.stub = start_stub(self)
+
+        def test_call(self) -> None:
+            self.stub.queue(InvokeResult(body=b"unused"))
+            self.fail("the test's own failure")
+
+    result = run(Case)
+    assert [message for _, message in result.errors] == []
+    assert len(result.failures) == 1
+    assert "the test's own failure" in result.failures[0][1]
 
 
 def test_start_stub_needs_the_running_test_case() -> None:
