@@ -176,11 +176,16 @@ def error_answer(request: Request, error: ErrorResult, account_id: str) -> Answe
     return Answer(error.status_code, headers, json.dumps(fields).encode("utf-8"))
 
 
-def missing(request: Request, endpoints_with_results: list[str]) -> NoResultError:
+def missing(
+    request: Request,
+    endpoints_with_results: list[str],
+    error_before: ErrorResult | None = None,
+) -> NoResultError:
     """The error for a call that found nothing queued, with defaults off.
 
-    It shows the request, the other endpoints that have results, and the
-    exact call that queues one.
+    It shows the request, the other endpoints that have results, the exact
+    call that queues one, and, when the same request got an error before, why
+    that error did not answer it again.
     """
     kind = request.operation.kind
     params = request.params
@@ -209,4 +214,11 @@ def missing(request: Request, endpoints_with_results: list[str]) -> NoResultErro
         f"Queue one with stub.{method}({example}, endpoint_name={endpoint!r}) "
         f"or stub.{method}({example}) for any endpoint."
     )
+    if error_before is not None:
+        lines.append(
+            f"This request was answered with {error_before.code} before: a queued "
+            "error answers one request, and a repeat takes the next result. To "
+            "give an error to every repeat, queue it as "
+            "ErrorResult(...).remembered()."
+        )
     return NoResultError("\n".join(lines))

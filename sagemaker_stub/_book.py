@@ -171,6 +171,7 @@ class ResultBook(Generic[V]):
         build: Callable[[PendingResult | None, Source], V],
         *,
         fresh: bool = False,
+        keep: Callable[[V], bool] | None = None,
     ) -> tuple[V, Source]:
         """The value for a request, remembered or built from the next result.
 
@@ -179,7 +180,8 @@ class ResultBook(Generic[V]):
         queued result is used exactly once however many threads call. If
         ``build`` raises, the result goes back to the front of its queue.
         With ``fresh``, what the request was given before is passed over, and
-        the new value replaces it.
+        the new value replaces it. A value for which ``keep`` is false answers
+        this request only: it is not remembered.
         """
         memory_key = (kind, endpoint_name, key)
         memory = self._memory
@@ -203,7 +205,10 @@ class ResultBook(Generic[V]):
                 if queue is not None and entry is not None:
                     queue.appendleft(entry)
                 raise
-            memory[memory_key] = value
+            if keep is None or keep(value):
+                memory[memory_key] = value
+            else:
+                memory.pop(memory_key, None)
             return value, source
         finally:
             lock.release()

@@ -159,6 +159,19 @@ class CallLog:
         """Forget every call."""
         self._calls.clear()
 
+    def last_result(
+        self, operation: str, endpoint_name: str, body_sha256: str
+    ) -> object:
+        """What the latest call with this operation, endpoint and body was given."""
+        for call in reversed(self._calls[:]):
+            if (call.operation, call.endpoint_name, call.body_sha256) == (
+                operation,
+                endpoint_name,
+                body_sha256,
+            ):
+                return call.result
+        return None
+
     def async_call(self, inference: str) -> Call | None:
         """The async call that returned this inference id or location."""
         for call in self._calls[:]:

@@ -158,7 +158,12 @@ class Engine:
             # A retry follows an error: it is answered afresh, as the service
             # runs a retried request again, and its answer is remembered.
             served, source = self.book.take(
-                kind, params["EndpointName"], key, build, fresh=request.attempt > 1
+                kind,
+                params["EndpointName"],
+                key,
+                build,
+                fresh=request.attempt > 1,
+                keep=_remembered,
             )
         except _NothingQueued:
             endpoints = [
@@ -166,7 +171,11 @@ class Engine:
                 for queue_kind in (kind, Kind.SYNC)
                 for name in self.book.endpoints_with_results(queue_kind)
             ]
-            raise missing(request, endpoints) from None
+            before = self.calls.last_result(
+                operation.name, params["EndpointName"], digest.hex()
+            )
+            error = before if isinstance(before, ErrorResult) else None
+            raise missing(request, endpoints, error) from None
         if type(served) is InvokeResult:
             return self._invoke(request, digest, served, source, latency)
         if isinstance(served, ErrorResult):
@@ -297,6 +306,11 @@ class Engine:
 
     def _error(self, request: Request, error: ErrorResult) -> Answer:
         return error_answer(request, error, self.options.account_id)
+
+
+def _remembered(served: object) -> bool:
+    """Whether a request remembers what it was given: all but one-off errors."""
+    return not isinstance(served, ErrorResult) or served.remember
 
 
 def _check_can_close(request: Request, result: InvokeResult) -> None:

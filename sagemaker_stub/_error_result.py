@@ -39,6 +39,10 @@ class ErrorResult:
             service's wording where it depends on the call (``ModelError``).
         status_code: The HTTP status of the error response.
         fields: Extra modeled members of the error.
+        remember: Answer every repeat of the request with this error too. By
+            default an error answers one request, and the same request made
+            again takes the next queued result, as a retried request succeeds
+            against the service. See also :meth:`remembered`.
 
     .. versionadded:: 0.1.0
     """
@@ -52,6 +56,20 @@ class ErrorResult:
     fields: Mapping[str, object] = attrs.field(
         factory=dict, validator=_check_fields, hash=False
     )
+    remember: bool = attrs.field(default=False)
+
+    @remember.validator
+    def _check_remember(self, attribute: attrs.Attribute[bool], value: object) -> None:
+        if not isinstance(value, bool):
+            msg = f"ErrorResult.remember must be a bool; got {describe(value)}."
+            raise TypeError(msg)
+
+    def remembered(self) -> Self:
+        """This error, given again to every repeat of the request it answers.
+
+        .. versionadded:: 0.1.0
+        """
+        return attrs.evolve(self, remember=True)
 
     @code.validator
     def _check_code(self, attribute: attrs.Attribute[str], value: object) -> None:

@@ -12,6 +12,7 @@ from sagemaker_stub import (
     AsyncResult,
     ErrorResult,
     InvokeResult,
+    NoResultError,
     SageMakerRuntimeStub,
     Source,
 )
@@ -115,9 +116,37 @@ def test_throttling_is_a_client_error_with_its_code(
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
-def test_same_request_same_error(client: Any, stub: SageMakerRuntimeStub) -> None:
-    """An error is remembered like any result."""
-    stub.queue(ErrorResult.validation_error("bad"), InvokeResult(body=b"ok"))
+def test_an_error_answers_one_request(client: Any, stub: SageMakerRuntimeStub) -> None:
+    """The same request made again takes the next result, as a retry would.
+
+    This is what an app's own retry loop needs: a throttle, then the answer.
+    The answer is remembered as usual.
+    """
+    stub.queue(ErrorResult.throttling(), InvokeResult(body=b"ok"))
+    answers = []
+    for _ in range(3):
+        try:
+            response = client.invoke_endpoint(EndpointName="e", Body=b"x")
+        except ClientError as error:
+            answers.append(error.response["Error"]["Code"])
+        else:
+            answers.append(response["Body"].read())
+    assert answers == ["ThrottlingException", b"ok", b"ok"]
+    assert [call.source for call in stub.calls] == [
+        Source.QUEUED,
+        Source.QUEUED,
+        Source.REMEMBERED,
+    ]
+    stub.assert_no_pending_results()
+
+
+def test_a_remembered_error_answers_every_repeat(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """ErrorResult.remembered() is given again to the same request."""
+    stub.queue(
+        ErrorResult.validation_error("bad").remembered(), InvokeResult(body=b"ok")
+    )
     for _ in range(2):
         with pytest.raises(client.exceptions.ValidationError):
             client.invoke_endpoint(EndpointName="e", Body=b"x")
@@ -130,13 +159,12 @@ def test_same_request_same_error(client: Any, stub: SageMakerRuntimeStub) -> Non
 
 
 def test_async_errors(client: Any, stub: SageMakerRuntimeStub) -> None:
-    """Async calls raise queued errors too, and remember them."""
+    """Async calls raise queued errors too, once per error queued."""
     stub.queue_async(ErrorResult.service_unavailable(), AsyncResult.success("ok"))
-    for _ in range(2):
-        with pytest.raises(client.exceptions.ServiceUnavailable):
-            client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://a/1")
+    with pytest.raises(client.exceptions.ServiceUnavailable):
+        client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://a/1")
     assert stub.calls[0].output_location is None
-    ok = client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://a/2")
+    ok = client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://a/1")
     assert stub.read_output(ok["OutputLocation"]) == b"ok"
 
 
@@ -148,3 +176,19 @@ def test_a_sync_error_can_be_an_async_fallback(
     with pytest.raises(client.exceptions.InternalFailure):
         client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://a/1")
     assert stub.calls[0].source is Source.FALLBACK
+
+
+def test_no_result_after_an_error_says_why(client: Any) -> None:
+    """With defaults off, a repeat after a one-off error explains itself."""
+    with SageMakerRuntimeStub(client, allow_defaults=False) as stub:
+        stub.queue(ErrorResult.throttling(), InvokeResult(body=b"for y"))
+        with pytest.raises(ClientError):
+            client.invoke_endpoint(EndpointName="e", Body=b"x")
+        client.invoke_endpoint(EndpointName="e", Body=b"y")
+        with pytest.raises(NoResultError) as info:
+            client.invoke_endpoint(EndpointName="e", Body=b"x")
+    assert str(info.value).splitlines()[-1] == (
+        "This request was answered with ThrottlingException before: a queued error "
+        "answers one request, and a repeat takes the next result. To give an error "
+        "to every repeat, queue it as ErrorResult(...).remembered()."
+    )

@@ -227,7 +227,8 @@ def test_unfired_counted_faults_are_reported(client: Any) -> None:
     assert str(warning.message).startswith(
         "1 queued result was never used:\n"
         "  1. FailNext(error=ErrorResult(code='ThrottlingException', "
-        "message='Rate exceeded', status_code=400, fields={}), times=2) for "
+        "message='Rate exceeded', status_code=400, fields={}, remember=False), "
+        "times=2) for "
         "InvokeEndpoint, InvokeEndpointAsync, InvokeEndpointWithResponseStream "
         "on any endpoint, queued at tests/test_faults.py:"
     )

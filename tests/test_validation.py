@@ -137,6 +137,11 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
         "ErrorResult.code must be a str; got 1 (int).",
     ),
     (
+        lambda: ErrorResult(code="X", remember="yes"),  # type: ignore[arg-type]
+        TypeError,
+        "ErrorResult.remember must be a bool; got 'yes' (str).",
+    ),
+    (
         lambda: ErrorResult(code="X", message=3),  # type: ignore[arg-type]
         TypeError,
         "ErrorResult.message must be a str or None; got 3 (int).",
