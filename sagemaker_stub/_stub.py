@@ -13,9 +13,10 @@ import warnings
 import weakref
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Generic
 
 from botocore.stub import Stubber
+from typing_extensions import Self, TypeVar
 
 from ._book import PendingResult
 from ._botocore import stubber_active, stubber_forget, stubber_queue
@@ -31,6 +32,8 @@ from ._text import describe
 __all__ = ["SageMakerRuntimeStub"]
 
 _SERVICE = "sagemaker-runtime"
+#: The type of the stubbed client; ``Any`` for an untyped boto3 client.
+ClientT = TypeVar("ClientT", default=Any)
 #: The stub active on each client. Neither is kept alive by this table: a stub
 #: and client the test forgot are collected, as a forgotten Stubber is.
 _active_stubs: weakref.WeakKeyDictionary[Any, weakref.ref[SageMakerRuntimeStub]] = (
@@ -39,7 +42,7 @@ _active_stubs: weakref.WeakKeyDictionary[Any, weakref.ref[SageMakerRuntimeStub]]
 _active_lock = threading.Lock()
 
 
-class SageMakerRuntimeStub(StubControl, Stubber):
+class SageMakerRuntimeStub(StubControl, Stubber, Generic[ClientT]):
     """A botocore ``Stubber`` for ``sagemaker-runtime`` with queued results.
 
     Calls to ``invoke_endpoint``, ``invoke_endpoint_async`` and
@@ -76,12 +79,13 @@ class SageMakerRuntimeStub(StubControl, Stubber):
     .. versionadded:: 0.1.0
     """
 
-    #: The stubbed client.
-    client: Any
+    #: The stubbed client, with the type it was given (a boto3-stubs
+    #: ``SageMakerRuntimeClient`` keeps its methods' signatures).
+    client: ClientT  # type: ignore[assignment]
 
     def __init__(
         self,
-        client: Any,
+        client: ClientT,
         *,
         allow_defaults: bool = True,
         account_id: str = DEFAULT_ACCOUNT_ID,
@@ -115,9 +119,10 @@ class SageMakerRuntimeStub(StubControl, Stubber):
             sleep_between_retries=sleep_between_retries,
             session_ttl_seconds=session_ttl_seconds,
         )
-        super().__init__(client)
+        untyped: Any = client  # checked above to be a sagemaker-runtime client
+        super().__init__(untyped)
         engine = Engine(service_model, self._options)
-        self._bind(engine, client.meta.region_name, self._stubber_pending)
+        self._bind(engine, untyped.meta.region_name, self._stubber_pending)
         self._door: CallDoor = (
             SendDoor(self, engine, sleep_between_retries=sleep_between_retries)
             if retries
@@ -234,7 +239,7 @@ class SageMakerRuntimeStub(StubControl, Stubber):
         if pending:
             warnings.warn(pending_message(pending), UnusedResultsWarning, stacklevel=3)
 
-    def __enter__(self) -> SageMakerRuntimeStub:
+    def __enter__(self) -> Self:
         self.activate()
         return self
 

@@ -1,0 +1,29 @@
+"""Static checks of the public types: run by mypy (``make typecheck``), not pytest.
+
+Each function is type-checked, never called. A line that should not type-check
+carries a ``type: ignore`` with its error code; strict mypy reports an unused
+ignore, so such a line fails the check if it starts to type-check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
+from typing_extensions import assert_type
+
+from sagemaker_stub import SageMakerRuntimeStub
+
+
+def a_typed_client_keeps_its_type(client: SageMakerRuntimeClient) -> None:
+    """stub.client is the client's own type, so a typo in a method is caught."""
+    stub = SageMakerRuntimeStub(client)
+    assert_type(stub.client, SageMakerRuntimeClient)
+    with SageMakerRuntimeStub(client) as entered:
+        assert_type(entered.client, SageMakerRuntimeClient)
+    stub.client.invoke_endpont(EndpointName="e", Body=b"")  # type: ignore[attr-defined]
+
+
+def an_untyped_client_stays_any(client: Any) -> None:
+    """A plain boto3 client (typed Any) gives a stub whose client is Any."""
+    assert_type(SageMakerRuntimeStub(client).client, Any)
