@@ -57,6 +57,10 @@ class Source(str, enum.Enum):
     REJECTED = "rejected"
     #: Failed (or delayed past the read timeout) by a fault policy.
     FAULT = "fault"
+    #: The stub could not answer the call and raised its own error, because
+    #: nothing was queued (``allow_defaults=False``) or the result taken could
+    #: not answer it. No result was used.
+    UNANSWERED = "unanswered"
 
 
 @attrs.frozen(kw_only=True)

@@ -165,6 +165,10 @@ class Engine:
                 fresh=request.attempt > 1,
                 keep=_remembered,
             )
+        except SageMakerStubError:
+            # The result taken could not answer; the book has put it back.
+            self.calls.record(request, digest, None, Source.UNANSWERED)
+            raise
         except _NothingQueued:
             endpoints = [
                 name
@@ -175,6 +179,7 @@ class Engine:
                 operation.name, params["EndpointName"], digest.hex()
             )
             error = before if isinstance(before, ErrorResult) else None
+            self.calls.record(request, digest, None, Source.UNANSWERED)
             raise missing(request, endpoints, error) from None
         if type(served) is InvokeResult:
             return self._invoke(request, digest, served, source, latency)

@@ -366,3 +366,23 @@ def test_keep_bodies_records_the_request_body(client: Any) -> None:
     with SageMakerRuntimeStub(client, keep_bodies=True) as stub:
         client.invoke_endpoint(EndpointName="e", Body="héllo")
     assert stub.calls[0].body == "héllo".encode()
+
+
+def test_a_template_cleared_by_another_thread_is_not_read_back(
+    client: Any, stub: SageMakerRuntimeStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The renderer uses the parse it just made, whatever happens to its cache.
+
+    Another thread may clear the cache at its size limit between storing a
+    template and reading it back; this cache empties itself on every store.
+    """
+
+    class ClearedAtOnce(dict[object, object]):
+        def __setitem__(self, key: object, value: object) -> None:
+            super().__setitem__(key, value)
+            self.clear()
+
+    monkeypatch.setattr(stub._door._renderer, "_templates", ClearedAtOnce())
+    stub.queue(InvokeResult(body=b"one"), InvokeResult(body=b"two"))
+    assert body_of(client.invoke_endpoint(EndpointName="e", Body=b"1")) == b"one"
+    assert body_of(client.invoke_endpoint(EndpointName="e", Body=b"2")) == b"two"

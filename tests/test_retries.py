@@ -248,7 +248,9 @@ def test_stub_errors_surface_unchanged(mode: str) -> None:
     with SageMakerRuntimeStub(client, retries=True, allow_defaults=False) as stub:
         with pytest.raises(NoResultError, match="No result is queued"):
             client.invoke_endpoint(EndpointName="e", Body=b"x")
-        assert [call.attempt for call in stub.calls] == []
+        assert [(call.source, call.attempt) for call in stub.calls] == [
+            (Source.UNANSWERED, 1)
+        ]
 
 
 def test_refused_requests_are_not_retried(

@@ -14,6 +14,7 @@ from sagemaker_stub import (
     NoResultError,
     PendingResultsError,
     SageMakerRuntimeStub,
+    Source,
     StreamError,
     StreamResult,
 )
@@ -547,7 +548,12 @@ def test_without_defaults_an_unqueued_call_names_the_request(client: Any) -> Non
             "for any endpoint."
         )
         client.invoke_endpoint(EndpointName="other", Body=b"x")
-        assert len(stub.calls) == 1
+        assert [call.source for call in stub.calls] == [
+            Source.UNANSWERED,
+            Source.UNANSWERED,
+            Source.QUEUED,
+        ]
+        assert stub.calls[0].result is None
 
 
 def test_without_defaults_and_nothing_queued_anywhere(client: Any) -> None:
