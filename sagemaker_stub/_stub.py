@@ -48,7 +48,8 @@ class SageMakerRuntimeStub(StubControl, Stubber, Generic[ClientT]):
     Calls to ``invoke_endpoint``, ``invoke_endpoint_async`` and
     ``invoke_endpoint_with_response_stream`` are answered from queues of typed
     results, with moto's rules: the same request on the same endpoint gets the
-    result it got before; a new request takes the next queued result (the
+    result it got before (a queued error answers once, unless
+    :meth:`ErrorResult.remembered`); a new request takes the next queued result (the
     endpoint's own queue first, then the shared one), and async and streaming
     calls fall back to the ``invoke_endpoint`` queue. Async outputs can be read
     with :meth:`read_output` or through an S3 client given to
