@@ -36,11 +36,7 @@ class FixtureOptions:
 
     def stub_options(self) -> dict[str, Any]:
         """The keywords for :class:`SageMakerRuntimeStub`."""
-        return {
-            name: getattr(self, name)
-            for name in attrs.fields_dict(Options)
-            if name in attrs.fields_dict(FixtureOptions)
-        }
+        return {name: getattr(self, name) for name in attrs.fields_dict(Options)}
 
 
 def start_stub(
@@ -85,11 +81,11 @@ def start_stub(
             f"start_stub(self) from setUp; got {describe(test)}."
         )
         raise TypeError(msg)
-    options = FixtureOptions(
+    if client is None:
+        client = new_client(region_name, config)
+    stub = SageMakerRuntimeStub(
+        client,
         allow_defaults=allow_defaults,
-        check_pending=check_pending,
-        region_name=region_name,
-        config=config,
         account_id=account_id,
         keep_bodies=keep_bodies,
         validate=validate,
@@ -97,9 +93,6 @@ def start_stub(
         sleep_between_retries=sleep_between_retries,
         session_ttl_seconds=session_ttl_seconds,
     )
-    if client is None:
-        client = new_client(region_name, config)
-    stub = SageMakerRuntimeStub(client, **options.stub_options())
     stub.activate()
     test.addCleanup(stub.deactivate, report_unused=False)
     if check_pending:

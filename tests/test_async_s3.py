@@ -35,6 +35,16 @@ def split(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
+def moto_s3_client(region: str = "us-east-1") -> Any:
+    """An S3 client for moto's S3, inside mock_aws(), with moto's dummy keys."""
+    return boto3.client(
+        "s3",
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
 @pytest.fixture
 def s3() -> Any:
     """A fresh S3 client, on a session of its own."""
@@ -473,12 +483,7 @@ def test_put_object_on_owned_buckets_stores_inputs(
 def test_write_outputs_through_moto_s3(client: Any, stub: SageMakerRuntimeStub) -> None:
     """Outputs become real objects in another S3 (moto's here)."""
     with mock_aws():
-        moto_s3 = boto3.client(
-            "s3",
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        moto_s3 = moto_s3_client()
         moto_s3.create_bucket(Bucket="real-out")
         stub.write_outputs_to(moto_s3)
         stub.queue_async(
@@ -510,12 +515,7 @@ def test_write_through_creates_generated_buckets_in_its_region(
 ) -> None:
     """A missing sagemaker-output-* bucket is created where the client is."""
     with mock_aws():
-        moto_s3 = boto3.client(
-            "s3",
-            region_name="eu-west-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        moto_s3 = moto_s3_client("eu-west-1")
         stub.write_outputs_to(moto_s3)
         response = client.invoke_endpoint_async(
             EndpointName="e", InputLocation="s3://i/1"
@@ -593,12 +593,7 @@ def test_a_failed_write_through_keeps_the_result_queued(
     answer is remembered, so the same request succeeds once the bucket exists.
     """
     with mock_aws():
-        moto_s3 = boto3.client(
-            "s3",
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        moto_s3 = moto_s3_client()
         stub.write_outputs_to(moto_s3)
         stub.configure_async_output("s3://missing/async")
         stub.queue_async(AsyncResult.success({"ok": True}))
