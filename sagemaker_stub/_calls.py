@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -70,19 +71,95 @@ class Call:
     session_id: str | None = None
 
 
+#: What :meth:`CallLog.record` keeps of a call, in the order :func:`_call_of`
+#: unpacks it. The :class:`Call` is built when the history is
+#: first read: most calls are never looked at one by one, and building a
+#: frozen 18-field record costs more than the rest of recording.
+_Recorded = tuple[
+    str,
+    dict[str, object],
+    int,
+    bytes,
+    "bytes | None",
+    object,
+    Source,
+    int,
+    "float | None",
+    float,
+    "Fault | None",
+    "str | None",
+    "StreamProgress | None",
+    "str | None",
+    "Placed | None",
+    "S3Object | None",
+]
+
+
+def _call_of(recorded: _Recorded) -> Call:
+    """The :class:`Call` of a recorded call."""
+    (
+        operation,
+        params,
+        body_size,
+        digest,
+        body,
+        result,
+        source,
+        attempt,
+        backoff,
+        latency,
+        fault,
+        session_id,
+        stream,
+        inference_id,
+        placed,
+        input_object,
+    ) = recorded
+    if session_id is None:
+        named = params.get("SessionId")
+        if named != NEW_SESSION:
+            session_id = cast("str | None", named)
+    endpoint_name = params.get("EndpointName", "")
+    return Call(
+        operation=operation,
+        endpoint_name=cast("str", endpoint_name),
+        params=params,
+        body_size=body_size,
+        body_sha256=digest.hex(),
+        body=body,
+        result=result,
+        source=source,
+        attempt=attempt,
+        backoff=backoff,
+        latency=latency,
+        fault=fault,
+        session_id=session_id,
+        stream=stream,
+        inference_id=inference_id,
+        output_location=None if placed is None else placed.output_location,
+        failure_location=None if placed is None else placed.failure_location,
+        input_object=input_object,
+    )
+
+
 class CallLog:
     """The calls a stub answered, in order. Safe to share between threads.
 
-    Appending is one ``list.append``, which is atomic, so recording a call
-    takes no lock and threads never queue behind one another here.
+    Recording is one ``list.append``, which is atomic, so it takes no lock
+    and threads never queue behind one another there. The :class:`Call`
+    records are built when the history is read, under a lock that only
+    readers take.
 
     Args:
         keep_bodies: Keep each request body in its :class:`Call`.
     """
 
     def __init__(self, *, keep_bodies: bool = False) -> None:
-        self._calls: list[Call] = []
+        self._calls: list[Call | _Recorded] = []
         self._keep_bodies = keep_bodies
+        self._read_lock = threading.Lock()
+        #: How many leading entries are built already.
+        self._built = 0
 
     def record(
         self,
@@ -102,36 +179,33 @@ class CallLog:
         """Record a call the engine answered.
 
         ``digest`` is the SHA-256 of the request body; ``placed`` holds an
-        async call's locations.
+        async call's locations. Only what the :class:`Call` needs is kept: the
+        parameters without the body, and the body itself only with
+        ``keep_bodies``.
         """
         params = dict(request.params)
         params.pop("Body", None)
-        if session_id is None:
-            named = params.get("SessionId")
-            if named != NEW_SESSION:
-                session_id = named
         body = request.body
-        call = Call(
-            operation=request.operation.name,
-            endpoint_name=params.get("EndpointName", ""),
-            params=params,
-            body_size=len(body),
-            body_sha256=digest.hex(),
-            body=body if self._keep_bodies else None,
-            result=result,
-            source=source,
-            attempt=request.attempt,
-            backoff=request.backoff,
-            latency=latency,
-            fault=fault,
-            session_id=session_id,
-            stream=stream,
-            inference_id=inference_id,
-            output_location=None if placed is None else placed.output_location,
-            failure_location=None if placed is None else placed.failure_location,
-            input_object=input_object,
+        self._calls.append(
+            (
+                request.operation.name,
+                params,
+                len(body),
+                digest,
+                body if self._keep_bodies else None,
+                result,
+                source,
+                request.attempt,
+                request.backoff,
+                latency,
+                fault,
+                session_id,
+                stream,
+                inference_id,
+                placed,
+                input_object,
+            )
         )
-        self._calls.append(call)
 
     def record_elsewhere(
         self, operation: str, params: Mapping[str, Any], body: bytes, source: Source
@@ -151,19 +225,33 @@ class CallLog:
             )
         )
 
+    def _all(self) -> list[Call]:
+        """Every call so far, built, as a new list."""
+        with self._read_lock:
+            entries = self._calls
+            end = len(entries)
+            for index in range(self._built, end):
+                entry = entries[index]
+                if type(entry) is tuple:
+                    entries[index] = _call_of(entry)
+            self._built = end
+            return cast("list[Call]", entries[:end])
+
     def snapshot(self) -> list[Call]:
         """Every call so far, as a new list."""
-        return self._calls[:]
+        return self._all()
 
     def clear(self) -> None:
         """Forget every call."""
-        self._calls.clear()
+        with self._read_lock:
+            self._calls.clear()
+            self._built = 0
 
     def last_result(
         self, operation: str, endpoint_name: str, body_sha256: str
     ) -> object:
         """What the latest call with this operation, endpoint and body was given."""
-        for call in reversed(self._calls[:]):
+        for call in reversed(self._all()):
             if (call.operation, call.endpoint_name, call.body_sha256) == (
                 operation,
                 endpoint_name,
@@ -174,7 +262,7 @@ class CallLog:
 
     def async_call(self, inference: str) -> Call | None:
         """The async call that returned this inference id or location."""
-        for call in self._calls[:]:
+        for call in self._all():
             output, failure = call.output_location, call.failure_location
             if output is None or failure is None:
                 continue
@@ -184,14 +272,12 @@ class CallLog:
 
     def inference_ids(self) -> list[str]:
         """The inference ids async calls returned, sorted."""
-        return sorted(
-            {call.inference_id for call in self._calls[:] if call.inference_id}
-        )
+        return sorted({call.inference_id for call in self._all() if call.inference_id})
 
     def other_location(self, s3_uri: str) -> str | None:
         """The other location of the inference that returned ``s3_uri``."""
         other = None
-        for call in self._calls[:]:
+        for call in self._all():
             if s3_uri == call.output_location:
                 other = call.failure_location
             elif s3_uri == call.failure_location:

@@ -216,22 +216,24 @@ class RequestValidator:
         """Whether every member meets its constraints: the common case, fast.
 
         Strings already seen to pass (endpoint names, content types) are
-        remembered per member, up to a bound, so their patterns run once.
+        remembered per member, up to a bound, so their patterns run once. The
+        body has only a length to meet.
         """
         by_member = self._by_member
+        passed = self._passed
         for member, value in params.items():
-            rule = by_member[member]  # botocore sends only the model's members
             if member == "Body":
-                if rule.problems(body):
+                rule = by_member[member]
+                if not rule.low <= len(body) <= rule.high:
                     return False
             elif type(value) is str:
-                seen = self._passed[member]
+                seen = passed[member]
                 if value in seen:
                     continue
-                if rule.problems(value):
+                if by_member[member].problems(value):
                     return False
                 if len(seen) < _REMEMBERED_VALUES:
                     seen.add(value)
-            elif rule.problems(cast("bytes | int", value)):
+            elif by_member[member].problems(cast("bytes | int", value)):
                 return False
         return True

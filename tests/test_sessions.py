@@ -183,6 +183,9 @@ def test_an_error_result_opens_no_session(
     with pytest.raises(client.exceptions.ModelError):
         client.invoke_endpoint(EndpointName="chat", Body=b"x", SessionId="NEW_SESSION")
     assert stub.sessions == []
+    (call,) = stub.calls
+    assert call.params["SessionId"] == "NEW_SESSION"
+    assert call.session_id is None  # no session was opened
 
 
 def test_closing_outside_a_session_fails_and_keeps_the_result(
