@@ -7,7 +7,16 @@ STAMP := $(VENV)/.installed
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: demo test tests typecheck lint docs test-oldest bench clean
+# aiobotocore pins its own botocore, so async clients are tested in
+# environments of their own: the newest aiobotocore, and aioboto3 with the
+# aiobotocore it pins. The oldest environment has the lowest aiobotocore.
+AIO := .venv-aio
+AIO_STAMP := $(AIO)/.installed
+AIOBOTO3 := .venv-aioboto3
+AIOBOTO3_STAMP := $(AIOBOTO3)/.installed
+AIO_TESTS := tests/aio "tests/test_docs.py::test_examples_run[aio.md]"
+
+.PHONY: demo test tests tests-aio typecheck lint docs test-oldest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +27,20 @@ $(STAMP): pyproject.toml
 $(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
 	$(PYTHON) -m venv $(OLDEST)
 	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
-	$(OLDEST)/bin/python -m pip install --quiet -c constraints-oldest.txt -e '.[test]'
+	$(OLDEST)/bin/python -m pip install --quiet -c constraints-oldest.txt -e '.[test,test-aio,aio]'
 	touch $(OLDEST_STAMP)
+
+$(AIO_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(AIO)
+	$(AIO)/bin/python -m pip install --quiet --upgrade pip
+	$(AIO)/bin/python -m pip install --quiet -e '.[test,test-aio,aio]'
+	touch $(AIO_STAMP)
+
+$(AIOBOTO3_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(AIOBOTO3)
+	$(AIOBOTO3)/bin/python -m pip install --quiet --upgrade pip
+	$(AIOBOTO3)/bin/python -m pip install --quiet -e '.[test,test-aio,aio]' aioboto3
+	touch $(AIOBOTO3_STAMP)
 
 ## demo: run the quickstart example end to end
 demo: $(STAMP)
@@ -28,9 +49,20 @@ demo: $(STAMP)
 ## test: the whole suite with coverage, then type check, lint and docs build
 test: tests typecheck lint docs
 
-tests: $(STAMP)
-	$(BIN)/python -m coverage run -m pytest
+# Coverage is combined over the sync suite and the async-client suites.
+tests: $(STAMP) $(AIO_STAMP) $(AIOBOTO3_STAMP)
+	rm -f .coverage .coverage.*
+	$(BIN)/python -m coverage run -p -m pytest
+	$(MAKE) --no-print-directory tests-aio COVERAGE='-m coverage run -p'
+	$(BIN)/python -m coverage combine -q
 	$(BIN)/python -m coverage report --fail-under=100
+
+## tests-aio: the async-client tests, under the newest aiobotocore and under aioboto3
+tests-aio: $(AIO_STAMP) $(AIOBOTO3_STAMP)
+	$(AIO)/bin/python -m pip freeze | grep -iE '^(aiobotocore|botocore)=='
+	$(AIO)/bin/python $(COVERAGE) -m pytest -q $(AIO_TESTS)
+	$(AIOBOTO3)/bin/python -m pip freeze | grep -iE '^(aioboto3|aiobotocore|botocore)=='
+	$(AIOBOTO3)/bin/python $(COVERAGE) -m pytest -q $(AIO_TESTS)
 
 typecheck: $(STAMP)
 	$(BIN)/python -m mypy
@@ -43,13 +75,14 @@ docs: $(STAMP)
 	$(BIN)/python -m sphinx -n -W --keep-going -q -b html docs docs/_build/html
 
 ## bench: print the benchmark ratios (BENCH_ARGS=--write updates docs/benchmarks.md)
-bench: $(STAMP)
+bench: $(STAMP) $(AIO_STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+	$(AIO)/bin/python -m benchmarks.aio $(BENCH_ARGS)
 
 ## test-oldest: the suite against the lowest dependency versions declared
 test-oldest: $(OLDEST_STAMP)
-	$(OLDEST)/bin/python -m pip freeze | grep -iE '^(attrs|boto3|botocore|typing.extensions)=='
+	$(OLDEST)/bin/python -m pip freeze | grep -iE '^(aiobotocore|attrs|boto3|botocore|typing.extensions)=='
 	SAGEMAKER_STUB_OLDEST=1 $(OLDEST)/bin/python -m pytest -q -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) $(OLDEST) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) $(AIO) $(AIOBOTO3) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -30,7 +30,10 @@ napoleon_numpy_docstring = False
 nitpick_ignore_regex = [
     (r"py:.*", r"(botocore|boto3|attr|attrs|typing_extensions|pytest|_pytest)\..*"),
     (r"py:.*", r"(Any|Self|Hashable|Mapping|Sequence|Iterator|TracebackType)"),
-    (r"py:.*", r"(unittest\.(case\.)?TestCase|collections\.abc\..*|types\..*)"),
+    (
+        r"py:.*",
+        r"(unittest\.(case\.|async_case\.)?\w*TestCase|collections\.abc\..*|types\..*)",
+    ),
     (r"py:.*", r"(datetime\.datetime|random\.Random)"),
     (r"py:.*", r"sagemaker_stub\._.*"),
 ]

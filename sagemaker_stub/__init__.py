@@ -29,7 +29,7 @@ from ._results import (
 )
 from ._s3 import S3Object
 from ._stub import SageMakerRuntimeStub
-from ._unittest import start_stub
+from ._unittest import start_aio_stub, start_stub
 
 __all__ = [
     "SERVING_VARIANT",
@@ -58,6 +58,7 @@ __all__ = [
     "StreamResult",
     "StubActivationError",
     "UnusedResultsWarning",
+    "start_aio_stub",
     "start_stub",
 ]
 

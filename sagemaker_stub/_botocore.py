@@ -9,6 +9,7 @@ a private botocore attribute or the shape of a botocore-internal dict.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -26,10 +27,12 @@ from botocore.stub import Stubber
 
 __all__ = [
     "Hook",
+    "LazyHeaders",
     "LazyResponse",
     "RequestDict",
     "convert_to_response_dict",
     "door_handlers",
+    "is_aio_client",
     "parser_for",
     "registered_handler",
     "request_body",
@@ -87,16 +90,19 @@ def request_body(request_dict: RequestDict) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
 
-class LazyResponse(AWSResponse):
-    """An ``AWSResponse`` that builds its ``HeadersDict`` when first read.
+class LazyHeaders:
+    """Builds an ``AWSResponse``'s ``HeadersDict`` when first read.
 
     botocore reads a response's headers only to parse it, and a parsed
     response reused from a template is never parsed again; building the
     case-insensitive ``HeadersDict`` costs more than the rest of the response.
     It relies on ``AWSResponse`` keeping ``url``, ``status_code``, ``headers``,
     ``raw`` and ``_content`` as plain attributes; if they change, responses
-    lose attributes and tests/test_invoke.py fails.
+    lose attributes and tests/test_invoke.py fails. Mixed into botocore's
+    ``AWSResponse`` here, and into aiobotocore's ``AioAWSResponse``.
     """
+
+    headers: HeadersDict
 
     def __init__(
         self, url: str, status_code: int, headers: dict[str, str], raw: Any
@@ -107,14 +113,18 @@ class LazyResponse(AWSResponse):
         self.status_code = status_code
         self.raw = raw
         self._content = None
-        self._plain_headers = headers
+        self.plain_headers = headers
 
     def __getattr__(self, name: str) -> Any:
         if name != "headers":
             msg = f"{type(self).__name__!r} object has no attribute {name!r}"
             raise AttributeError(msg)
-        self.headers = HeadersDict(self._plain_headers)
+        self.headers = HeadersDict(self.plain_headers)
         return self.headers
+
+
+class LazyResponse(LazyHeaders, AWSResponse):
+    """botocore's ``AWSResponse``, its headers built when first read."""
 
 
 def parser_for(service_model: ServiceModel) -> ResponseParser:
@@ -125,6 +135,17 @@ def parser_for(service_model: ServiceModel) -> ResponseParser:
     """
     protocol = getattr(service_model, "resolved_protocol", None)
     return create_parser(protocol or service_model.protocol)
+
+
+def is_aio_client(client: Any) -> bool:
+    """Whether ``client`` is an aiobotocore (or aioboto3) client.
+
+    An aiobotocore client exists only once aiobotocore is imported, so this
+    never imports it. aiobotocore's clients all derive from ``AioBaseClient``.
+    """
+    module = sys.modules.get("aiobotocore.client")
+    base = getattr(module, "AioBaseClient", None)
+    return base is not None and isinstance(client, base)
 
 
 def unsigned(**kwargs: Any) -> object:

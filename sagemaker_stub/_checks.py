@@ -306,6 +306,25 @@ class Arguments:
                 raise TypeError(msg)
 
 
+def check_runtime_client(client: Any) -> Any:
+    """The service model of a ``sagemaker-runtime`` client; refuse anything else."""
+    service_model = getattr(getattr(client, "meta", None), "service_model", None)
+    fix = 'Create one with boto3.client("sagemaker-runtime", region_name="us-east-1").'
+    if service_model is None:
+        msg = (
+            "SageMakerRuntimeStub(client) needs a boto3, botocore or aiobotocore "
+            f"client for sagemaker-runtime; got {describe(client)}. {fix}"
+        )
+        raise TypeError(msg)
+    if service_model.service_name != "sagemaker-runtime":
+        msg = (
+            "SageMakerRuntimeStub(client) needs a sagemaker-runtime client; "
+            f"got a client for {service_model.service_name!r}. {fix}"
+        )
+        raise ValueError(msg)
+    return service_model
+
+
 def check_s3_client(method: str, s3_client: Any) -> None:
     """Refuse anything but an S3 client."""
     model = getattr(getattr(s3_client, "meta", None), "service_model", None)

@@ -10,8 +10,9 @@ handler sees it. Both hand a call to the stub's ``Stubber`` side while a
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Awaitable
+from contextvars import ContextVar
 from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
@@ -41,6 +42,26 @@ __all__ = ["CallDoor", "SendDoor"]
 
 #: Where the parameters seen in ``before-parameter-build`` wait for ``before-call``.
 _CONTEXT_KEY = "sagemaker_stub"
+#: What a door's ``before-call`` handler returns: an answer, an awaitable one
+#: (async clients), or None to let the client send the request.
+Answered = Hook | Awaitable[Hook] | None
+
+
+class _Attempts:
+    """The call in progress through a :class:`SendDoor`, across its attempts."""
+
+    __slots__ = ("backoff", "count", "door", "request")
+
+    def __init__(self, door: SendDoor, request: Request) -> None:
+        self.door = door
+        self.request = request
+        self.count = 0
+        self.backoff: float | None = None
+
+
+#: The call in progress in this thread, or in this asyncio task: both a
+#: thread and a task see only their own value.
+_CALL: ContextVar[_Attempts | None] = ContextVar("sagemaker_stub_call", default=None)
 
 
 class CallDoor:
@@ -93,14 +114,14 @@ class CallDoor:
         params: RequestDict,
         context: dict[str, Any],
         **kwargs: Any,
-    ) -> Hook | None:
+    ) -> Answered:
         """``before-call``: the engine's answer, parsed by botocore."""
         captured = context.pop(_CONTEXT_KEY, None)
         if captured is None or captured[1]:
             return self._stubbed(model, params, context, captured, **kwargs)
         return self._handle(model, self._request(model, captured[0], params))
 
-    def _handle(self, model: OperationModel, request: Request) -> Hook | None:
+    def _handle(self, model: OperationModel, request: Request) -> Answered:
         """The engine's answer to the call, parsed by botocore."""
         answer = self._engine.answer(request)
         self._wait(answer, request)
@@ -163,7 +184,6 @@ class SendDoor(CallDoor):
         self._sleep = sleep_between_retries
         self._events: Any = stubber.client.meta.events
         self._name = stubber.client.meta.service_model.service_id.hyphenize()
-        self._attempts = threading.local()
         self._retry_handler: Any = None
 
     def open(self) -> None:
@@ -190,23 +210,20 @@ class SendDoor(CallDoor):
             events.unregister(f"needs-retry.{name}", unique_id=unique_id)
             events.register(f"needs-retry.{name}", handler, unique_id=unique_id)
 
-    def _handle(self, model: OperationModel, request: Request) -> Hook | None:
+    def _handle(self, model: OperationModel, request: Request) -> Answered:
         """Keep the request for its attempts, and let botocore send it."""
-        attempts = self._attempts
-        attempts.request = request
-        attempts.count = 0
-        attempts.backoff = None
+        _CALL.set(_Attempts(self, request))
         return None
 
-    def send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
-        """``before-send``: answer one attempt of the call in progress."""
-        attempts = self._attempts
-        first: Request | None = getattr(attempts, "request", None)
-        if first is None:  # pragma: no cover - before-call always runs first
-            return None
-        attempts.count += 1
-        backoff, attempts.backoff = attempts.backoff, None
-        attempt = Request(
+    def _attempt(self) -> Request | None:
+        """The next attempt of the call in progress."""
+        call = _CALL.get()
+        if call is None or call.door is not self:  # pragma: no cover
+            return None  # before-call always runs first, on this door
+        call.count += 1
+        backoff, call.backoff = call.backoff, None
+        first = call.request
+        return Request(
             first.operation,
             first.params,
             first.headers,
@@ -214,13 +231,19 @@ class SendDoor(CallDoor):
             url=first.url,
             region=first.region,
             read_timeout=first.read_timeout,
-            attempt=attempts.count,
+            attempt=call.count,
             backoff=backoff,
         )
+
+    def send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+        """``before-send``: answer one attempt of the call in progress."""
+        attempt = self._attempt()
+        if attempt is None:  # pragma: no cover - see _attempt
+            return None
         answer = self._engine.answer(attempt)
         self._wait(answer, attempt)
         response, _ = self._renderer.render(
-            first.operation.model, first.url, answer, parse=False
+            attempt.operation.model, attempt.url, answer, parse=False
         )
         return response
 
@@ -229,8 +252,17 @@ class SendDoor(CallDoor):
 
         botocore's endpoint sleeps for what this returns before retrying.
         """
-        delay = self._retry_handler(**kwargs)
+        return self._backoff(self._retry_handler(**kwargs))
+
+    def _backoff(self, delay: Any) -> Any:
+        """Record the backoff the retry handler chose; what to sleep instead.
+
+        ``delay`` is the handler's answer: seconds to wait before retrying,
+        or None (or False) not to retry.
+        """
         if delay is None or delay is False:
             return delay
-        self._attempts.backoff = delay
+        call = _CALL.get()
+        if call is not None:  # pragma: no branch - set in before-call
+            call.backoff = delay
         return delay if self._sleep else 0

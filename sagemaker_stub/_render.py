@@ -23,10 +23,10 @@ from ._eventstream import EventStreamBody
 if TYPE_CHECKING:
     from ._operation import Answer
 
-__all__ = ["RawBody", "Renderer"]
+__all__ = ["RawBody", "Renderer", "Template", "Templates", "envelope"]
 
 
-class _Template:
+class Template:
     """A parsed response, reusable for every response with the same headers.
 
     Only the envelope differs between such responses: a new ``StreamingBody``,
@@ -34,15 +34,13 @@ class _Template:
     as botocore shares them).
     """
 
-    def __init__(self, parsed: dict[str, Any]) -> None:
+    def __init__(self, parsed: dict[str, Any], payload: str) -> None:
         self._members = {
             name: value
             for name, value in parsed.items()
-            if name != "ResponseMetadata" and not isinstance(value, StreamingBody)
+            if name not in {"ResponseMetadata", payload}
         }
-        self._payload = next(
-            name for name, value in parsed.items() if isinstance(value, StreamingBody)
-        )
+        self._payload = payload
         metadata = parsed["ResponseMetadata"]
         self._metadata = dict(metadata)
         self._ids = tuple(
@@ -51,9 +49,7 @@ class _Template:
             if header in metadata["HTTPHeaders"]
         )
 
-    def instance(
-        self, raw: RawBody, size: int, headers: dict[str, str]
-    ) -> dict[str, Any]:
+    def instance(self, body: object, headers: dict[str, str]) -> dict[str, Any]:
         """The parsed response for one call, with its own body and envelope."""
         metadata = self._metadata.copy()
         metadata["HTTPHeaders"] = headers
@@ -61,7 +57,7 @@ class _Template:
             metadata[member] = headers[header]
         parsed = self._members.copy()
         parsed["ResponseMetadata"] = metadata
-        parsed[self._payload] = StreamingBody(raw, size)
+        parsed[self._payload] = body
         return parsed
 
 
@@ -86,19 +82,80 @@ class RawBody(io.BytesIO):
 _TEMPLATE_LIMIT = 256
 
 
-class Renderer:
-    """Builds parsed responses for one service model.
+class Templates:
+    """Parsed responses to reuse, per operation, status, size and headers.
 
     A successful response whose payload is a stream (``invoke_endpoint``'s and
     ``GetObject``'s ``Body``) parses to the same members for the same headers:
     botocore hands the stream over without reading it. Such a response is
-    parsed by botocore once per set of headers; later calls reuse that parse
-    with their own ``StreamingBody``, request id and ``HTTPHeaders``.
+    parsed once per set of headers; later calls reuse that parse with their
+    own body, request id and ``HTTPHeaders``.
+    """
+
+    def __init__(self) -> None:
+        self._templates: dict[tuple[object, ...], Template] = {}
+
+    @staticmethod
+    def key(
+        operation: OperationModel, status: int, size: int, headers: Mapping[str, str]
+    ) -> tuple[object, ...] | None:
+        """The template key of a response, or None if it cannot be reused."""
+        if status >= 300 or not operation.has_streaming_output:
+            return None
+        return (operation.name, status, size, *headers.items())
+
+    def get(self, key: tuple[object, ...]) -> Template | None:
+        """The template kept for ``key``, if any."""
+        return self._templates.get(key)
+
+    def keep(
+        self, key: tuple[object, ...], operation: OperationModel, parsed: dict[str, Any]
+    ) -> Template:
+        """Keep a first parse as the template for ``key``."""
+        payload = operation.output_shape.serialization["payload"]  # type: ignore[union-attr]
+        template = Template(parsed, payload)
+        if len(self._templates) >= _TEMPLATE_LIMIT:
+            self._templates.clear()
+        self._templates[key] = template
+        return template
+
+
+def envelope(
+    s3: bool,
+    headers: Mapping[str, str],
+    body: bytes | EventStreamBody,
+    request_id: str | None,
+) -> dict[str, str]:
+    """The response's headers with the envelope a service adds.
+
+    The request id (a fresh one unless given), the date, and the framing: a
+    ``content-length`` for a whole body (one given in ``headers`` is kept, as
+    a HEAD answer's is) or chunked transfer for an event stream.
+    """
+    if request_id is None:
+        request_id = new_request_id()
+    if s3:
+        all_headers = {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
+    else:
+        all_headers = {"x-amzn-requestid": request_id}
+    all_headers["date"] = http_date()
+    all_headers.update(headers)
+    if not isinstance(body, bytes):
+        all_headers["transfer-encoding"] = "chunked"
+    elif "content-length" not in all_headers:
+        all_headers["content-length"] = str(len(body))
+    return all_headers
+
+
+class Renderer:
+    """Builds parsed responses for one service model, as botocore's endpoint would.
+
+    Responses with a streamed payload reuse a parse kept in :class:`Templates`.
     """
 
     def __init__(self, service_model: ServiceModel) -> None:
         self._service_model = service_model
-        self._templates: dict[tuple[object, ...], _Template] = {}
+        self._templates = Templates()
         self._parser = parser_for(service_model)
         self._s3 = service_model.service_name == "s3"
 
@@ -129,43 +186,29 @@ class Renderer:
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """Parse a response as botocore's endpoint would.
 
-        ``body`` is the whole body, or an event stream sent chunked. A
-        ``content-length`` in ``headers`` is kept (a HEAD answer's). The
-        envelope is added here: the request id (a fresh one unless given) and
-        the date. With ``parse=False`` only the HTTP response is built, for
-        botocore's endpoint to parse, and the dict is empty.
+        ``body`` is the whole body, or an event stream sent chunked; the
+        envelope is added by :func:`envelope`. With ``parse=False`` only the
+        HTTP response is built, for botocore's endpoint to parse, and the
+        dict is empty.
         """
-        if request_id is None:
-            request_id = new_request_id()
-        if self._s3:
-            all_headers = {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
-        else:
-            all_headers = {"x-amzn-requestid": request_id}
-        all_headers["date"] = http_date()
-        all_headers.update(headers)
+        all_headers = envelope(self._s3, headers, body, request_id)
         if not isinstance(body, bytes):
-            all_headers["transfer-encoding"] = "chunked"
             http = LazyResponse(url, status, all_headers, body)
             return http, self._parse(operation, http) if parse else {}
-        size = len(body)
-        length = all_headers.get("content-length")
-        if length is None:
-            all_headers["content-length"] = str(size)
         raw = RawBody(body)
         http = LazyResponse(url, status, all_headers, raw)
         if not parse:
             return http, {}
-        if status >= 300 or not operation.has_streaming_output:
+        key = self._templates.key(operation, status, len(body), headers)
+        if key is None:
             return http, self._parse(operation, http)
-        key = (operation.name, status, size, *headers.items())
         template = self._templates.get(key)
         if template is None:
-            template = _Template(self._parse(operation, http))
-            if len(self._templates) >= _TEMPLATE_LIMIT:
-                self._templates.clear()
-            self._templates[key] = template
-        declared = size if length is None else int(length)
-        return http, template.instance(raw, declared, all_headers)
+            template = self._templates.keep(
+                key, operation, self._parse(operation, http)
+            )
+        size = int(all_headers["content-length"])
+        return http, template.instance(StreamingBody(raw, size), all_headers)
 
     def _parse(self, operation: OperationModel, http: AWSResponse) -> dict[str, Any]:
         """botocore's own parse of the response, modeled error fields included."""

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 
-from ._botocore import RequestDict, request_body, request_url
+from ._botocore import RequestDict, is_aio_client, request_body, request_url
 from ._checks import Arguments, check_s3_client
 from ._errors import S3NotStubbedError, StubActivationError
 from ._outputs import AsyncOutputs
@@ -32,6 +32,10 @@ _RANGE = re.compile(r"bytes=(?P<start>\d*)-(?P<end>\d*)")
 _ANSWERED = ("GetObject", "HeadObject", "PutObject", "DeleteObject", "ListObjectsV2")
 _MAX_KEYS = 1000
 _CONTEXT_KEY = "sagemaker_stub.s3"
+#: An answer: status, headers and body.
+Response = tuple[int, dict[str, str], bytes]
+#: An answer and the URL it answers.
+Reply = tuple[str, int, dict[str, str], bytes]
 
 
 def _captured_params(
@@ -71,6 +75,15 @@ class S3Responder:
         self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
     ) -> tuple[AWSResponse, dict[str, Any]] | None:
         """``before-call``: an owned object's answer, or ``None`` to let it pass."""
+        reply = self.reply(model, params, context)
+        if reply is None:
+            return None
+        return self._renderer.respond(model, *reply)
+
+    def reply(
+        self, model: OperationModel, params: RequestDict, context: Any
+    ) -> Reply | None:
+        """The answer to one request (URL, status, headers, body), or None to pass."""
         api_params: dict[str, Any] = context.pop(_CONTEXT_KEY, {})
         bucket = api_params.get("Bucket")
         owned = isinstance(bucket, str) and self._outputs.owns(bucket)
@@ -81,7 +94,7 @@ class S3Responder:
         assert isinstance(bucket, str)
         url = request_url(params)
         if model.name == "ListObjectsV2":
-            return self._list(model, url, bucket, api_params)
+            return (url, *self._list(bucket, api_params))
         key: str = api_params["Key"]
         uri = f"s3://{bucket}/{key}"
         if model.name == "PutObject":
@@ -91,14 +104,14 @@ class S3Responder:
                 api_params.get("ContentType") or "binary/octet-stream",
             )
             self._store.put(obj)
-            return self._renderer.respond(model, url, 200, {"etag": obj.etag}, b"")
+            return url, 200, {"etag": obj.etag}, b""
         if model.name == "DeleteObject":
             self._store.delete(uri)
-            return self._renderer.respond(model, url, 204, {}, b"")
+            return url, 204, {}, b""
         found = self._store.read(uri)
         if found is None:
-            return self._missing(model, url, key)
-        return self._object(model, url, found, api_params.get("Range"))
+            return (url, *_missing(model.name, key))
+        return (url, *_object(model.name, found, api_params.get("Range")))
 
     def _refusal(self, operation: str, bucket: object, *, owned: bool) -> str:
         """Why a request is refused, and the ways to serve it."""
@@ -123,13 +136,7 @@ class S3Responder:
             f"{', '.join(_ANSWERED)}. Attach another client for it, {way_out}"
         )
 
-    def _list(
-        self,
-        model: OperationModel,
-        url: str,
-        bucket: str,
-        api_params: dict[str, Any],
-    ) -> tuple[AWSResponse, dict[str, Any]]:
+    def _list(self, bucket: str, api_params: dict[str, Any]) -> Response:
         """ListObjectsV2: the visible objects under a prefix, one page."""
         prefix: str = api_params.get("Prefix", "")
         after: str = api_params.get("ContinuationToken") or api_params.get(
@@ -165,55 +172,50 @@ class S3Responder:
             f"<IsTruncated>{'true' if more else 'false'}</IsTruncated>"
             f"{contents}{token}</ListBucketResult>"
         ).encode()
-        headers = {"content-type": "application/xml"}
-        return self._renderer.respond(model, url, 200, headers, body)
+        return 200, {"content-type": "application/xml"}, body
 
-    def _missing(
-        self, model: OperationModel, url: str, key: str
-    ) -> tuple[AWSResponse, dict[str, Any]]:
-        if model.name == "HeadObject":  # HEAD answers have no body to explain
-            return self._renderer.respond(model, url, 404, {}, b"")
-        body = _error_xml("NoSuchKey", "The specified key does not exist.", Key=key)
-        headers = {"content-type": "application/xml"}
-        return self._renderer.respond(model, url, 404, headers, body)
 
-    def _object(
-        self, model: OperationModel, url: str, obj: S3Object, wanted: str | None
-    ) -> tuple[AWSResponse, dict[str, Any]]:
-        data, status = obj.data, 200
-        headers = {
-            "content-type": obj.content_type,
-            "etag": obj.etag,
-            "last-modified": obj.last_modified,
-            "accept-ranges": "bytes",
-        }
-        span = _byte_range(wanted, len(data)) if wanted else None
-        if span == _UNSATISFIABLE:
-            return self._invalid_range(model, url, len(data))
-        if span is not None:
-            start, end = span
-            data, status = data[start : end + 1], 206
-            headers["content-range"] = f"bytes {start}-{end}/{len(obj.data)}"
-        if model.name == "HeadObject":
-            headers["content-length"] = str(len(data))
-            return self._renderer.respond(model, url, status, headers, b"")
-        return self._renderer.respond(model, url, status, headers, data)
+def _missing(operation: str, key: str) -> Response:
+    """The answer for a key with no object."""
+    if operation == "HeadObject":  # HEAD answers have no body to explain
+        return 404, {}, b""
+    body = _error_xml("NoSuchKey", "The specified key does not exist.", Key=key)
+    return 404, {"content-type": "application/xml"}, body
 
-    def _invalid_range(
-        self, model: OperationModel, url: str, size: int
-    ) -> tuple[AWSResponse, dict[str, Any]]:
-        body = b""
-        if model.name != "HeadObject":  # HEAD answers have no body
-            body = _error_xml(
-                "InvalidRange",
-                "The requested range is not satisfiable",
-                ActualObjectSize=str(size),
-            )
-        headers = {
-            "content-type": "application/xml",
-            "content-range": f"bytes */{size}",
-        }
-        return self._renderer.respond(model, url, 416, headers, body)
+
+def _object(operation: str, obj: S3Object, wanted: str | None) -> Response:
+    """The answer for a stored object, whole or a range of it."""
+    data, status = obj.data, 200
+    headers = {
+        "content-type": obj.content_type,
+        "etag": obj.etag,
+        "last-modified": obj.last_modified,
+        "accept-ranges": "bytes",
+    }
+    span = _byte_range(wanted, len(data)) if wanted else None
+    if span == _UNSATISFIABLE:
+        return _invalid_range(operation, len(data))
+    if span is not None:
+        start, end = span
+        data, status = data[start : end + 1], 206
+        headers["content-range"] = f"bytes {start}-{end}/{len(obj.data)}"
+    if operation == "HeadObject":
+        headers["content-length"] = str(len(data))
+        return status, headers, b""
+    return status, headers, data
+
+
+def _invalid_range(operation: str, size: int) -> Response:
+    """The answer for a range S3 refuses."""
+    body = b""
+    if operation != "HeadObject":  # HEAD answers have no body
+        body = _error_xml(
+            "InvalidRange",
+            "The requested range is not satisfiable",
+            ActualObjectSize=str(size),
+        )
+    headers = {"content-type": "application/xml", "content-range": f"bytes */{size}"}
+    return 416, headers, body
 
 
 #: What _byte_range returns for a range S3 answers with 416.
@@ -283,7 +285,12 @@ class S3Doors:
             )
             raise TypeError(msg)
         self._outputs.own(*buckets)
-        responder = S3Responder(s3_client, self._outputs, pass_through=pass_through)
+        responder_class = S3Responder
+        if is_aio_client(s3_client):
+            from ._aio import AioS3Responder  # noqa: PLC0415 - only for aiobotocore
+
+            responder_class = AioS3Responder
+        responder = responder_class(s3_client, self._outputs, pass_through=pass_through)
         responder.attach()
         self._attached[id(s3_client)] = responder
 
@@ -298,6 +305,15 @@ class S3Doors:
     def write_through(self, s3_client: Any) -> None:
         """Also write outputs through ``s3_client`` (``stub.write_outputs_to``)."""
         check_s3_client("write_outputs_to", s3_client)
+        if is_aio_client(s3_client):
+            msg = (
+                "stub.write_outputs_to() needs a sync S3 client: the stub writes "
+                "each output as the call that makes it returns, and cannot await "
+                "an aiobotocore client there. Pass a boto3 client for the same "
+                'S3 (boto3.client("s3", endpoint_url=...)), or attach_s3() the '
+                "async client to read outputs from the stub."
+            )
+            raise TypeError(msg)
         if id(s3_client) in self._attached:
             msg = (
                 "stub.write_outputs_to(): this S3 client is attached with "

@@ -19,7 +19,8 @@ from botocore.stub import Stubber
 from typing_extensions import Self, TypeVar
 
 from ._book import PendingResult
-from ._botocore import stubber_active, stubber_forget, stubber_queue
+from ._botocore import is_aio_client, stubber_active, stubber_forget, stubber_queue
+from ._checks import check_runtime_client
 from ._control import StubControl, origin
 from ._doors import CallDoor, SendDoor
 from ._engine import Engine
@@ -27,11 +28,9 @@ from ._errors import StubActivationError, UnusedResultsWarning, pending_message
 from ._operation import Operation
 from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
 from ._s3_door import S3Doors
-from ._text import describe
 
 __all__ = ["SageMakerRuntimeStub"]
 
-_SERVICE = "sagemaker-runtime"
 #: The type of the stubbed client; ``Any`` for an untyped boto3 client.
 ClientT = TypeVar("ClientT", default=Any)
 #: The stub active on each client. Neither is kept alive by this table: a stub
@@ -57,8 +56,13 @@ class SageMakerRuntimeStub(StubControl, Stubber, Generic[ClientT]):
     (``add_response``, ``add_client_error``) are served first, strictly in
     order.
 
+    An aiobotocore (or aioboto3) client is answered the same way, through
+    aiobotocore's own parser: ``await`` its calls, and use ``async with`` or
+    ``with`` for the stub alike.
+
     Args:
-        client: A botocore or boto3 ``sagemaker-runtime`` client.
+        client: A botocore, boto3, aiobotocore or aioboto3
+            ``sagemaker-runtime`` client.
         allow_defaults: Answer a call that finds nothing queued with moto's
             static default (``True``), or raise :class:`NoResultError`.
         account_id: The account id written into ``ModelError`` messages and
@@ -96,21 +100,7 @@ class SageMakerRuntimeStub(StubControl, Stubber, Generic[ClientT]):
         sleep_between_retries: bool = False,
         session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
     ) -> None:
-        service_model = getattr(getattr(client, "meta", None), "service_model", None)
-        if service_model is None:
-            msg = (
-                "SageMakerRuntimeStub(client) needs a boto3 or botocore client "
-                f"for sagemaker-runtime; got {describe(client)}. Create one with "
-                'boto3.client("sagemaker-runtime", region_name="us-east-1").'
-            )
-            raise TypeError(msg)
-        if service_model.service_name != _SERVICE:
-            msg = (
-                "SageMakerRuntimeStub(client) needs a sagemaker-runtime client; "
-                f"got a client for {service_model.service_name!r}. Create one with "
-                'boto3.client("sagemaker-runtime", region_name="us-east-1").'
-            )
-            raise ValueError(msg)
+        service_model = check_runtime_client(client)
         self._options = Options(
             allow_defaults=allow_defaults,
             account_id=account_id,
@@ -124,11 +114,7 @@ class SageMakerRuntimeStub(StubControl, Stubber, Generic[ClientT]):
         super().__init__(untyped)
         engine = Engine(service_model, self._options)
         self._bind(engine, untyped.meta.region_name, self._stubber_pending)
-        self._door: CallDoor = (
-            SendDoor(self, engine, sleep_between_retries=sleep_between_retries)
-            if retries
-            else CallDoor(self, engine)
-        )
+        self._door = _door(self, engine, self._options)
         self._s3_doors = S3Doors(engine.outputs, self._arguments)
         self._active = False
         self._activated_at = ""
@@ -252,6 +238,18 @@ class SageMakerRuntimeStub(StubControl, Stubber, Generic[ClientT]):
     ) -> None:
         self._deactivate(report_unused=exc_type is None)
 
+    async def __aenter__(self) -> Self:
+        """``async with`` activates the stub, as ``with`` does."""
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc_value, traceback)
+
     def reset(self) -> None:
         """Forget everything the test set up or the calls left behind.
 
@@ -297,7 +295,7 @@ class SageMakerRuntimeStub(StubControl, Stubber, Generic[ClientT]):
         a typo never reaches the network.
 
         Args:
-            s3_client: A boto3 or botocore ``s3`` client.
+            s3_client: A boto3, botocore or aiobotocore ``s3`` client.
             buckets: More buckets to own, e.g. where the code under test
                 uploads its inputs.
             pass_through: Let the requests the stub does not answer go on to
@@ -316,10 +314,24 @@ class SageMakerRuntimeStub(StubControl, Stubber, Generic[ClientT]):
         self._s3_doors.detach(s3_client)
 
     def write_outputs_to(self, s3_client: Any) -> None:
-        """Also write each async output through ``s3_client`` (PutObject).
+        """Also write each async output through a sync ``s3_client`` (PutObject).
 
         For tests that already run moto's S3, LocalStack or a real test
         bucket: the objects become real there. A stub-generated
         ``sagemaker-output-*`` bucket is created first if it does not exist.
         """
         self._s3_doors.write_through(s3_client)
+
+
+def _door(stub: SageMakerRuntimeStub, engine: Engine, options: Options) -> CallDoor:
+    """The door for the stub's client: sync or async, before-call or before-send."""
+    sleep = options.sleep_between_retries
+    if is_aio_client(stub.client):
+        from ._aio import AioCallDoor, AioSendDoor  # noqa: PLC0415 - aiobotocore only
+
+        if options.retries:
+            return AioSendDoor(stub, engine, sleep_between_retries=sleep)
+        return AioCallDoor(stub, engine)
+    if options.retries:
+        return SendDoor(stub, engine, sleep_between_retries=sleep)
+    return CallDoor(stub, engine)

@@ -12,7 +12,7 @@ from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
 
-__all__ = ["FixtureOptions", "new_client", "start_stub"]
+__all__ = ["FixtureOptions", "new_client", "start_aio_stub", "start_stub"]
 
 
 @attrs.frozen(kw_only=True)
@@ -83,9 +83,9 @@ def start_stub(
         raise TypeError(msg)
     if client is None:
         client = new_client(region_name, config)
-    stub = SageMakerRuntimeStub(
-        client,
+    options = FixtureOptions(
         allow_defaults=allow_defaults,
+        check_pending=check_pending,
         account_id=account_id,
         keep_bodies=keep_bodies,
         validate=validate,
@@ -93,9 +93,67 @@ def start_stub(
         sleep_between_retries=sleep_between_retries,
         session_ttl_seconds=session_ttl_seconds,
     )
+    return _started(test, client, options)
+
+
+async def start_aio_stub(
+    test: unittest.IsolatedAsyncioTestCase,
+    client: Any = None,
+    *,
+    allow_defaults: bool = False,
+    check_pending: bool = True,
+    region_name: str = "us-east-1",
+    config: Any = None,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    keep_bodies: bool = False,
+    validate: bool = True,
+    retries: bool = False,
+    sleep_between_retries: bool = False,
+    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
+) -> SageMakerRuntimeStub:
+    """Start a stub on an aiobotocore client for the length of one async test.
+
+    Await it from ``asyncSetUp``. It takes what :func:`start_stub` takes,
+    with the same defaults. Without ``client`` it makes an aiobotocore
+    ``sagemaker-runtime`` client (``stub.client``; ``config`` is then an
+    ``AioConfig``) and closes it at cleanup. Needs
+    ``pip install 'sagemaker-stub[aio]'``.
+
+    .. versionadded:: 0.2.0
+    """
+    if not isinstance(test, unittest.IsolatedAsyncioTestCase):
+        msg = (
+            "start_aio_stub(test) takes the running IsolatedAsyncioTestCase, as "
+            f"in await start_aio_stub(self) from asyncSetUp; got {describe(test)}."
+        )
+        raise TypeError(msg)
+    options = FixtureOptions(
+        allow_defaults=allow_defaults,
+        check_pending=check_pending,
+        account_id=account_id,
+        keep_bodies=keep_bodies,
+        validate=validate,
+        retries=retries,
+        sleep_between_retries=sleep_between_retries,
+        session_ttl_seconds=session_ttl_seconds,
+    )
+    if client is None:
+        from ._aiobotocore import new_aio_client  # noqa: PLC0415 - aiobotocore only
+
+        context = new_aio_client(region_name, config)
+        client = await context.__aenter__()
+        test.addAsyncCleanup(context.__aexit__, None, None, None)
+    return _started(test, client, options)
+
+
+def _started(
+    test: unittest.TestCase, client: Any, options: FixtureOptions
+) -> SageMakerRuntimeStub:
+    """An active stub on ``client``, stopped (and checked) at the test's cleanup."""
+    stub = SageMakerRuntimeStub(client, **options.stub_options())
     stub.activate()
     test.addCleanup(stub.deactivate, report_unused=False)
-    if check_pending:
+    if options.check_pending:
         test.addCleanup(_check_pending, test, stub)
     return stub
 

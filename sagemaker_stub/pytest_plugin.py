@@ -1,4 +1,4 @@
-"""pytest plugin: the ``sagemaker_runtime_stub`` fixture and its marker.
+"""pytest plugin: the ``sagemaker_runtime_stub`` fixtures and their marker.
 
 Registered through the ``pytest11`` entry point, so installing the package is
 enough. Kept apart from the rest of the package so unittest users never
@@ -17,7 +17,7 @@ from ._errors import pending_message
 from ._stub import SageMakerRuntimeStub
 from ._unittest import FixtureOptions, new_client
 
-__all__ = ["sagemaker_runtime_stub"]
+__all__ = ["sagemaker_runtime_aio_stub", "sagemaker_runtime_stub"]
 
 _MARKER = "sagemaker_runtime_stub"
 #: The marker's first name, still read, with a deprecation warning.
@@ -89,6 +89,44 @@ def sagemaker_runtime_stub(
     """
     options = _marker_options(request)
     client = new_client(options.region_name, options.config)
+    yield from _serve(request, options, client)
+
+
+@pytest.fixture
+def sagemaker_runtime_aio_stub(
+    request: pytest.FixtureRequest,
+) -> Iterator[SageMakerRuntimeStub]:
+    """An active stub on a fresh aiobotocore client, for async tests.
+
+    The same as ``sagemaker_runtime_stub``, marker included, with an
+    aiobotocore ``sagemaker-runtime`` client as ``stub.client``: ``await``
+    its calls. The fixture itself is not a coroutine, so it works under
+    pytest-asyncio (strict or auto mode), anyio's plugin, or none. Needs
+    ``pip install 'sagemaker-stub[aio]'``.
+
+    .. versionadded:: 0.2.0
+    """
+    options = _marker_options(request)
+    try:
+        from ._aiobotocore import new_aio_client, run_apart  # noqa: PLC0415
+    except ImportError as exc:
+        msg = (
+            "The sagemaker_runtime_aio_stub fixture needs aiobotocore: "
+            f"pip install 'sagemaker-stub[aio]' ({exc})."
+        )
+        pytest.fail(msg, pytrace=False)
+    context = new_aio_client(options.region_name, options.config)
+    client = run_apart(context.__aenter__())
+    try:
+        yield from _serve(request, options, client)
+    finally:
+        run_apart(context.__aexit__(None, None, None))
+
+
+def _serve(
+    request: pytest.FixtureRequest, options: FixtureOptions, client: Any
+) -> Iterator[SageMakerRuntimeStub]:
+    """Stub ``client`` for one test; fail a passing test that left results unused."""
     stub = SageMakerRuntimeStub(client, **options.stub_options())
     stub.activate()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +32,33 @@ for _name in _CREDENTIAL_VARIABLES:
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 os.environ["AWS_CONFIG_FILE"] = os.devnull
 os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+
+
+#: The async-client tests run where aiobotocore is installed: it pins its own
+#: botocore, so it has environments of its own (make tests-aio).
+collect_ignore = [] if importlib.util.find_spec("aiobotocore") else ["aio"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Declare pytest-asyncio's setting (pyproject.toml) where it is not installed."""
+    if importlib.util.find_spec("pytest_asyncio") is None:
+        parser.addini(
+            "asyncio_default_fixture_loop_scope",
+            "read by pytest-asyncio, in the async-client environments",
+        )
+
+
+#: pytest-asyncio's setting, for the pytest sessions tests start (pytester),
+#: which read no pyproject.toml: unset, pytest-asyncio warns at start-up.
+_ASYNCIO_INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester) -> pytest.Pytester:
+    """pytester, its sessions configured for pytest-asyncio where installed."""
+    if importlib.util.find_spec("pytest_asyncio") is not None:
+        pytester.makeini(_ASYNCIO_INI)
+    return pytester
 
 
 #: One session for the suite: making a session costs far more than a client,

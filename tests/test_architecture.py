@@ -92,3 +92,22 @@ def test_the_internals_pattern_finds_what_it_looks_for() -> None:
         "from botocore.parsers import",
         "request_dict[",
     } <= found
+
+
+#: An import of aiobotocore, at any depth of the module.
+AIOBOTOCORE_IMPORT = re.compile(r"^\s*(?:from|import) aiobotocore\b", re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: path.name)
+def test_aiobotocore_is_imported_in_one_module(path: Path) -> None:
+    """Only _aiobotocore.py imports aiobotocore, and only _aio.py imports it at load.
+
+    The other modules reach the async doors through a function-level import
+    made when an aiobotocore client is given, so the sync path never loads
+    aiobotocore.
+    """
+    source = path.read_text(encoding="utf-8")
+    imports_it = AIOBOTOCORE_IMPORT.search(source) is not None
+    assert imports_it == (path.name == "_aiobotocore.py")
+    loads_async = {"_aio", "_aiobotocore"} & _imports(path)
+    assert not loads_async or path.name == "_aio.py", loads_async

@@ -382,7 +382,7 @@ def test_a_template_cleared_by_another_thread_is_not_read_back(
             super().__setitem__(key, value)
             self.clear()
 
-    monkeypatch.setattr(stub._door._renderer, "_templates", ClearedAtOnce())
+    monkeypatch.setattr(stub._door._renderer._templates, "_templates", ClearedAtOnce())
     stub.queue(InvokeResult(body=b"one"), InvokeResult(body=b"two"))
     assert body_of(client.invoke_endpoint(EndpointName="e", Body=b"1")) == b"one"
     assert body_of(client.invoke_endpoint(EndpointName="e", Body=b"2")) == b"two"

@@ -128,8 +128,8 @@ def test_something_that_is_not_a_client_is_rejected() -> None:
     with pytest.raises(TypeError) as info:
         SageMakerRuntimeStub("sagemaker-runtime")
     assert str(info.value) == (
-        "SageMakerRuntimeStub(client) needs a boto3 or botocore client for "
-        "sagemaker-runtime; got 'sagemaker-runtime' (str). Create one with "
+        "SageMakerRuntimeStub(client) needs a boto3, botocore or aiobotocore "
+        "client for sagemaker-runtime; got 'sagemaker-runtime' (str). Create one with "
         'boto3.client("sagemaker-runtime", region_name="us-east-1").'
     )
 

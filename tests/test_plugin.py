@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -241,3 +243,27 @@ def test_a_failing_test_is_reported_once(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1, errors=0)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("aiobotocore") is not None,
+    reason="aiobotocore is installed here; tests/aio uses the async fixture",
+)
+def test_the_async_fixture_says_what_to_install(pytester: pytest.Pytester) -> None:
+    """Without aiobotocore, the async fixture names the extra that brings it."""
+    pytester.makepyfile(
+        """
+        def test_it(sagemaker_runtime_aio_stub):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            (
+                "The sagemaker_runtime_aio_stub fixture needs aiobotocore: "
+                "pip install 'sagemaker-stub[aio]' (No module named 'aiobotocore')."
+            )
+        ]
+    )

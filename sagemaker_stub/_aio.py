@@ -1,0 +1,199 @@
+"""Doors for aiobotocore clients: the same engine, answered with ``await``.
+
+An aiobotocore client awaits what its handlers return when it is awaitable,
+so the async doors are the sync ones with coroutines where something must be
+awaited: a latency slept, aiobotocore's (async) parser run, or its retry
+handler asked. Answers are parsed by aiobotocore's own parser, so bodies and
+event streams are aiobotocore's. This module is imported only when an
+aiobotocore client is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Mapping
+from typing import Any
+
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.exceptions import ReadTimeoutError
+from botocore.model import OperationModel, ServiceModel
+from botocore.stub import Stubber
+
+from ._aiobotocore import (
+    AioAWSResponse,
+    AioRawBody,
+    LazyAioResponse,
+    StreamingBody,
+    parse_response,
+    parser_for,
+    resolve,
+)
+from ._botocore import Hook, RequestDict
+from ._doors import Answered, CallDoor, SendDoor
+from ._engine import Engine
+from ._eventstream import EventStreamBody
+from ._operation import Answer, Request
+from ._outputs import AsyncOutputs
+from ._render import Template, Templates, envelope
+from ._s3_door import S3Responder
+
+__all__ = ["AioCallDoor", "AioRenderer", "AioS3Responder", "AioSendDoor"]
+
+
+class AioRenderer:
+    """Builds aiobotocore responses for one service model.
+
+    As :class:`~sagemaker_stub._render.Renderer` does for botocore: the same
+    envelope, and a parse kept per set of headers for streamed payloads.
+    """
+
+    def __init__(self, service_model: ServiceModel) -> None:
+        self._templates = Templates()
+        self._parser = parser_for(service_model)
+        self._s3 = service_model.service_name == "s3"
+
+    def http(
+        self,
+        url: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes | EventStreamBody,
+        request_id: str | None = None,
+    ) -> LazyAioResponse:
+        """The HTTP response alone, for aiobotocore's endpoint to parse."""
+        all_headers = envelope(self._s3, headers, body, request_id)
+        raw = AioRawBody(url, all_headers, body)
+        return LazyAioResponse(url, status, all_headers, raw)
+
+    def respond(
+        self,
+        operation: OperationModel,
+        url: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes | EventStreamBody,
+        *,
+        request_id: str | None = None,
+    ) -> Hook | Awaitable[Hook]:
+        """A response as aiobotocore's endpoint would parse it.
+
+        A response whose parse is kept as a template is built at once;
+        otherwise aiobotocore's (async) parser is awaited. aiobotocore awaits
+        what its handlers return only if it is awaitable, so the common case
+        costs no coroutine.
+        """
+        http = self.http(url, status, headers, body, request_id)
+        if not isinstance(body, bytes):
+            return self._parsed(http, operation, None)
+        key = self._templates.key(operation, status, len(body), headers)
+        template = None if key is None else self._templates.get(key)
+        if template is None:
+            return self._parsed(http, operation, key)
+        return _instance(http, template)
+
+    async def _parsed(
+        self,
+        http: LazyAioResponse,
+        operation: OperationModel,
+        key: tuple[object, ...] | None,
+    ) -> Hook:
+        """aiobotocore's parse, kept as the template for ``key`` if given."""
+        parsed = await parse_response(self._parser, http, operation)
+        if key is None:
+            return http, parsed
+        return _instance(http, self._templates.keep(key, operation, parsed))
+
+
+def _instance(http: LazyAioResponse, template: Template) -> Hook:
+    """The parsed response of ``http`` from a template, with its own body."""
+    headers = http.plain_headers
+    body = StreamingBody(http.raw, int(headers["content-length"]))
+    return http, template.instance(body, headers)
+
+
+async def _wait(answer: Answer, request: Request) -> None:
+    """Sleep for the answer's latency without blocking the event loop."""
+    if answer.delay:
+        await asyncio.sleep(answer.delay)
+    if answer.timed_out:
+        raise ReadTimeoutError(endpoint_url=request.url)
+
+
+class AioCallDoor(CallDoor):
+    """Answers an aiobotocore client's calls in ``before-call``."""
+
+    def __init__(self, stubber: Stubber, engine: Engine) -> None:
+        super().__init__(stubber, engine)
+        self._aio = AioRenderer(stubber.client.meta.service_model)
+
+    def _handle(self, model: OperationModel, request: Request) -> Answered:
+        """The engine's answer, after its latency, parsed by aiobotocore."""
+        answer = self._engine.answer(request)
+        if answer.delay or answer.timed_out:
+            return self._later(model, request, answer)
+        return self._render(model, request, answer)
+
+    def _render(
+        self, model: OperationModel, request: Request, answer: Answer
+    ) -> Hook | Awaitable[Hook]:
+        return self._aio.respond(
+            model,
+            request.url,
+            answer.status,
+            answer.headers,
+            answer.body,
+            request_id=answer.request_id,
+        )
+
+    async def _later(
+        self, model: OperationModel, request: Request, answer: Answer
+    ) -> Hook:
+        """The answer after its latency, slept without blocking the event loop."""
+        await _wait(answer, request)
+        return await resolve(self._render(model, request, answer))
+
+
+class AioSendDoor(SendDoor):
+    """Answers in ``before-send``, inside aiobotocore's retry loop."""
+
+    def __init__(
+        self, stubber: Stubber, engine: Engine, *, sleep_between_retries: bool
+    ) -> None:
+        super().__init__(stubber, engine, sleep_between_retries=sleep_between_retries)
+        self._aio = AioRenderer(stubber.client.meta.service_model)
+
+    async def send(  # type: ignore[override]
+        self, request: AWSPreparedRequest, **kwargs: Any
+    ) -> AioAWSResponse | None:
+        """``before-send``: answer one attempt of the call in progress."""
+        attempt = self._attempt()
+        if attempt is None:  # pragma: no cover - before-call always runs first
+            return None
+        answer = self._engine.answer(attempt)
+        await _wait(answer, attempt)
+        return self._aio.http(
+            attempt.url, answer.status, answer.headers, answer.body, answer.request_id
+        )
+
+    async def needs_retry(self, **kwargs: Any) -> object:
+        """aiobotocore's retry decision, with its backoff recorded."""
+        return self._backoff(await resolve(self._retry_handler(**kwargs)))
+
+
+class AioS3Responder(S3Responder):
+    """Answers an attached aiobotocore S3 client from the object store."""
+
+    def __init__(
+        self, client: Any, outputs: AsyncOutputs, *, pass_through: bool
+    ) -> None:
+        super().__init__(client, outputs, pass_through=pass_through)
+        self._aio = AioRenderer(client.meta.service_model)
+
+    def respond(  # type: ignore[override]
+        self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
+    ) -> Hook | Awaitable[Hook] | None:
+        """``before-call``: an owned object's answer, or ``None`` to let it pass."""
+        reply = self.reply(model, params, context)
+        if reply is None:
+            return None
+        return self._aio.respond(model, *reply)

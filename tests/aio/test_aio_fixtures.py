@@ -1,0 +1,177 @@
+"""The async fixture under pytest-asyncio and anyio, and the unittest helper.
+
+Each plugin runs in a pytest process of its own, as a user's suite would.
+"""
+
+from __future__ import annotations
+
+import sys
+import unittest
+
+import pytest
+
+from sagemaker_stub import start_aio_stub
+
+PYTEST_ASYNCIO = """
+import pytest
+
+from sagemaker_stub import InvokeResult
+
+
+@pytest.mark.asyncio
+async def test_answered(sagemaker_runtime_aio_stub):
+    stub = sagemaker_runtime_aio_stub
+    stub.queue(InvokeResult(body=b"hello"))
+    response = await stub.client.invoke_endpoint(EndpointName="e", Body=b"1")
+    assert await response["Body"].read() == b"hello"
+
+
+@pytest.mark.asyncio
+async def test_forgot_one(sagemaker_runtime_aio_stub):
+    sagemaker_runtime_aio_stub.queue(InvokeResult(body=b"a"), InvokeResult(body=b"b"))
+    response = await sagemaker_runtime_aio_stub.client.invoke_endpoint(
+        EndpointName="e", Body=b"1"
+    )
+    await response["Body"].read()
+
+
+@pytest.mark.asyncio
+@pytest.mark.sagemaker_runtime_stub(
+    allow_defaults=True, retries=True, region_name="eu-west-1"
+)
+async def test_marker_options(sagemaker_runtime_aio_stub):
+    client = sagemaker_runtime_aio_stub.client
+    assert client.meta.region_name == "eu-west-1"
+    assert sagemaker_runtime_aio_stub.retries
+    response = await client.invoke_endpoint(EndpointName="e", Body=b"1")
+    assert await response["Body"].read() == b"body"
+"""
+
+ANYIO = """
+import pytest
+
+from sagemaker_stub import NoResultError, StreamResult
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_streamed(sagemaker_runtime_aio_stub):
+    sagemaker_runtime_aio_stub.queue_stream(StreamResult(parts=[b"a", b"b"]))
+    client = sagemaker_runtime_aio_stub.client
+    response = await client.invoke_endpoint_with_response_stream(
+        EndpointName="e", Body=b"1"
+    )
+    assert [e["PayloadPart"]["Bytes"] async for e in response["Body"]] == [b"a", b"b"]
+
+
+@pytest.mark.anyio
+async def test_nothing_queued(sagemaker_runtime_aio_stub):
+    client = sagemaker_runtime_aio_stub.client
+    with pytest.raises(NoResultError):
+        await client.invoke_endpoint(EndpointName="e", Body=b"1")
+"""
+
+
+def test_under_pytest_asyncio(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_async=PYTEST_ASYNCIO)
+    result = pytester.runpytest_subprocess("-p", "no:anyio", "-W", "error")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*1 queued result was never used:",
+            "*1. InvokeResult(body=b'b'*",
+            (
+                "Use them, or mark the test "
+                "@pytest.mark.sagemaker_runtime_stub(check_pending=False)."
+            ),
+        ]
+    )
+
+
+def test_under_anyio_without_pytest_asyncio(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\n")  # no pytest-asyncio, so none of its settings
+    pytester.makepyfile(test_async=ANYIO)
+    result = pytester.runpytest_subprocess("-p", "no:asyncio", "-W", "error")
+    result.assert_outcomes(passed=2)
+
+
+UNITTEST_CASE = """
+import unittest
+
+from aiobotocore.session import get_session
+
+from sagemaker_stub import InvokeResult, start_aio_stub
+
+
+class AsyncCase(unittest.IsolatedAsyncioTestCase):
+    async def asyncSetUp(self):
+        self.stub = await start_aio_stub(self, region_name="eu-central-1")
+
+    async def test_answered(self):
+        self.stub.queue(InvokeResult(body=b"ok"))
+        client = self.stub.client
+        self.assertEqual(client.meta.region_name, "eu-central-1")
+        response = await client.invoke_endpoint(EndpointName="e", Body=b"1")
+        self.assertEqual(await response["Body"].read(), b"ok")
+
+    async def test_forgot_one(self):
+        self.stub.queue(InvokeResult(body=b"never used"))
+
+
+class GivenClient(unittest.IsolatedAsyncioTestCase):
+    async def asyncSetUp(self):
+        session = get_session()
+        context = session.create_client("sagemaker-runtime", region_name="us-east-1")
+        self.client = await context.__aenter__()
+        self.addAsyncCleanup(context.__aexit__, None, None, None)
+        self.stub = await start_aio_stub(self, self.client, check_pending=False)
+
+    async def test_leaves_one_unused(self):
+        self.assertIs(self.stub.client, self.client)
+        self.stub.queue(InvokeResult(body=b"left over"))
+
+
+if __name__ == "__main__":
+    unittest.main()
+"""
+
+
+def test_the_unittest_helper(pytester: pytest.Pytester) -> None:
+    """start_aio_stub: a client of its own or the one given, and unused results
+    fail the test unless check_pending=False."""
+    path = pytester.makepyfile(async_case=UNITTEST_CASE)
+    result = pytester.run(sys.executable, "-W", "error", str(path), "-v")
+    output = result.stderr.str()
+    assert result.ret == 1, output
+    assert "FAIL: test_forgot_one (__main__.AsyncCase.test_forgot_one)" in output
+    assert "FAIL: test_answered" not in output
+    assert "FAIL: test_leaves_one_unused" not in output
+    assert "PendingResultsError: 1 queued result was never used:" in output
+    assert "InvokeResult(body=b'never used'" in output
+    assert "Ran 3 tests" in output
+    assert "FAILED (failures=1)" in output
+
+
+def test_the_unittest_helper_refuses_misuse() -> None:
+    class Plain(unittest.TestCase):
+        def runTest(self) -> None:  # pragma: no cover - never run
+            pass
+
+    coroutine = start_aio_stub(Plain())  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as info:
+        coroutine.send(None)
+    assert str(info.value).startswith(
+        "start_aio_stub(test) takes the running IsolatedAsyncioTestCase, as in "
+        "await start_aio_stub(self) from asyncSetUp; got "
+    )
+
+    class Async(unittest.IsolatedAsyncioTestCase):
+        def runTest(self) -> None:  # pragma: no cover - never run
+            pass
+
+    with pytest.raises(TypeError, match="unexpected keyword argument 'allow_default'"):
+        start_aio_stub(Async(), allow_default=True)  # type: ignore[call-arg,unused-coroutine]
