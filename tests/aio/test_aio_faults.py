@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 from aiobotocore.config import AioConfig
-from botocore.exceptions import ReadTimeoutError
+from botocore.exceptions import ClientError, ReadTimeoutError
 
 from sagemaker_stub import (
     ErrorResult,
     FailEvery,
     FailNext,
+    FailRandomly,
     InvokeResult,
     Latency,
     SageMakerRuntimeStub,
@@ -53,6 +54,29 @@ async def test_fail_every_on_one_endpoint(
     with pytest.raises(client.exceptions.InternalFailure):
         await client.invoke_endpoint(EndpointName="flaky", Body=b"2")
     await body_of(await client.invoke_endpoint(EndpointName="steady", Body=b"2"))
+
+
+async def test_fail_randomly_repeats_with_its_seed(client: Any) -> None:
+    """The same seed fails the same calls, on async clients as on sync ones."""
+
+    async def failures() -> list[bool]:
+        async with SageMakerRuntimeStub(client, allow_defaults=True) as stub:
+            stub.add_fault(FailRandomly(ErrorResult.throttling(), 0.5, seed=7))
+            failed = []
+            for i in range(20):
+                try:
+                    response = await client.invoke_endpoint(
+                        EndpointName="e", Body=b"%d" % i
+                    )
+                    await body_of(response)
+                    failed.append(False)
+                except ClientError:
+                    failed.append(True)
+            return failed
+
+    first = await failures()
+    assert first == await failures()
+    assert 0 < sum(first) < 20
 
 
 async def test_latency_does_not_block_the_event_loop(

@@ -5,8 +5,10 @@ Each plugin runs in a pytest process of its own, as a user's suite would.
 
 from __future__ import annotations
 
+import os
 import sys
 import unittest
+from pathlib import Path
 
 import pytest
 
@@ -92,10 +94,23 @@ def test_under_pytest_asyncio(pytester: pytest.Pytester) -> None:
     )
 
 
-def test_under_anyio_without_pytest_asyncio(pytester: pytest.Pytester) -> None:
+def test_under_anyio_hermetically(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Under anyio, without pytest-asyncio, with no AWS settings, credentials or
+    home directory to read, and no network (an event loop needs only Unix
+    sockets)."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
     pytester.makeini("[pytest]\n")  # no pytest-asyncio, so none of its settings
     pytester.makepyfile(test_async=ANYIO)
-    result = pytester.runpytest_subprocess("-p", "no:asyncio", "-W", "error")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:asyncio", "-W", "error", "--disable-socket", "--allow-unix-socket"
+    )
     result.assert_outcomes(passed=2)
 
 

@@ -278,3 +278,40 @@ async def test_no_warning_is_left_behind(client: Any) -> None:
         async with SageMakerRuntimeStub(client) as stub:
             stub.queue(InvokeResult(body=b"ok"))
             await body_of(await client.invoke_endpoint(EndpointName="e", Body=b"1"))
+
+
+async def test_moto_payloads_answer_the_async_client(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """moto's endpoint-results and async-endpoint-results JSON, served awaited."""
+    stub.load_moto_results(
+        {
+            "results": [
+                {"Body": "first body", "ContentType": "text/xml"},
+                {"Body": "second body"},
+            ]
+        }
+    )
+    stub.load_moto_async_results({"results": [{"data": '{"done": true}'}]})
+    first = await client.invoke_endpoint(EndpointName="e", Body=b"1")
+    assert await body_of(first) == b"first body"
+    assert first["ContentType"] == "text/xml"
+    second = await client.invoke_endpoint(EndpointName="e", Body=b"2")
+    assert await body_of(second) == b"second body"
+    started = await client.invoke_endpoint_async(
+        EndpointName="e", InputLocation="s3://in/1"
+    )
+    assert json.loads(stub.read_output(started["OutputLocation"])) == {"done": True}
+
+
+async def test_reset_forgets_while_the_stub_stays_active(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    stub.queue(InvokeResult(body=b"before"), InvokeResult(body=b"unused"))
+    await body_of(await client.invoke_endpoint(EndpointName="e", Body=b"1"))
+    stub.reset()
+    assert stub.calls == []
+    assert stub.pending_results() == []
+    stub.queue(InvokeResult(body=b"after"))
+    again = await client.invoke_endpoint(EndpointName="e", Body=b"1")
+    assert await body_of(again) == b"after"  # nothing remembered either
