@@ -7,12 +7,13 @@ ignore, so such a line fails the check if it starts to type-check.
 
 from __future__ import annotations
 
+import unittest
 from typing import Any
 
 from mypy_boto3_sagemaker_runtime import SageMakerRuntimeClient
 from typing_extensions import assert_type
 
-from sagemaker_stub import SageMakerRuntimeStub
+from sagemaker_stub import SageMakerRuntimeStub, start_aio_stub
 
 
 def a_typed_client_keeps_its_type(client: SageMakerRuntimeClient) -> None:
@@ -27,3 +28,19 @@ def a_typed_client_keeps_its_type(client: SageMakerRuntimeClient) -> None:
 def an_untyped_client_stays_any(client: Any) -> None:
     """A plain boto3 client (typed Any) gives a stub whose client is Any."""
     assert_type(SageMakerRuntimeStub(client).client, Any)
+
+
+async def async_with_keeps_the_clients_type(client: SageMakerRuntimeClient) -> None:
+    """``async with`` gives the same typed stub as ``with``."""
+    async with SageMakerRuntimeStub(client) as entered:
+        assert_type(entered, SageMakerRuntimeStub[SageMakerRuntimeClient])
+        assert_type(entered.client, SageMakerRuntimeClient)
+
+
+async def the_async_unittest_helper_gives_a_stub(
+    test: unittest.IsolatedAsyncioTestCase,
+) -> None:
+    """start_aio_stub is awaited for a stub, and takes start_stub's keywords."""
+    stub = await start_aio_stub(test, retries=True)
+    assert_type(stub, SageMakerRuntimeStub[Any])
+    await start_aio_stub(test, retry=True)  # type: ignore[call-arg]
