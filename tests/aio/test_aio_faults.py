@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from sagemaker_stub import (
     Source,
     StreamResult,
 )
-from sagemaker_stub._aiobotocore import new_aio_client
+from sagemaker_stub._aiobotocore import new_aio_client, run_apart
 
 from .conftest import body_of, parts_of
 
@@ -262,3 +263,35 @@ async def test_concurrent_retried_calls_keep_their_own_attempts(
     for recorded in stub.calls:
         by_request.setdefault(recorded.body, []).append(recorded.attempt)
     assert by_request == {b"%d" % i: [1, 2] for i in range(count)}
+
+
+def test_threads_with_loops_of_their_own_share_one_stub() -> None:
+    """Four threads, each running an event loop of 50 concurrent calls on one
+    client: 200 results, each served once."""
+    context = new_aio_client()
+    client = run_apart(context.__aenter__())
+    try:
+        with SageMakerRuntimeStub(client) as stub:
+            stub.queue(*(InvokeResult(body=b"%d" % i) for i in range(200)))
+
+            async def call(i: int) -> bytes:
+                response = await client.invoke_endpoint(
+                    EndpointName="e", Body=b"%d" % i
+                )
+                return await body_of(response)
+
+            async def calls(thread: int) -> list[bytes]:
+                return list(
+                    await asyncio.gather(*(call(thread * 50 + i) for i in range(50)))
+                )
+
+            with ThreadPoolExecutor(4) as pool:
+                served = [
+                    body
+                    for bodies in pool.map(lambda t: asyncio.run(calls(t)), range(4))
+                    for body in bodies
+                ]
+            assert sorted(served) == sorted(b"%d" % i for i in range(200))
+            assert len(stub.calls) == 200
+    finally:
+        run_apart(context.__aexit__(None, None, None))
