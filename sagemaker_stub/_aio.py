@@ -28,7 +28,7 @@ from ._aiobotocore import (
     parser_for,
     resolve,
 )
-from ._botocore import Hook, RequestDict
+from ._botocore import Hook, RequestDict, async_body_reader, set_request_body
 from ._doors import Answered, CallDoor, SendDoor
 from ._engine import Engine
 from ._eventstream import EventStreamBody
@@ -111,6 +111,42 @@ def _instance(http: LazyAioResponse, template: Template) -> Hook:
     return http, template.instance(body, headers)
 
 
+async def _read_body(read: Any, params: RequestDict) -> None:
+    """Read an async body, and put its bytes in its place."""
+    data = await read()
+    set_request_body(
+        params, data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    )
+
+
+class _AsyncBodies:
+    """Reads an async request body (an async file) before a door answers.
+
+    A door's ``before-call`` handler reads the body's bytes at once; when
+    the body's ``read`` must be awaited, the handler is run after it, as a
+    coroutine aiobotocore awaits.
+    """
+
+    def respond(
+        self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
+    ) -> Any:
+        read = async_body_reader(params)
+        if read is None:
+            return super().respond(model, params, context, **kwargs)  # type: ignore[misc]
+        return self._respond_after(read, model, params, context, **kwargs)
+
+    async def _respond_after(
+        self,
+        read: Any,
+        model: OperationModel,
+        params: RequestDict,
+        context: Any,
+        **kwargs: Any,
+    ) -> Any:
+        await _read_body(read, params)
+        return await resolve(super().respond(model, params, context, **kwargs))  # type: ignore[misc]
+
+
 async def _wait(answer: Answer, request: Request) -> None:
     """Sleep for the answer's latency without blocking the event loop."""
     if answer.delay:
@@ -119,7 +155,7 @@ async def _wait(answer: Answer, request: Request) -> None:
         raise ReadTimeoutError(endpoint_url=request.url)
 
 
-class AioCallDoor(CallDoor):
+class AioCallDoor(_AsyncBodies, CallDoor):
     """Answers an aiobotocore client's calls in ``before-call``."""
 
     def __init__(self, stubber: Stubber, engine: Engine) -> None:
@@ -153,7 +189,7 @@ class AioCallDoor(CallDoor):
         return await resolve(self._render(model, request, answer))
 
 
-class AioSendDoor(SendDoor):
+class AioSendDoor(_AsyncBodies, SendDoor):
     """Answers in ``before-send``, inside aiobotocore's retry loop."""
 
     def __init__(
@@ -180,8 +216,8 @@ class AioSendDoor(SendDoor):
         return self._backoff(await resolve(self._retry_handler(**kwargs)))
 
 
-class AioS3Responder(S3Responder):
-    """Answers an attached aiobotocore S3 client from the object store."""
+class _AioS3Replies(S3Responder):
+    """The S3 responder's replies, rendered for aiobotocore."""
 
     def __init__(
         self, client: Any, outputs: AsyncOutputs, *, pass_through: bool
@@ -197,3 +233,7 @@ class AioS3Responder(S3Responder):
         if reply is None:
             return None
         return self._aio.respond(model, *reply)
+
+
+class AioS3Responder(_AsyncBodies, _AioS3Replies):
+    """Answers an attached aiobotocore S3 client from the object store."""

@@ -9,6 +9,7 @@ a private botocore attribute or the shape of a botocore-internal dict.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = [
     "LazyHeaders",
     "LazyResponse",
     "RequestDict",
+    "async_body_reader",
     "convert_to_response_dict",
     "door_handlers",
     "is_aio_client",
@@ -39,6 +41,7 @@ __all__ = [
     "request_parts",
     "request_url",
     "retry_handler_id",
+    "set_request_body",
     "stubber_active",
     "stubber_check_params",
     "stubber_forget",
@@ -88,6 +91,24 @@ def request_body(request_dict: RequestDict) -> bytes:
         data = body.read()
         request_dict["body"] = data
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def async_body_reader(request_dict: RequestDict) -> Callable[[], Any] | None:
+    """The body's ``read`` when it must be awaited (an async file), else None.
+
+    aiobotocore sends a body whose ``read`` is a coroutine function; the
+    async doors read it before :func:`request_body` is asked for the bytes.
+    """
+    body = request_dict["body"]
+    if type(body) is bytes:
+        return None
+    read = getattr(body, "read", None)
+    return read if inspect.iscoroutinefunction(read) else None
+
+
+def set_request_body(request_dict: RequestDict, data: bytes) -> None:
+    """Replace the body with its bytes, which the client can still send."""
+    request_dict["body"] = data
 
 
 class LazyHeaders:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable
 from typing import Any
 
@@ -89,3 +90,53 @@ async def test_pass_through_lets_other_requests_go_on(
             await s3.get_object(Bucket="theirs", Key="k")
         await s3.put_object(Bucket="mine", Key="k", Body=b"owned")
         assert stub.read_output("s3://mine/k") == b"owned"
+
+
+class AsyncFile:
+    """A file whose read must be awaited, as aiofiles' are."""
+
+    def __init__(self, data: bytes | str) -> None:
+        self._data = data
+        self.reads = 0
+
+    async def read(self, size: int = -1) -> bytes | str:
+        self.reads += 1
+        data, self._data = self._data, self._data[:0]
+        return data
+
+
+async def test_an_async_file_as_the_put_object_body(
+    stub: SageMakerRuntimeStub, s3: Any
+) -> None:
+    """aiobotocore sends a body whose read is a coroutine; the stub reads it."""
+    stub.attach_s3(s3, buckets=["inputs"])
+    upload = AsyncFile(b'{"x": 1}')
+    await s3.put_object(Bucket="inputs", Key="1.json", Body=upload)
+    assert stub.read_output("s3://inputs/1.json") == b'{"x": 1}'
+    assert upload.reads == 1
+
+
+@pytest.mark.parametrize("retries", [False, True])
+async def test_an_async_file_as_the_invoke_endpoint_body(
+    client: Any, retries: bool
+) -> None:
+    async with SageMakerRuntimeStub(client, retries=retries, keep_bodies=True) as stub:
+        stub.queue(InvokeResult(body=b"ok"))
+        response = await client.invoke_endpoint(
+            EndpointName="e", Body=AsyncFile("text, as UTF-8")
+        )
+        assert await response["Body"].read() == b"ok"
+        # The same bytes are the same request: answered again.
+        again = await client.invoke_endpoint(EndpointName="e", Body=b"text, as UTF-8")
+        assert await again["Body"].read() == b"ok"
+    assert [call.body for call in stub.calls] == [b"text, as UTF-8"] * 2
+
+
+async def test_a_plain_file_body_is_read_as_before(
+    client: Any, stub: SageMakerRuntimeStub
+) -> None:
+    """A sync file is read where it is, as for botocore clients."""
+    stub.queue(InvokeResult(body=b"ok"))
+    response = await client.invoke_endpoint(EndpointName="e", Body=io.BytesIO(b"x"))
+    assert await response["Body"].read() == b"ok"
+    assert stub.calls[0].body_size == 1
