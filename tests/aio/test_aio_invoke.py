@@ -9,6 +9,7 @@ from typing import Any
 
 import botocore.session
 import pytest
+from aiobotocore.config import AioConfig
 from aiobotocore.response import StreamingBody
 from aiobotocore.stub import AioStubber
 from botocore.exceptions import ClientError
@@ -24,6 +25,7 @@ from sagemaker_stub import (
     StubActivationError,
     UnusedResultsWarning,
 )
+from sagemaker_stub._aiobotocore import new_aio_client
 
 from .conftest import body_of, parts_of
 
@@ -315,3 +317,26 @@ async def test_reset_forgets_while_the_stub_stays_active(
     stub.queue(InvokeResult(body=b"after"))
     again = await client.invoke_endpoint(EndpointName="e", Body=b"1")
     assert await body_of(again) == b"after"  # nothing remembered either
+
+
+@pytest.mark.parametrize("retries", [False, True])
+@pytest.mark.filterwarnings(  # aiobotocore 3.x would rather have httpx2
+    "ignore:aiobotocore's httpx backend now prefers httpx2:DeprecationWarning"
+)
+async def test_a_client_on_the_httpx_backend(retries: bool) -> None:
+    """aiobotocore's httpx session is never used: the stub answers first."""
+    httpxsession = pytest.importorskip("aiobotocore.httpxsession")
+    pytest.importorskip("httpx")
+    config = AioConfig(http_session_cls=httpxsession.HttpxSession)
+    async with (
+        new_aio_client(config=config) as client,
+        SageMakerRuntimeStub(client, retries=retries) as stub,
+    ):
+        stub.queue(InvokeResult(body=b"ok"))
+        stub.queue_stream(StreamResult(parts=[b"a", b"b"]))
+        response = await client.invoke_endpoint(EndpointName="e", Body=b"1")
+        assert await body_of(response) == b"ok"
+        streamed = await client.invoke_endpoint_with_response_stream(
+            EndpointName="e", Body=b"1"
+        )
+        assert await parts_of(streamed) == [b"a", b"b"]
