@@ -138,8 +138,14 @@ async def start_aio_stub(
         session_ttl_seconds=session_ttl_seconds,
     )
     if client is None:
-        from ._aiobotocore import new_aio_client  # noqa: PLC0415 - aiobotocore only
-
+        try:
+            from ._aiobotocore import new_aio_client  # noqa: PLC0415 - aiobotocore only
+        except ImportError as exc:
+            msg = (
+                "start_aio_stub() makes an aiobotocore client, and needs "
+                f"aiobotocore: pip install 'sagemaker-stub[aio]' ({exc})."
+            )
+            raise ImportError(msg) from exc
         context = new_aio_client(region_name, config)
         client = await context.__aenter__()
         test.addAsyncCleanup(context.__aexit__, None, None, None)

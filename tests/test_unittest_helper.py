@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import unittest
 from typing import Any
 
 import pytest
 
-from sagemaker_stub import InvokeResult, NoResultError, SageMakerRuntimeStub, start_stub
+from sagemaker_stub import (
+    InvokeResult,
+    NoResultError,
+    SageMakerRuntimeStub,
+    start_aio_stub,
+    start_stub,
+)
 from tests.conftest import new_client
 
 
@@ -136,4 +144,23 @@ def test_start_stub_needs_the_running_test_case() -> None:
     assert str(info.value) == (
         "start_stub(test) takes the running unittest.TestCase, as in "
         "start_stub(self) from setUp; got 'self' (str)."
+    )
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("aiobotocore") is not None,
+    reason="aiobotocore is installed here; tests/aio uses start_aio_stub",
+)
+def test_the_async_helper_says_what_to_install() -> None:
+    """Without aiobotocore, start_aio_stub names the extra that brings it."""
+
+    class Case(unittest.IsolatedAsyncioTestCase):
+        def runTest(self) -> None:  # pragma: no cover - never run
+            pass
+
+    with pytest.raises(ImportError) as info:
+        asyncio.run(start_aio_stub(Case()))
+    assert str(info.value) == (
+        "start_aio_stub() makes an aiobotocore client, and needs aiobotocore: "
+        "pip install 'sagemaker-stub[aio]' (No module named 'aiobotocore')."
     )
