@@ -34,6 +34,8 @@ from botocore.model import OperationModel, ServiceModel
 
 from ._botocore import LazyHeaders
 from ._eventstream import EventStreamBody
+from ._options import PLACEHOLDER_KEY
+from ._render import modeled_error_shape
 
 __all__ = [
     "AioAWSResponse",
@@ -161,11 +163,9 @@ async def parse_response(
     parsed: dict[str, Any] = await resolve(
         parser.parse(response_dict, operation.output_shape)
     )
-    if http.status_code >= 300:
-        code = parsed.get("Error", {}).get("Code")
-        shape = operation.service_model.shape_for_error_code(code) if code else None
-        if shape is not None:
-            parsed.update(await resolve(parser.parse(response_dict, shape)))
+    error_shape = modeled_error_shape(operation, http.status_code, parsed)
+    if error_shape is not None:
+        parsed.update(await resolve(parser.parse(response_dict, error_shape)))
     parsed["ResponseMetadata"]["RetryAttempts"] = 0
     return parsed
 
@@ -196,10 +196,6 @@ def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
         loop.close()
 
 
-#: Placeholder credentials, as for the sync clients this library creates.
-_DUMMY_KEY = "testing"
-
-
 def new_aio_client(region_name: str = "us-east-1", config: Any = None) -> Any:
     """An aiobotocore ``sagemaker-runtime`` client context, needing no credentials.
 
@@ -212,6 +208,6 @@ def new_aio_client(region_name: str = "us-east-1", config: Any = None) -> Any:
         "sagemaker-runtime",
         region_name=region_name,
         config=config,
-        aws_access_key_id=_DUMMY_KEY,
-        aws_secret_access_key=_DUMMY_KEY,
+        aws_access_key_id=PLACEHOLDER_KEY,
+        aws_secret_access_key=PLACEHOLDER_KEY,
     )

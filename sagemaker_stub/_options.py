@@ -6,9 +6,19 @@ import attrs
 
 from ._text import describe
 
-__all__ = ["DEFAULT_ACCOUNT_ID", "DEFAULT_SESSION_TTL_SECONDS", "Options"]
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_SESSION_TTL_SECONDS",
+    "PLACEHOLDER_KEY",
+    "Options",
+]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
+#: The access key and secret of the clients this library creates, sync and
+#: async. They never sign anything the network sees; they only spare botocore
+#: its credential chain, which would look for files and ask the EC2 metadata
+#: endpoint.
+PLACEHOLDER_KEY = "testing"
 #: How long a stateful session lasts unless the stub is told otherwise.
 DEFAULT_SESSION_TTL_SECONDS = 1200.0
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.awsrequest import AWSResponse
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.response import StreamingBody
 
 from ._botocore import LazyResponse, convert_to_response_dict, parser_for
@@ -23,7 +23,14 @@ from ._eventstream import EventStreamBody
 if TYPE_CHECKING:
     from ._operation import Answer
 
-__all__ = ["RawBody", "Renderer", "Template", "Templates", "envelope"]
+__all__ = [
+    "RawBody",
+    "Renderer",
+    "Template",
+    "Templates",
+    "envelope",
+    "modeled_error_shape",
+]
 
 
 class Template:
@@ -154,7 +161,6 @@ class Renderer:
     """
 
     def __init__(self, service_model: ServiceModel) -> None:
-        self._service_model = service_model
         self._templates = Templates()
         self._parser = parser_for(service_model)
         self._s3 = service_model.service_name == "s3"
@@ -216,12 +222,22 @@ class Renderer:
         output_shape = operation.output_shape
         assert output_shape is not None
         parsed: dict[str, Any] = self._parser.parse(response_dict, output_shape)
-        if http.status_code >= 300:
-            code = parsed.get("Error", {}).get("Code")
-            error_shape = (
-                self._service_model.shape_for_error_code(code) if code else None
-            )
-            if error_shape is not None:
-                parsed.update(self._parser.parse(response_dict, error_shape))
+        error_shape = modeled_error_shape(operation, http.status_code, parsed)
+        if error_shape is not None:
+            parsed.update(self._parser.parse(response_dict, error_shape))
         parsed["ResponseMetadata"]["RetryAttempts"] = 0
         return parsed
+
+
+def modeled_error_shape(
+    operation: OperationModel, status: int, parsed: dict[str, Any]
+) -> Shape | None:
+    """The modeled error a parsed response carries, whose fields are parsed next.
+
+    botocore's endpoint parses an error response twice: for the error code,
+    then for the error shape's own fields (``OriginalStatusCode``, ...).
+    """
+    if status < 300:
+        return None
+    code = parsed.get("Error", {}).get("Code")
+    return operation.service_model.shape_for_error_code(code) if code else None

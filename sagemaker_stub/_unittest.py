@@ -8,7 +8,12 @@ from typing import Any
 import attrs
 import boto3
 
-from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
+from ._options import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_SESSION_TTL_SECONDS,
+    PLACEHOLDER_KEY,
+    Options,
+)
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
 
@@ -177,12 +182,6 @@ def _check_pending(test: unittest.TestCase, stub: SageMakerRuntimeStub) -> None:
         stub.assert_no_pending_results()
 
 
-#: Credentials for the clients this library creates. They are never used to
-#: sign anything the network sees; they only spare botocore its credential
-#: chain, which would look for files and ask the EC2 metadata endpoint.
-_DUMMY_KEY = "testing"
-
-
 def new_client(region_name: str = "us-east-1", config: Any = None) -> Any:
     """A fresh ``sagemaker-runtime`` client that needs no credentials lookup.
 
@@ -190,8 +189,8 @@ def new_client(region_name: str = "us-east-1", config: Any = None) -> Any:
     it reads no credential source and reaches no network.
     """
     session = boto3.session.Session(
-        aws_access_key_id=_DUMMY_KEY,
-        aws_secret_access_key=_DUMMY_KEY,
+        aws_access_key_id=PLACEHOLDER_KEY,
+        aws_secret_access_key=PLACEHOLDER_KEY,
         region_name=region_name,
     )
     return session.client("sagemaker-runtime", config=config)
