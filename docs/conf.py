@@ -34,6 +34,6 @@ nitpick_ignore_regex = [
         r"py:.*",
         r"(unittest\.(case\.|async_case\.)?\w*TestCase|collections\.abc\..*|types\..*)",
     ),
-    (r"py:.*", r"(datetime\.datetime|random\.Random)"),
+    (r"py:.*", r"(datetime\.datetime|random\.Random|weakref\.\w+)"),
     (r"py:.*", r"sagemaker_stub\._.*"),
 ]

@@ -1,6 +1,8 @@
 """sagemaker-stub quickstart: sync, async, reuse, fallback and an error.
 
-Run it with ``make demo``. It needs no AWS account, credentials or network.
+The code under test makes its own client when it is imported, as apps do;
+``sagemaker_stub.mock()`` answers it without being handed it. Run it with
+``make demo``. It needs no AWS account, credentials or network.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from typing import Any
 
 import boto3
 
-from sagemaker_stub import AsyncResult, ErrorResult, InvokeResult, SageMakerRuntimeStub
+import sagemaker_stub
+from sagemaker_stub import AsyncResult, ErrorResult, InvokeResult
+
+# The code under test: a module-level client, and a function that uses it.
+client = boto3.client("sagemaker-runtime", region_name="us-east-1")
 
 
-def classify(client: Any, text: str) -> str:
-    """The code under test: ask an endpoint for a label."""
+def classify(text: str) -> str:
+    """Ask an endpoint for a label."""
     response = client.invoke_endpoint(
         EndpointName="sentiment",
         Body=json.dumps({"text": text}),
@@ -27,17 +33,14 @@ def classify(client: Any, text: str) -> str:
 
 def main() -> None:
     """Walk through the result model, printing what happens."""
-    client = boto3.client("sagemaker-runtime", region_name="us-east-1")
-    with SageMakerRuntimeStub(client) as stub:
+    with sagemaker_stub.mock() as stub:
         stub.queue(
             InvokeResult.json({"label": "positive"}),
             InvokeResult.json({"label": "negative"}),
         )
-        print("sync:     ", classify(client, "great film"))
-        print("sync:     ", classify(client, "dull film"))
-        print(
-            "reuse:    ", classify(client, "great film"), "(same request, same result)"
-        )
+        print("sync:     ", classify("great film"))
+        print("sync:     ", classify("dull film"))
+        print("reuse:    ", classify("great film"), "(same request, same result)")
 
         stub.queue_async(AsyncResult.success({"score": 0.91}))
         response = client.invoke_endpoint_async(
@@ -56,7 +59,7 @@ def main() -> None:
 
         stub.queue(ErrorResult.model_error(500, "CUDA out of memory"))
         try:
-            classify(client, "a very long review")
+            classify("a very long review")
         except client.exceptions.ModelError as error:
             details: dict[str, Any] = dict(error.response)
             print(
@@ -69,7 +72,8 @@ def main() -> None:
         print("call history:")
         for call in stub.calls:
             print(
-                f"  {call.operation:<20} {call.endpoint_name:<10} {call.source.value}"
+                f"  {call.operation:<20} {call.endpoint_name:<10} "
+                f"{call.region:<10} {call.source.value}"
             )
         stub.assert_no_pending_results()
 

@@ -1,7 +1,10 @@
 """sagemaker-stub: test code that calls SageMaker endpoints, with no AWS.
 
 A typed, in-process test double for boto3 ``sagemaker-runtime`` clients with
-moto's queue-aware result model, built on botocore's ``Stubber``.
+moto's queue-aware result model, built on botocore's ``Stubber``. Importing
+it starts keeping track of the clients made afterwards, so that
+:func:`mock` can answer them; nothing is answered until a stub or mock is
+active.
 """
 
 from ._book import PendingResult, Source
@@ -17,6 +20,7 @@ from ._errors import (
 )
 from ._eventstream import StreamProgress
 from ._faults import FailEvery, FailNext, FailRandomly, Fault, Latency
+from ._mock import SageMakerRuntimeMock, mock
 from ._registry import Session
 from ._results import (
     SERVING_VARIANT,
@@ -48,6 +52,7 @@ __all__ = [
     "PendingResultsError",
     "S3NotStubbedError",
     "S3Object",
+    "SageMakerRuntimeMock",
     "SageMakerRuntimeStub",
     "SageMakerStubError",
     "ServingVariant",
@@ -58,6 +63,7 @@ __all__ = [
     "StreamResult",
     "StubActivationError",
     "UnusedResultsWarning",
+    "mock",
     "start_aio_stub",
     "start_stub",
 ]

@@ -28,7 +28,13 @@ from ._aiobotocore import (
     parser_for,
     resolve,
 )
-from ._botocore import Hook, RequestDict, async_body_reader, set_request_body
+from ._botocore import (
+    Hook,
+    RequestDict,
+    Section,
+    async_body_reader,
+    set_request_body,
+)
 from ._doors import Answered, CallDoor, SendDoor
 from ._engine import Engine
 from ._eventstream import EventStreamBody
@@ -158,9 +164,11 @@ async def _wait(answer: Answer, request: Request) -> None:
 class AioCallDoor(_AsyncBodies, CallDoor):
     """Answers an aiobotocore client's calls in ``before-call``."""
 
-    def __init__(self, stubber: Stubber, engine: Engine) -> None:
-        super().__init__(stubber, engine)
-        self._aio = AioRenderer(stubber.client.meta.service_model)
+    def __init__(
+        self, client: Any, engine: Engine, *, stubber: Stubber | None = None
+    ) -> None:
+        super().__init__(client, engine, stubber=stubber)
+        self._aio = AioRenderer(client.meta.service_model)
 
     def _handle(self, model: OperationModel, request: Request) -> Answered:
         """The engine's answer, after its latency, parsed by aiobotocore."""
@@ -193,10 +201,20 @@ class AioSendDoor(_AsyncBodies, SendDoor):
     """Answers in ``before-send``, inside aiobotocore's retry loop."""
 
     def __init__(
-        self, stubber: Stubber, engine: Engine, *, sleep_between_retries: bool
+        self,
+        client: Any,
+        engine: Engine,
+        *,
+        stubber: Stubber | None = None,
+        sleep_between_retries: bool,
     ) -> None:
-        super().__init__(stubber, engine, sleep_between_retries=sleep_between_retries)
-        self._aio = AioRenderer(stubber.client.meta.service_model)
+        super().__init__(
+            client,
+            engine,
+            stubber=stubber,
+            sleep_between_retries=sleep_between_retries,
+        )
+        self._aio = AioRenderer(client.meta.service_model)
 
     async def send(  # type: ignore[override]
         self, request: AWSPreparedRequest, **kwargs: Any
@@ -220,9 +238,14 @@ class _AioS3Replies(S3Responder):
     """The S3 responder's replies, rendered for aiobotocore."""
 
     def __init__(
-        self, client: Any, outputs: AsyncOutputs, *, pass_through: bool
+        self,
+        client: Any,
+        outputs: AsyncOutputs,
+        *,
+        pass_through: bool,
+        section: Section = "middle",
     ) -> None:
-        super().__init__(client, outputs, pass_through=pass_through)
+        super().__init__(client, outputs, pass_through=pass_through, section=section)
         self._aio = AioRenderer(client.meta.service_model)
 
     def respond(  # type: ignore[override]

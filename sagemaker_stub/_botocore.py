@@ -9,13 +9,15 @@ a private botocore attribute or the shape of a botocore-internal dict.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import botocore
 from botocore.awsrequest import AWSResponse, HeadersDict
+from botocore.client import BaseClient
 
 # ``convert_to_response_dict`` turns an ``AWSResponse`` into the dict botocore's
 # parsers read. It is a module-level helper of botocore.endpoint, used by the
@@ -31,11 +33,13 @@ __all__ = [
     "LazyHeaders",
     "LazyResponse",
     "RequestDict",
+    "Section",
     "async_body_reader",
     "convert_to_response_dict",
     "door_handlers",
     "is_aio_client",
     "parser_for",
+    "register",
     "registered_handler",
     "request_body",
     "request_parts",
@@ -48,6 +52,7 @@ __all__ = [
     "stubber_queue",
     "stubber_response",
     "unsigned",
+    "watch_clients",
 ]
 
 #: The serialised request botocore hands to ``before-call`` handlers (keys
@@ -238,29 +243,83 @@ def stubber_active(client: Any) -> bool:
     return registered_handler(client.meta.events, "boto_stubber") is not None
 
 
+#: Where a door registers a handler among the event's handlers: botocore's
+#: ``register_first``, ``register`` or ``register_last``.
+Section = Literal["first", "middle", "last"]
+
+
 def door_handlers(
-    stubber: Stubber,
+    stubber: Stubber | None,
     unique: str,
     check_params: Callable[..., Any],
     respond: Callable[..., Any],
-) -> tuple[tuple[str, Callable[..., Any], str, bool], ...]:
+) -> tuple[tuple[str, Callable[..., Any], str, Section], ...]:
     """What ``Stubber.activate`` registers, with the door's handlers and ids.
 
-    Each entry is (event, handler, unique id, whether it goes first).
-    Newer releases' Stubber also sets the account id for endpoint resolution
-    (botocore 1.34.0 does not); that handler is included where the release
-    has it.
+    Each entry is (event, handler, unique id, section). Newer releases'
+    Stubber also sets the account id for endpoint resolution (botocore 1.34.0
+    does not); that handler is included where the release has it.
+
+    Without a stubber (a mock's door on a client it does not own), both
+    handlers go last, so a ``Stubber`` or a client-bound stub registered on
+    the same events (``before-call.*.*``) answers first.
     """
-    handlers: list[tuple[str, Callable[..., Any], str, bool]] = [
-        ("before-parameter-build.*.*", check_params, f"{unique}-params", True),
-        ("before-call.*.*", respond, f"{unique}-call", False),
+    if stubber is None:
+        return (
+            ("before-parameter-build.*.*", check_params, f"{unique}-params", "last"),
+            ("before-call.*.*", respond, f"{unique}-call", "last"),
+        )
+    handlers: list[tuple[str, Callable[..., Any], str, Section]] = [
+        ("before-parameter-build.*.*", check_params, f"{unique}-params", "first"),
+        ("before-call.*.*", respond, f"{unique}-call", "middle"),
     ]
     account_id = getattr(stubber, "_set_account_id_for_endpoint_resolution", None)
     if account_id is not None:  # pragma: no branch - None on botocore 1.34.0
         handlers.append(
-            ("before-endpoint-resolution.*", account_id, f"{unique}-account", False)
+            ("before-endpoint-resolution.*", account_id, f"{unique}-account", "middle")
         )
     return tuple(handlers)
+
+
+def register(
+    events: Any, event: str, handler: Any, unique_id: str, section: Section
+) -> None:
+    """Register ``handler`` on a client's events, in ``section``."""
+    if section == "first":
+        events.register_first(event, handler, unique_id=unique_id)
+    elif section == "last":
+        events.register_last(event, handler, unique_id=unique_id)
+    else:
+        events.register(event, handler, unique_id=unique_id)
+
+
+# -- client creation -------------------------------------------------------------
+# ``mock()`` answers clients the test never sees, so it must know every client
+# made in the process. botocore has no process-wide event for it: the
+# ``creating-client-class`` event is emitted on one session's emitter, and
+# clients copy their session's emitter when they are made. Every client,
+# botocore's, boto3's and aiobotocore's (AioBaseClient does not override it),
+# runs ``BaseClient.__init__``, so that is wrapped, once, when the package is
+# imported. It costs a function call per client made, nothing per call. The
+# client is not finished when ``__init__`` returns: ``ClientCreator`` then
+# registers its retry handler and S3 handlers. If ``__init__`` stops being the
+# common path, ``mock()`` misses the clients made outside it and
+# tests/test_mock.py fails.
+
+
+def watch_clients(created: Callable[[Any], None]) -> None:
+    """Call ``created(client)`` after every botocore client's ``__init__``."""
+    original = BaseClient.__init__
+    if getattr(original, "_sagemaker_stub_watch", False):
+        return
+
+    @functools.wraps(original)
+    def __init__(self: BaseClient, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        created(self)
+
+    __init__._sagemaker_stub_watch = True  # type: ignore[attr-defined]
+    BaseClient.__init__ = __init__  # type: ignore[method-assign]
 
 
 # -- retry handler --------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -24,7 +25,7 @@ __all__ = ["Call", "CallLog"]
 
 @attrs.frozen(kw_only=True)
 class Call:
-    """One call made through the stubbed client.
+    """One call made through a stubbed or mocked client.
 
     .. versionadded:: 0.1.0
     """
@@ -33,6 +34,10 @@ class Call:
     operation: str
     #: The ``EndpointName`` parameter.
     endpoint_name: str
+    #: The region of the client that made the call.
+    #:
+    #: .. versionadded:: 0.2.0
+    region: str = ""
     #: The parameters the caller passed, without ``Body``.
     params: Mapping[str, object] = attrs.field(repr=False)
     #: Size in bytes of the request body (0 when there was none).
@@ -69,6 +74,22 @@ class Call:
     #: The id of the stateful session of the call (the one it opened with
     #: ``NEW_SESSION``, or the one it named).
     session_id: str | None = None
+    #: A weak reference to the client that made the call (see :attr:`client`).
+    client_ref: weakref.ref[Any] | None = attrs.field(
+        default=None, repr=False, eq=False
+    )
+
+    @property
+    def client(self) -> Any:
+        """The client that made the call, or None once it was garbage-collected.
+
+        Under :func:`sagemaker_stub.mock`, it tells apart the clients the code
+        under test made: ``call.client is app.client``. The history does not
+        keep a client alive.
+
+        .. versionadded:: 0.2.0
+        """
+        return None if self.client_ref is None else self.client_ref()
 
 
 #: What :meth:`CallLog.record` keeps of a call, in the order :func:`_call_of`
@@ -92,6 +113,8 @@ _Recorded = tuple[
     "str | None",
     "Placed | None",
     "S3Object | None",
+    str,
+    "weakref.ref[Any] | None",
 ]
 
 
@@ -114,6 +137,8 @@ def _call_of(recorded: _Recorded) -> Call:
         inference_id,
         placed,
         input_object,
+        region,
+        client,
     ) = recorded
     if session_id is None:
         named = params.get("SessionId")
@@ -123,6 +148,8 @@ def _call_of(recorded: _Recorded) -> Call:
     return Call(
         operation=operation,
         endpoint_name=cast("str", endpoint_name),
+        region=region,
+        client_ref=client,
         params=params,
         body_size=body_size,
         body_sha256=digest.hex(),
@@ -204,11 +231,20 @@ class CallLog:
                 inference_id,
                 placed,
                 input_object,
+                request.region,
+                request.client,
             )
         )
 
     def record_elsewhere(
-        self, operation: str, params: Mapping[str, Any], body: bytes, source: Source
+        self,
+        operation: str,
+        params: Mapping[str, Any],
+        body: bytes,
+        source: Source,
+        *,
+        region: str,
+        client: weakref.ref[Any] | None,
     ) -> None:
         """Record a call something else answered (a ``Stubber`` expectation)."""
         kept = {name: value for name, value in params.items() if name != "Body"}
@@ -216,6 +252,8 @@ class CallLog:
             Call(
                 operation=operation,
                 endpoint_name=kept.get("EndpointName", ""),
+                region=region,
+                client_ref=client,
                 params=kept,
                 body_size=len(body),
                 body_sha256=hashlib.sha256(body).hexdigest(),

@@ -289,20 +289,17 @@ class Arguments:
         )
 
     @staticmethod
-    def buckets(buckets: object) -> None:
-        """Refuse ``attach_s3(buckets=...)`` entries that are not bucket names."""
+    def buckets(buckets: object, where: str = "stub.attach_s3(buckets=...)") -> None:
+        """Refuse ``buckets=...`` entries that are not bucket names."""
         if isinstance(buckets, str) or not isinstance(buckets, Sequence):
             msg = (
-                "stub.attach_s3(buckets=...) must be a sequence of bucket names; "
+                f"{where} must be a sequence of bucket names; "
                 f"got {describe(buckets)}. Wrap a single name in a list."
             )
             raise TypeError(msg)
         for index, bucket in enumerate(buckets):
             if not isinstance(bucket, str) or not bucket:
-                msg = (
-                    f"stub.attach_s3(buckets=...)[{index}] must be a bucket name; "
-                    f"got {describe(bucket)}."
-                )
+                msg = f"{where}[{index}] must be a bucket name; got {describe(bucket)}."
                 raise TypeError(msg)
 
 

@@ -1,8 +1,9 @@
 """The control surface a test drives: queues, endpoints, faults, outputs, history.
 
-:class:`StubControl` is the stub's public API apart from any client: it checks
-what the test passes and hands it to the engine. A door-specific class adds
-the lifecycle (``SageMakerRuntimeStub`` binds one client).
+:class:`StubControl` is the public API apart from any client: it checks what
+the test passes and hands it to the engine. The classes built on it add the
+lifecycle: ``SageMakerRuntimeStub`` binds one client, ``mock()`` answers
+every client.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from ._engine import Engine
 from ._errors import PendingResultsError, pending_message
 from ._faults import Fault
 from ._moto import async_results_from_moto, invoke_results_from_moto
+from ._options import OptionsView
 from ._registry import Session
 from ._results import AsyncResult, ErrorResult, InvokeResult, StreamResult
 from ._s3 import S3Object
+from ._s3_door import S3Control, S3Doors
 
 __all__ = ["StubControl", "origin"]
 
@@ -43,26 +46,29 @@ def origin() -> str:
     return f"{path}:{frame.f_lineno}"
 
 
-class StubControl:
+class StubControl(OptionsView, S3Control):
     """Queues, endpoints, faults, async outputs and the call history."""
 
     _engine: Engine
     _arguments: Arguments
-    #: The region moto payloads must name (the stubbed client's).
-    _region: str
+    #: The region moto payloads must name (the stubbed client's); None for
+    #: a mock, which answers clients in every region from one set of queues.
+    _region: str | None
     #: Results another answerer holds for the door (``Stubber`` expectations).
     _pending_elsewhere: Callable[[], list[PendingResult]]
 
     def _bind(
         self,
         engine: Engine,
-        region: str,
+        region: str | None,
         pending_elsewhere: Callable[[], list[PendingResult]],
     ) -> None:
         self._engine = engine
+        self._options = engine.options
         self._arguments = Arguments(engine.operations, engine.service_error_codes)
         self._region = region
         self._pending_elsewhere = pending_elsewhere
+        self._s3_doors = S3Doors(engine.outputs, self._arguments)
 
     # -- queueing ---------------------------------------------------------------
 
@@ -251,7 +257,7 @@ class StubControl:
 
     @property
     def calls(self) -> list[Call]:
-        """Every call made through the stubbed client, in order."""
+        """Every call answered, in order (``call.client`` says whose)."""
         return self._engine.calls.snapshot()
 
     def pending_results(self) -> list[PendingResult]:

@@ -6,11 +6,17 @@ request, and the engine's answer goes through botocore's own parser.
 attempt at a time, so botocore's endpoint parses each answer and its retry
 handler sees it. Both hand a call to the stub's ``Stubber`` side while a
 ``Stubber`` expectation is queued.
+
+A door built without a ``Stubber`` is a mock's (``mock()``): it answers a
+client nothing else answers, after any ``Stubber`` on it, and refuses the
+operations the engine does not answer.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from collections.abc import Awaitable
 from contextvars import ContextVar
 from typing import Any
@@ -25,6 +31,8 @@ from ._botocore import (
     Hook,
     RequestDict,
     door_handlers,
+    is_aio_client,
+    register,
     registered_handler,
     request_body,
     request_parts,
@@ -35,13 +43,12 @@ from ._botocore import (
     unsigned,
 )
 from ._engine import Engine
+from ._errors import SageMakerStubError
 from ._operation import Answer, Request
 from ._render import Renderer
 
-__all__ = ["CallDoor", "SendDoor"]
+__all__ = ["CallDoor", "SendDoor", "door_for"]
 
-#: Where the parameters seen in ``before-parameter-build`` wait for ``before-call``.
-_CONTEXT_KEY = "sagemaker_stub"
 #: What a door's ``before-call`` handler returns: an answer, an awaitable one
 #: (async clients), or None to let the client send the request.
 Answered = Hook | Awaitable[Hook] | None
@@ -65,27 +72,38 @@ _CALL: ContextVar[_Attempts | None] = ContextVar("sagemaker_stub_call", default=
 
 
 class CallDoor:
-    """Answers a client's calls in ``before-call``, from the engine."""
+    """Answers a client's calls in ``before-call``, from the engine.
 
-    def __init__(self, stubber: Stubber, engine: Engine) -> None:
-        client = stubber.client
+    Args:
+        client: The client to answer. The door keeps only a weak reference
+            to it, for the call history.
+        engine: What answers.
+        stubber: The client-bound stub, whose ``Stubber`` expectations are
+            served first; None for a mock's door.
+    """
+
+    def __init__(
+        self, client: Any, engine: Engine, *, stubber: Stubber | None = None
+    ) -> None:
         self._stubber = stubber
         self._engine = engine
         self._operations = engine.operations
-        self._expectations = stubber_queue(stubber)
+        self._expectations = () if stubber is None else stubber_queue(stubber)
+        self._client = weakref.ref(client)
         self._meta: Any = client.meta
         self._region: str = client.meta.region_name
         self._renderer = Renderer(client.meta.service_model)
-        self._handlers = door_handlers(
-            stubber, f"sagemaker-stub-{id(self)}", self.capture, self.respond
-        )
+        unique = f"sagemaker-stub-{id(self)}"
+        #: Where the parameters seen in ``before-parameter-build`` wait for
+        #: ``before-call``: a key of this door's, as two doors may see a call.
+        self._key = unique
+        self._handlers = door_handlers(stubber, unique, self.capture, self.respond)
 
     def open(self) -> None:
         """Register the door on the client."""
         events = self._meta.events
-        for event, handler, unique_id, first in self._handlers:
-            register = events.register_first if first else events.register
-            register(event, handler, unique_id=unique_id)
+        for event, handler, unique_id, section in self._handlers:
+            register(events, event, handler, unique_id, section)
 
     def close(self) -> None:
         """Unregister exactly what :meth:`open` registered."""
@@ -104,9 +122,9 @@ class CallDoor:
     ) -> None:
         """``before-parameter-build``: keep the caller's parameters for the answer."""
         stubbed = bool(self._expectations) or model.name not in self._operations
-        if stubbed:
+        if stubbed and self._stubber is not None:
             stubber_check_params(self._stubber, model, params, context, **kwargs)
-        context[_CONTEXT_KEY] = (params, stubbed)
+        context[self._key] = (params, stubbed)
 
     def respond(
         self,
@@ -116,7 +134,7 @@ class CallDoor:
         **kwargs: Any,
     ) -> Answered:
         """``before-call``: the engine's answer, parsed by botocore."""
-        captured = context.pop(_CONTEXT_KEY, None)
+        captured = context.pop(self._key, None)
         if captured is None or captured[1]:
             return self._stubbed(model, params, context, captured, **kwargs)
         return self._handle(model, self._request(model, captured[0], params))
@@ -141,6 +159,7 @@ class CallDoor:
             url=url,
             region=self._region,
             read_timeout=self._meta.config.read_timeout,
+            client=self._client,
         )
 
     def _stubbed(
@@ -152,12 +171,28 @@ class CallDoor:
         **kwargs: Any,
     ) -> Hook:
         """A call for the Stubber side: its expectation, recorded as such."""
+        if self._stubber is None:
+            raise SageMakerStubError(self._refusal(model.name))
         response = stubber_response(self._stubber, model, params, context, **kwargs)
         api_params = captured[0] if captured else {}
         self._engine.calls.record_elsewhere(
-            model.name, api_params, request_body(params), Source.STUBBER
+            model.name,
+            api_params,
+            request_body(params),
+            Source.STUBBER,
+            region=self._region,
+            client=self._client,
         )
         return response
+
+    def _refusal(self, operation: str) -> str:
+        """Why a mock's door refuses a call rather than let it reach AWS."""
+        answered = ", ".join(sorted(self._operations))
+        return (
+            f"sagemaker_stub.mock() answers {answered}; {operation} is not "
+            "stubbed, and a mocked client never reaches AWS. Activate a botocore "
+            "Stubber on this client to answer it."
+        )
 
     @staticmethod
     def _wait(answer: Answer, request: Request) -> None:
@@ -178,40 +213,67 @@ class SendDoor(CallDoor):
     """
 
     def __init__(
-        self, stubber: Stubber, engine: Engine, *, sleep_between_retries: bool
+        self,
+        client: Any,
+        engine: Engine,
+        *,
+        stubber: Stubber | None = None,
+        sleep_between_retries: bool,
     ) -> None:
-        super().__init__(stubber, engine)
+        super().__init__(client, engine, stubber=stubber)
         self._sleep = sleep_between_retries
-        self._events: Any = stubber.client.meta.events
-        self._name = stubber.client.meta.service_model.service_id.hyphenize()
+        self._events: Any = client.meta.events
+        self._name = client.meta.service_model.service_id.hyphenize()
         self._retry_handler: Any = None
+        #: Whether the client's retry handler was looked for since open().
+        self._wrapped = False
+        self._wrap_lock = threading.Lock()
 
     def open(self) -> None:
         super().open()
         events, name = self._events, self._name
         events.register(f"before-send.{name}", self.send)
         events.register(f"choose-signer.{name}", unsigned)
-        unique_id = retry_handler_id(name)
-        handler = registered_handler(events, unique_id)
-        if handler is None:  # pragma: no cover - botocore's internals moved
-            return
-        self._retry_handler = handler
-        events.unregister(f"needs-retry.{name}", unique_id=unique_id)
-        events.register(f"needs-retry.{name}", self.needs_retry, unique_id=unique_id)
+
+    def _wrap_retry_handler(self) -> None:
+        """Put :meth:`needs_retry` in the place of the client's retry handler.
+
+        Done at the first call rather than in :meth:`open`: a mock opens its
+        door on a client still being made, before botocore registers the
+        client's retry handler.
+        """
+        with self._wrap_lock:
+            if self._wrapped:  # pragma: no cover - another thread's first call won
+                return
+            self._wrapped = True
+            events, name = self._events, self._name
+            unique_id = retry_handler_id(name)
+            handler = registered_handler(events, unique_id)
+            if handler is None:  # pragma: no cover - botocore's internals moved
+                return
+            self._retry_handler = handler
+            events.unregister(f"needs-retry.{name}", unique_id=unique_id)
+            events.register(
+                f"needs-retry.{name}", self.needs_retry, unique_id=unique_id
+            )
 
     def close(self) -> None:
         super().close()
         events, name = self._events, self._name
         events.unregister(f"before-send.{name}", self.send)
         events.unregister(f"choose-signer.{name}", unsigned)
-        handler, self._retry_handler = self._retry_handler, None
-        if handler is not None:  # pragma: no branch - None if botocore moved it
+        with self._wrap_lock:
+            handler, self._retry_handler = self._retry_handler, None
+            self._wrapped = False
+        if handler is not None:
             unique_id = retry_handler_id(name)
             events.unregister(f"needs-retry.{name}", unique_id=unique_id)
             events.register(f"needs-retry.{name}", handler, unique_id=unique_id)
 
     def _handle(self, model: OperationModel, request: Request) -> Answered:
         """Keep the request for its attempts, and let botocore send it."""
+        if not self._wrapped:
+            self._wrap_retry_handler()
         _CALL.set(_Attempts(self, request))
         return None
 
@@ -233,6 +295,7 @@ class SendDoor(CallDoor):
             read_timeout=first.read_timeout,
             attempt=call.count,
             backoff=backoff,
+            client=first.client,
         )
 
     def send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
@@ -266,3 +329,25 @@ class SendDoor(CallDoor):
         if call is not None:  # pragma: no branch - set in before-call
             call.backoff = delay
         return delay if self._sleep else 0
+
+
+def door_for(
+    client: Any, engine: Engine, *, stubber: Stubber | None = None
+) -> CallDoor:
+    """The door for ``client``: sync or async, before-call or before-send.
+
+    ``stubber`` is the client-bound stub; a mock's doors have none.
+    """
+    options = engine.options
+    sleep = options.sleep_between_retries
+    if is_aio_client(client):
+        from ._aio import AioCallDoor, AioSendDoor  # noqa: PLC0415 - aiobotocore only
+
+        if options.retries:
+            return AioSendDoor(
+                client, engine, stubber=stubber, sleep_between_retries=sleep
+            )
+        return AioCallDoor(client, engine, stubber=stubber)
+    if options.retries:
+        return SendDoor(client, engine, stubber=stubber, sleep_between_retries=sleep)
+    return CallDoor(client, engine, stubber=stubber)

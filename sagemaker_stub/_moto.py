@@ -21,7 +21,7 @@ MOTO_DEFAULT_REGION = "us-east-1"
 
 
 def _results(
-    payload: object, method: str, *, region: str, account_id: str
+    payload: object, method: str, *, region: str | None, account_id: str
 ) -> list[Mapping[str, Any]]:
     where = f"stub.{method}(payload)"
     if not isinstance(payload, Mapping):
@@ -30,7 +30,7 @@ def _results(
         )
         raise TypeError(msg)
     given_region = payload.get("region", MOTO_DEFAULT_REGION)
-    if given_region != region:
+    if region is not None and given_region != region:
         msg = (
             f"{where}: payload['region'] is {given_region!r} but the stubbed client "
             f"is in {region!r}; moto would never serve these results to it. "
@@ -42,7 +42,7 @@ def _results(
         msg = (
             f"{where}: payload['account_id'] is {given_account!r} but the stub's "
             f"account is {account_id!r}; moto would never serve these results to "
-            "it. Drop the key or pass account_id= to SageMakerRuntimeStub."
+            "it. Drop the key or pass account_id= to SageMakerRuntimeStub or mock()."
         )
         raise ValueError(msg)
     results = payload.get("results", [])
@@ -68,7 +68,7 @@ def _optional_text(result: Mapping[str, Any], key: str, where: str) -> str | Non
 
 
 def invoke_results_from_moto(
-    payload: object, *, region: str, account_id: str
+    payload: object, *, region: str | None, account_id: str
 ) -> list[InvokeResult]:
     """InvokeResults from an ``endpoint-results`` payload.
 
@@ -113,7 +113,7 @@ def _looks_like_json(text: str) -> bool:
 
 
 def async_results_from_moto(
-    payload: object, *, region: str, account_id: str
+    payload: object, *, region: str | None, account_id: str
 ) -> list[AsyncResult]:
     """AsyncResults from an ``async-endpoint-results`` payload.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -104,12 +105,14 @@ class Request:
         read_timeout: The client's read timeout in seconds, if any.
         attempt: 1 for the first attempt; more when the client retries.
         backoff: The backoff the client chose before this attempt.
+        client: A weak reference to the client that made it, if a client did.
     """
 
     __slots__ = (
         "attempt",
         "backoff",
         "body",
+        "client",
         "headers",
         "operation",
         "params",
@@ -130,6 +133,7 @@ class Request:
         read_timeout: float | None = None,
         attempt: int = 1,
         backoff: float | None = None,
+        client: weakref.ref[Any] | None = None,
     ) -> None:
         self.operation = operation
         self.params = params
@@ -140,6 +144,7 @@ class Request:
         self.read_timeout = read_timeout
         self.attempt = attempt
         self.backoff = backoff
+        self.client = client
 
 
 class Answer:

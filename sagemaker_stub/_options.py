@@ -11,6 +11,7 @@ __all__ = [
     "DEFAULT_SESSION_TTL_SECONDS",
     "PLACEHOLDER_KEY",
     "Options",
+    "OptionsView",
 ]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -27,25 +28,34 @@ DEFAULT_SESSION_TTL_SECONDS = 1200.0
 MAX_SESSION_TTL_SECONDS = 10 * 365 * 24 * 3600
 
 
-def _positive_seconds(value: object) -> float:
+def _seconds(value: object) -> object:
+    """A whole number of seconds in range as a float; anything else as given,
+    for the validator to refuse by what it is."""
     if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not 0 < value <= MAX_SESSION_TTL_SECONDS
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and 0 < value <= MAX_SESSION_TTL_SECONDS
     ):
+        return float(value)
+    return value
+
+
+def _positive_seconds(
+    instance: Options, attribute: attrs.Attribute[float], value: object
+) -> None:
+    if not isinstance(value, float) or not 0 < value <= MAX_SESSION_TTL_SECONDS:
         msg = (
-            "SageMakerRuntimeStub(session_ttl_seconds=...) must be a positive "
+            f"{instance.caller}(session_ttl_seconds=...) must be a positive "
             f"number of seconds, at most {MAX_SESSION_TTL_SECONDS:,}; got "
             f"{describe(value)}."
         )
         raise ValueError(msg)
-    return float(value)
 
 
 def _flag(instance: Options, attribute: attrs.Attribute[bool], value: object) -> None:
     if not isinstance(value, bool):
         msg = (
-            f"SageMakerRuntimeStub({attribute.name}=...) must be True or False; "
+            f"{instance.caller}({attribute.name}=...) must be True or False; "
             f"got {describe(value)}."
         )
         raise TypeError(msg)
@@ -56,7 +66,7 @@ def _account_id(
 ) -> None:
     if not isinstance(value, str) or not (len(value) == 12 and value.isdigit()):
         msg = (
-            "SageMakerRuntimeStub(account_id=...) must be a 12-digit AWS account "
+            f"{instance.caller}(account_id=...) must be a 12-digit AWS account "
             f"id such as '123456789012'; got {describe(value)}."
         )
         raise ValueError(msg)
@@ -64,8 +74,11 @@ def _account_id(
 
 @attrs.frozen(kw_only=True)
 class Options:
-    """What :class:`SageMakerRuntimeStub` was built with (see its arguments)."""
+    """What a stub or mock was built with (see :class:`SageMakerRuntimeStub`)."""
 
+    #: Who was given the options, as error messages name it. Validators run
+    #: once every field is set, so they can read it.
+    caller: str = attrs.field(default="SageMakerRuntimeStub", eq=False, repr=False)
     allow_defaults: bool = attrs.field(default=True, validator=_flag)
     account_id: str = attrs.field(default=DEFAULT_ACCOUNT_ID, validator=_account_id)
     keep_bodies: bool = attrs.field(default=False, validator=_flag)
@@ -73,5 +86,53 @@ class Options:
     retries: bool = attrs.field(default=False, validator=_flag)
     sleep_between_retries: bool = attrs.field(default=False, validator=_flag)
     session_ttl_seconds: float = attrs.field(
-        default=DEFAULT_SESSION_TTL_SECONDS, converter=_positive_seconds
+        default=DEFAULT_SESSION_TTL_SECONDS,
+        converter=_seconds,
+        validator=_positive_seconds,
     )
+
+    #: The names of the options a user passes (all but :attr:`caller`).
+    @staticmethod
+    def names() -> tuple[str, ...]:
+        return tuple(name for name in attrs.fields_dict(Options) if name != "caller")
+
+
+class OptionsView:
+    """The options of a stub or mock, read-only: they are fixed when it is built."""
+
+    _options: Options
+
+    @property
+    def allow_defaults(self) -> bool:
+        """Whether a call with nothing queued gets moto's static default."""
+        return self._options.allow_defaults
+
+    @property
+    def account_id(self) -> str:
+        """The account id in ``ModelError`` messages and not-found errors."""
+        return self._options.account_id
+
+    @property
+    def keep_bodies(self) -> bool:
+        """Whether :attr:`calls` keep each request body."""
+        return self._options.keep_bodies
+
+    @property
+    def validate(self) -> bool:
+        """Whether requests are validated as the service validates them."""
+        return self._options.validate
+
+    @property
+    def retries(self) -> bool:
+        """Whether calls are answered inside botocore's retry loop."""
+        return self._options.retries
+
+    @property
+    def sleep_between_retries(self) -> bool:
+        """Whether botocore's retry backoff is slept (``retries=True``)."""
+        return self._options.sleep_between_retries
+
+    @property
+    def session_ttl_seconds(self) -> float:
+        """How long a stateful session lasts."""
+        return self._options.session_ttl_seconds

@@ -18,7 +18,14 @@ from xml.sax.saxutils import escape
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 
-from ._botocore import RequestDict, is_aio_client, request_body, request_url
+from ._botocore import (
+    RequestDict,
+    Section,
+    is_aio_client,
+    register,
+    request_body,
+    request_url,
+)
 from ._checks import Arguments, check_s3_client
 from ._errors import S3NotStubbedError, StubActivationError
 from ._outputs import AsyncOutputs
@@ -26,50 +33,62 @@ from ._render import Renderer
 from ._s3 import S3Object
 from ._text import describe
 
-__all__ = ["S3Doors", "S3Responder"]
+__all__ = ["S3Control", "S3Doors", "S3Responder", "responder_for"]
 
 _RANGE = re.compile(r"bytes=(?P<start>\d*)-(?P<end>\d*)")
 _ANSWERED = ("GetObject", "HeadObject", "PutObject", "DeleteObject", "ListObjectsV2")
 _MAX_KEYS = 1000
-_CONTEXT_KEY = "sagemaker_stub.s3"
 #: An answer: status, headers and body.
 Response = tuple[int, dict[str, str], bytes]
 #: An answer and the URL it answers.
 Reply = tuple[str, int, dict[str, str], bytes]
 
 
-def _captured_params(
-    model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
-) -> None:
-    context[_CONTEXT_KEY] = dict(params)
-
-
 class S3Responder:
-    """Answers an attached S3 client from an ``ObjectStore``."""
+    """Answers an attached S3 client from an ``ObjectStore``.
+
+    It keeps the client's events, not the client. A mock's responder
+    (``section="last"``) answers after any attached one.
+    """
 
     def __init__(
-        self, client: Any, outputs: AsyncOutputs, *, pass_through: bool
+        self,
+        client: Any,
+        outputs: AsyncOutputs,
+        *,
+        pass_through: bool,
+        section: Section = "middle",
     ) -> None:
-        self.client = client
+        self._events: Any = client.meta.events
         self._outputs = outputs
         self._store = outputs.store
         self._pass_through = pass_through
+        self._section: Section = section
         self._renderer = Renderer(client.meta.service_model)
         unique = f"sagemaker-stub-s3-{id(self)}"
         self._handlers: tuple[tuple[str, Callable[..., Any], str], ...] = (
-            ("before-parameter-build.s3.*", _captured_params, f"{unique}-params"),
+            ("before-parameter-build.s3.*", self._capture, f"{unique}-params"),
             ("before-call.s3.*", self.respond, unique),
         )
+        #: Where the parameters wait for ``before-call``: a key of this
+        #: responder's, as a mock's and an attached one may see one request.
+        self._key = unique
 
     def attach(self) -> None:
         """Register the handlers on the S3 client."""
         for event, handler, unique_id in self._handlers:
-            self.client.meta.events.register(event, handler, unique_id=unique_id)
+            register(self._events, event, handler, unique_id, self._section)
 
     def detach(self) -> None:
         """Unregister exactly what :meth:`attach` registered."""
         for event, handler, unique_id in self._handlers:
-            self.client.meta.events.unregister(event, handler, unique_id=unique_id)
+            self._events.unregister(event, handler, unique_id=unique_id)
+
+    def _capture(
+        self, model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
+    ) -> None:
+        """``before-parameter-build``: keep the request's parameters."""
+        context[self._key] = dict(params)
 
     def respond(
         self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
@@ -84,7 +103,7 @@ class S3Responder:
         self, model: OperationModel, params: RequestDict, context: Any
     ) -> Reply | None:
         """The answer to one request (URL, status, headers, body), or None to pass."""
-        api_params: dict[str, Any] = context.pop(_CONTEXT_KEY, {})
+        api_params: dict[str, Any] = context.pop(self._key, {})
         bucket = api_params.get("Bucket")
         owned = isinstance(bucket, str) and self._outputs.owns(bucket)
         if not owned or model.name not in _ANSWERED:
@@ -255,6 +274,24 @@ def _error_xml(code: str, message: str, **details: str) -> bytes:
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<Error>{elements}</Error>'.encode()
 
 
+def responder_for(
+    s3_client: Any,
+    outputs: AsyncOutputs,
+    *,
+    pass_through: bool,
+    section: Section = "middle",
+) -> S3Responder:
+    """The responder for a sync or aiobotocore S3 client."""
+    responder_class = S3Responder
+    if is_aio_client(s3_client):
+        from ._aio import AioS3Responder  # noqa: PLC0415 - only for aiobotocore
+
+        responder_class = AioS3Responder
+    return responder_class(
+        s3_client, outputs, pass_through=pass_through, section=section
+    )
+
+
 class S3Doors:
     """The S3 clients attached to one stub, and the write-through client."""
 
@@ -285,12 +322,7 @@ class S3Doors:
             )
             raise TypeError(msg)
         self._outputs.own(*buckets)
-        responder_class = S3Responder
-        if is_aio_client(s3_client):
-            from ._aio import AioS3Responder  # noqa: PLC0415 - only for aiobotocore
-
-            responder_class = AioS3Responder
-        responder = responder_class(s3_client, self._outputs, pass_through=pass_through)
+        responder = responder_for(s3_client, self._outputs, pass_through=pass_through)
         responder.attach()
         self._attached[id(s3_client)] = responder
 
@@ -322,3 +354,54 @@ class S3Doors:
             )
             raise StubActivationError(msg)
         self._outputs.write_through = s3_client
+
+
+class S3Control:
+    """The S3 clients a stub or mock serves, and where it writes outputs."""
+
+    _s3_doors: S3Doors
+
+    def attach_s3(
+        self,
+        s3_client: Any,
+        *,
+        buckets: Sequence[str] = (),
+        pass_through: bool = False,
+    ) -> None:
+        """Serve async outputs (and inputs) to ``s3_client``, with no network.
+
+        GetObject (ranged too), HeadObject, PutObject, DeleteObject and
+        ListObjectsV2 on the buckets the stub owns are answered from its
+        object store: the buckets of the output and failure locations it hands
+        out, those given to :meth:`configure_async_output` and
+        :meth:`store_input`, and ``buckets``. Every other request raises
+        :class:`S3NotStubbedError`, naming the bucket and the owned ones, so
+        a typo never reaches the network.
+
+        Args:
+            s3_client: A boto3, botocore or aiobotocore ``s3`` client.
+            buckets: More buckets to own, e.g. where the code under test
+                uploads its inputs.
+            pass_through: Let the requests the stub does not answer go on to
+                S3 (or to moto, LocalStack, ...) instead of refusing them.
+
+        .. versionadded:: 0.1.0
+        """
+        self._s3_doors.attach(s3_client, buckets, pass_through=pass_through)
+
+    def detach_s3(self, s3_client: Any = None) -> None:
+        """Stop serving ``s3_client`` (every attached client by default).
+
+        Its event handlers are left exactly as before :meth:`attach_s3`.
+        Deactivating detaches every client.
+        """
+        self._s3_doors.detach(s3_client)
+
+    def write_outputs_to(self, s3_client: Any) -> None:
+        """Also write each async output through a sync ``s3_client`` (PutObject).
+
+        For tests that already run moto's S3, LocalStack or a real test
+        bucket: the objects become real there. A stub-generated
+        ``sagemaker-output-*`` bucket is created first if it does not exist.
+        """
+        self._s3_doors.write_through(s3_client)

@@ -8,6 +8,8 @@ from typing import Any
 import attrs
 import boto3
 
+from ._lifecycle import unittest_failed
+from ._mock import SageMakerRuntimeMock, mock_beside
 from ._options import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_SESSION_TTL_SECONDS,
@@ -17,7 +19,19 @@ from ._options import (
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
 
-__all__ = ["FixtureOptions", "new_client", "start_aio_stub", "start_stub"]
+__all__ = [
+    "FixtureOptions",
+    "new_client",
+    "start_aio_stub",
+    "start_every_client",
+    "start_stub",
+]
+
+
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        msg = f"{attribute.name}=... must be True or False; got {describe(value)}."
+        raise TypeError(msg)
 
 
 @attrs.frozen(kw_only=True)
@@ -26,10 +40,15 @@ class FixtureOptions:
 
     The stub's own options keep their meaning; ``allow_defaults`` is off, so
     a test that forgets to queue fails at the call that found nothing.
+    ``every_client`` answers every other ``sagemaker-runtime`` client too,
+    from the same queues (a :func:`~sagemaker_stub.mock` beside the stub), and
+    ``s3`` every S3 client, for the buckets the stub owns.
     """
 
     allow_defaults: bool = False
     check_pending: bool = True
+    every_client: bool = attrs.field(default=True, validator=_flag)
+    s3: bool = attrs.field(default=False, validator=_flag)
     region_name: str = "us-east-1"
     config: Any = None
     account_id: str = DEFAULT_ACCOUNT_ID
@@ -39,9 +58,30 @@ class FixtureOptions:
     sleep_between_retries: bool = False
     session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS
 
+    def __attrs_post_init__(self) -> None:
+        if self.s3 and not self.every_client:
+            msg = (
+                "s3=True answers every S3 client in the process, beside every "
+                "sagemaker-runtime client, so it needs every_client=True (the "
+                "default). For one S3 client, use stub.attach_s3(s3_client)."
+            )
+            raise ValueError(msg)
+
     def stub_options(self) -> dict[str, Any]:
         """The keywords for :class:`SageMakerRuntimeStub`."""
-        return {name: getattr(self, name) for name in attrs.fields_dict(Options)}
+        return {name: getattr(self, name) for name in Options.names()}
+
+
+def start_every_client(
+    stub: SageMakerRuntimeStub, options: FixtureOptions
+) -> SageMakerRuntimeMock | None:
+    """With ``every_client``, an active mock answering every other client from
+    ``stub``'s queues; else None."""
+    if not options.every_client:
+        return None
+    everywhere = mock_beside(stub, s3=options.s3)
+    everywhere.activate()
+    return everywhere
 
 
 def start_stub(
@@ -50,6 +90,8 @@ def start_stub(
     *,
     allow_defaults: bool = False,
     check_pending: bool = True,
+    every_client: bool = True,
+    s3: bool = False,
     region_name: str = "us-east-1",
     config: Any = None,
     account_id: str = DEFAULT_ACCOUNT_ID,
@@ -61,7 +103,9 @@ def start_stub(
 ) -> SageMakerRuntimeStub:
     """Start a stub for the length of one test.
 
-    Call it from ``setUp``. A call with nothing queued raises
+    Call it from ``setUp``. The stub answers every ``sagemaker-runtime``
+    client in the process (unless ``every_client=False``), and
+    ``stub.client`` is one. A call with nothing queued raises
     :class:`NoResultError` unless ``allow_defaults=True``. The stub is
     deactivated at cleanup, after a test that passed fails if queued results
     were never used (unless ``check_pending=False``).
@@ -72,6 +116,12 @@ def start_stub(
             client (``region_name``, ``config``), as ``stub.client``.
         allow_defaults: Answer unqueued calls with moto's static default.
         check_pending: Fail the test when queued results are left unused.
+        every_client: Answer every other ``sagemaker-runtime`` client in
+            the process too, from the stub's queues, as
+            :func:`~sagemaker_stub.mock` does: clients the code under test
+            makes itself. ``stub.client`` is answered either way.
+        s3: Answer every S3 client too, for the buckets the stub owns (needs
+            ``every_client``).
         region_name: The region of the client made for the test.
         config: The botocore ``Config`` of the client made for the test.
         account_id: As for :class:`SageMakerRuntimeStub`, and so are
@@ -91,6 +141,8 @@ def start_stub(
     options = FixtureOptions(
         allow_defaults=allow_defaults,
         check_pending=check_pending,
+        every_client=every_client,
+        s3=s3,
         account_id=account_id,
         keep_bodies=keep_bodies,
         validate=validate,
@@ -107,6 +159,8 @@ async def start_aio_stub(
     *,
     allow_defaults: bool = False,
     check_pending: bool = True,
+    every_client: bool = True,
+    s3: bool = False,
     region_name: str = "us-east-1",
     config: Any = None,
     account_id: str = DEFAULT_ACCOUNT_ID,
@@ -135,6 +189,8 @@ async def start_aio_stub(
     options = FixtureOptions(
         allow_defaults=allow_defaults,
         check_pending=check_pending,
+        every_client=every_client,
+        s3=s3,
         account_id=account_id,
         keep_bodies=keep_bodies,
         validate=validate,
@@ -164,21 +220,17 @@ def _started(
     stub = SageMakerRuntimeStub(client, **options.stub_options())
     stub.activate()
     test.addCleanup(stub.deactivate, report_unused=False)
+    everywhere = start_every_client(stub, options)
+    if everywhere is not None:
+        test.addCleanup(everywhere.deactivate, report_unused=False)
     if options.check_pending:
         test.addCleanup(_check_pending, test, stub)
     return stub
 
 
 def _check_pending(test: unittest.TestCase, stub: SageMakerRuntimeStub) -> None:
-    """Fail a test that passed but left results unused.
-
-    A test that already failed is not reported twice. unittest keeps the
-    result of the running test in ``_outcome.result``, which it does not
-    document; where it is missing, the leftovers are reported either way.
-    """
-    result = getattr(getattr(test, "_outcome", None), "result", None)
-    reported = (*getattr(result, "failures", ()), *getattr(result, "errors", ()))
-    if not any(case is test for case, _ in reported):
+    """Fail a test that passed but left results unused (reported once)."""
+    if not unittest_failed(test):
         stub.assert_no_pending_results()
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from ._errors import pending_message
 from ._stub import SageMakerRuntimeStub
-from ._unittest import FixtureOptions, new_client
+from ._unittest import FixtureOptions, new_client, start_every_client
 
 __all__ = ["sagemaker_runtime_aio_stub", "sagemaker_runtime_stub"]
 
@@ -30,11 +30,13 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the marker that configures the fixture, and its old name."""
     config.addinivalue_line(
         "markers",
-        f"{_MARKER}(*, allow_defaults=False, check_pending=True, region_name="
-        '"us-east-1", config=None, and any option of SageMakerRuntimeStub): '
-        "configure the sagemaker_runtime_stub fixture; allow_defaults=True answers "
-        "unqueued calls with moto's static default, check_pending=False lets a "
-        "test leave queued results unused, config is the client's botocore Config.",
+        f"{_MARKER}(*, allow_defaults=False, check_pending=True, "
+        'every_client=True, s3=False, region_name="us-east-1", config=None, and '
+        "any option of SageMakerRuntimeStub): configure the sagemaker_runtime_stub "
+        "fixture; allow_defaults=True answers unqueued calls with moto's static "
+        "default, check_pending=False lets a test leave queued results unused, "
+        "every_client=False answers stub.client alone, s3=True answers every S3 "
+        "client too, config is the client's botocore Config.",
     )
     config.addinivalue_line(
         "markers", f"{_OLD_MARKER}(...): the old name of the {_MARKER} marker."
@@ -72,6 +74,9 @@ def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
     except TypeError as exc:
         msg = f"@pytest.mark.{name} takes only the keywords {_KEYWORDS}: {exc}"
         raise pytest.UsageError(msg) from exc
+    except ValueError as exc:
+        msg = f"@pytest.mark.{name}: {exc}"
+        raise pytest.UsageError(msg) from exc
 
 
 @pytest.fixture
@@ -80,9 +85,12 @@ def sagemaker_runtime_stub(
 ) -> Iterator[SageMakerRuntimeStub]:
     """An active stub on a fresh ``sagemaker-runtime`` client (``stub.client``).
 
-    A call with nothing queued raises :class:`NoResultError`, unless the test
-    is marked ``allow_defaults=True``. At teardown a test that passed fails if
-    queued results were never used, listing each one, unless it is marked
+    It answers every other ``sagemaker-runtime`` client in the process too,
+    from the same queues, as :func:`sagemaker_stub.mock` does, unless the test
+    is marked ``every_client=False``. A call with nothing queued raises
+    :class:`NoResultError`, unless the test is marked ``allow_defaults=True``.
+    At teardown a test that passed fails if queued results were never used,
+    listing each one, unless it is marked
     ``@pytest.mark.sagemaker_runtime_stub(check_pending=False)``.
 
     .. versionadded:: 0.1.0
@@ -130,7 +138,12 @@ def _serve(
     stub = SageMakerRuntimeStub(client, **options.stub_options())
     stub.activate()
     try:
-        yield stub
+        everywhere = start_every_client(stub, options)
+        try:
+            yield stub
+        finally:
+            if everywhere is not None:
+                everywhere.deactivate(report_unused=False)
     finally:
         stub.deactivate(report_unused=False)
     if not options.check_pending or request.node.stash.get(_CALL_FAILED, False):

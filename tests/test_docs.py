@@ -48,6 +48,7 @@ def test_pages_with_examples_are_found() -> None:
     assert counts["async.md"] == 3
     assert counts["faults.md"] == 6
     assert counts["aio.md"] == 4
+    assert counts["mock.md"] == 4
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)

@@ -96,7 +96,7 @@ BAD_PAYLOADS: list[tuple[str, object, type[Exception], str]] = [
             "stub.load_moto_async_results(payload): payload['account_id'] is "
             "'999999999999' but the stub's account is '123456789012'; moto would never "
             "serve these results to it. Drop the key or pass account_id= to "
-            "SageMakerRuntimeStub."
+            "SageMakerRuntimeStub or mock()."
         ),
     ),
     (

@@ -133,7 +133,8 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
         [
             (
                 "*@pytest.mark.sagemaker_runtime_stub takes only the keywords "
-                "allow_defaults, check_pending, region_name, config, account_id, "
+                "allow_defaults, check_pending, every_client, s3, region_name, "
+                "config, account_id, "
                 "keep_bodies, validate, retries, sleep_between_retries, "
                 "session_ttl_seconds: *unexpected keyword argument 'check_pendng'*"
             )

@@ -1,0 +1,131 @@
+"""Every ``sagemaker-runtime`` and S3 client in the process, and what answers it.
+
+A client-bound stub (``SageMakerRuntimeStub``) answers its own client; the
+innermost active ``mock()`` answers every other one. Both consult this
+registry, under one lock:
+
+- the clients made since the package was imported, held weakly (botocore
+  tells no one when a client is made, so ``BaseClient.__init__`` is watched:
+  see ``_botocore.watch_clients``);
+- the stub bound to each client;
+- the active mocks, innermost last. Only the innermost answers: when another
+  starts, the one it hides lets go of every client until it is innermost
+  again.
+
+Nothing here runs on a call: a mock registers handlers on the clients it
+answers when it starts, and on a client made while it is active, as the
+client is made.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any, Protocol
+
+from ._botocore import watch_clients
+
+__all__ = [
+    "LOCK",
+    "Reach",
+    "bind",
+    "bound_stub",
+    "start",
+    "stop",
+    "unbind",
+]
+
+RUNTIME = "sagemaker-runtime"
+S3 = "s3"
+
+
+class Reach(Protocol):
+    """What the registry asks of an active mock (all under :data:`LOCK`)."""
+
+    def answer(self, client: Any, service: str) -> None:
+        """Start answering ``client``, a client of ``service``."""
+
+    def release(self, client: Any) -> None:
+        """Stop answering ``client``; nothing if it was not answered."""
+
+    def release_all(self) -> None:
+        """Stop answering every client."""
+
+
+#: Guards everything below, and the activation of stubs and mocks. Reentrant:
+#: a mock answering a client made while it starts may make none itself, but a
+#: handler registered under it could.
+LOCK = threading.RLock()
+_clients: dict[str, weakref.WeakSet[Any]] = {
+    RUNTIME: weakref.WeakSet(),
+    S3: weakref.WeakSet(),
+}
+#: The stub bound to each client. Neither is kept alive by this table: a stub
+#: and client the test forgot are collected, as a forgotten Stubber is.
+_bound: weakref.WeakKeyDictionary[Any, weakref.ref[Any]] = weakref.WeakKeyDictionary()
+_mocks: list[Reach] = []
+
+
+def _created(client: Any) -> None:
+    """A client was made: note it, and let the innermost mock answer it."""
+    service = client.meta.service_model.service_name
+    known = _clients.get(service)
+    if known is None:
+        return
+    with LOCK:
+        known.add(client)
+        if _mocks:
+            _mocks[-1].answer(client, service)
+
+
+watch_clients(_created)
+
+
+def bound_stub(client: Any) -> Any:
+    """The stub bound to ``client``, or None."""
+    known = _bound.get(client)
+    return None if known is None else known()
+
+
+def bind(client: Any, stub: object) -> None:
+    """``stub`` answers ``client`` from now on; the innermost mock lets go of it."""
+    with LOCK:
+        _bound[client] = weakref.ref(stub)
+        if _mocks:
+            _mocks[-1].release(client)
+
+
+def unbind(client: Any) -> None:
+    """The bound stub stopped: the innermost mock answers ``client`` again."""
+    with LOCK:
+        _bound.pop(client, None)
+        if _mocks and client in _clients[RUNTIME]:
+            _mocks[-1].answer(client, RUNTIME)
+
+
+def start(mock: Reach) -> None:
+    """``mock`` becomes the innermost: it answers every client not bound."""
+    with LOCK:
+        if _mocks:
+            _mocks[-1].release_all()
+        _mocks.append(mock)
+        _reach_all(mock)
+
+
+def stop(mock: Reach) -> None:
+    """``mock``, which is active, stops; the one it hid, if any, answers again."""
+    with LOCK:
+        innermost = _mocks[-1] is mock
+        _mocks.remove(mock)
+        if not innermost:
+            return
+        mock.release_all()
+        if _mocks:
+            _reach_all(_mocks[-1])
+
+
+def _reach_all(mock: Reach) -> None:
+    for service, clients in _clients.items():
+        for client in list(clients):
+            if service != RUNTIME or client not in _bound:
+                mock.answer(client, service)
