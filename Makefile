@@ -16,7 +16,23 @@ AIOBOTO3 := .venv-aioboto3
 AIOBOTO3_STAMP := $(AIOBOTO3)/.installed
 AIO_TESTS := tests/aio "tests/test_docs.py::test_examples_run[aio.md]"
 
-.PHONY: demo test tests tests-aio typecheck lint docs test-oldest bench clean
+# The recipes (docs/recipes.md) drive the client libraries people use, in
+# environments of their own: the sagemaker SDK v2 and v3 cannot share one, and
+# llama-index's SageMaker LLM needs llama-cpp-python, which compiles for
+# minutes. CI runs the light ones (make test-clients-light); make test runs the
+# langchain-aws recipes in the main environment.
+CLIENTS := .venv-clients
+CLIENTS_STAMP := $(CLIENTS)/.installed
+CLIENT_LIBRARIES := langchain-aws langchain-community 'sagemaker-core>=2' \
+	amazon-sagemaker-haystack 'strands-agents[sagemaker]'
+SDK2 := .venv-sdk2
+SDK2_STAMP := $(SDK2)/.installed
+LLAMA := .venv-llama-index
+LLAMA_STAMP := $(LLAMA)/.installed
+LLAMA_LIBRARIES := llama-index-llms-sagemaker-endpoint \
+	llama-index-embeddings-sagemaker-endpoint
+
+.PHONY: demo test tests tests-aio typecheck lint docs test-oldest test-clients test-clients-light bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +57,24 @@ $(AIOBOTO3_STAMP): pyproject.toml
 	$(AIOBOTO3)/bin/python -m pip install --quiet --upgrade pip
 	$(AIOBOTO3)/bin/python -m pip install --quiet -e '.[test,test-aio,aio]' aioboto3
 	touch $(AIOBOTO3_STAMP)
+
+$(CLIENTS_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(CLIENTS)
+	$(CLIENTS)/bin/python -m pip install --quiet --upgrade pip
+	$(CLIENTS)/bin/python -m pip install --quiet -e '.[test]' $(CLIENT_LIBRARIES)
+	touch $(CLIENTS_STAMP)
+
+$(SDK2_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(SDK2)
+	$(SDK2)/bin/python -m pip install --quiet --upgrade pip
+	$(SDK2)/bin/python -m pip install --quiet -e '.[test]' 'sagemaker>=2.200,<3'
+	touch $(SDK2_STAMP)
+
+$(LLAMA_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(LLAMA)
+	$(LLAMA)/bin/python -m pip install --quiet --upgrade pip
+	$(LLAMA)/bin/python -m pip install --quiet -e '.[test]' $(LLAMA_LIBRARIES)
+	touch $(LLAMA_STAMP)
 
 ## demo: run the quickstart example end to end
 demo: $(STAMP)
@@ -84,5 +118,19 @@ test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python -m pip freeze | grep -iE '^(aiobotocore|attrs|boto3|botocore|typing.extensions)=='
 	SAGEMAKER_STUB_OLDEST=1 $(OLDEST)/bin/python -m pytest -q -p no:cacheprovider
 
+## test-clients: every recipe: langchain-aws, langchain-community, the sagemaker SDK v2 and v3, haystack, llama-index and strands
+test-clients: test-clients-light $(LLAMA_STAMP)
+	$(LLAMA)/bin/python -m pip freeze | grep -iE '^llama-index-(llms|embeddings)-sagemaker-endpoint=='
+	SAGEMAKER_STUB_RECIPES='llama-index-llms-sagemaker-endpoint,llama-index-embeddings-sagemaker-endpoint' \
+		$(LLAMA)/bin/python -m pytest -q -p no:cacheprovider tests/test_recipes.py
+
+## test-clients-light: the recipes whose libraries install in about a minute (all but llama-index)
+test-clients-light: $(CLIENTS_STAMP) $(SDK2_STAMP)
+	$(CLIENTS)/bin/python -m pip freeze | grep -iE '^(langchain-aws|langchain-community|sagemaker-core|amazon-sagemaker-haystack|strands-agents)=='
+	SAGEMAKER_STUB_RECIPES='langchain-aws,langchain-community,sagemaker-core>=2,amazon-sagemaker-haystack,strands-agents' \
+		$(CLIENTS)/bin/python -m pytest -q -p no:cacheprovider tests/test_recipes.py
+	$(SDK2)/bin/python -m pip freeze | grep -iE '^sagemaker=='
+	SAGEMAKER_STUB_RECIPES='sagemaker<3' $(SDK2)/bin/python -m pytest -q -p no:cacheprovider tests/test_recipes.py
+
 clean:
-	rm -rf $(VENV) $(OLDEST) $(AIO) $(AIOBOTO3) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) $(AIO) $(AIOBOTO3) $(CLIENTS) $(SDK2) $(LLAMA) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis
