@@ -23,6 +23,7 @@ from botocore.loaders import create_loader
 from botocore.model import ServiceModel
 
 from . import _clients
+from ._checks import Arguments
 from ._control import StubControl, origin
 from ._doors import CallDoor, door_for
 from ._engine import Engine
@@ -64,9 +65,13 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
     .. versionadded:: 0.2.0
     """
 
-    def __init__(self, engine: Engine, *, s3: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, s3: bool = False, buckets: Sequence[str] = ()
+    ) -> None:
         self._bind(engine, None, list)
         self._s3 = s3
+        self._buckets = tuple(buckets)
+        engine.outputs.own(*self._buckets)
         #: The door open on each client the mock answers.
         self._doors: weakref.WeakKeyDictionary[Any, CallDoor] = (
             weakref.WeakKeyDictionary()
@@ -114,6 +119,15 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
         self.detach_s3()
         return True
 
+    def reset(self) -> None:
+        """Forget everything the test set up or the calls left behind.
+
+        As :meth:`SageMakerRuntimeStub.reset`, but the buckets given to
+        :func:`mock` stay owned: they are options. The mock stays active.
+        """
+        super().reset()
+        self._engine.outputs.own(*self._buckets)
+
     def write_outputs_to(self, s3_client: Any) -> None:
         """Also write each async output through a sync ``s3_client`` (PutObject).
 
@@ -130,7 +144,7 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
 
     # -- clients (called by _clients, under its lock) -----------------------------
 
-    def answer(self, client: Any, service: str) -> None:
+    def _answer(self, client: Any, service: str) -> None:
         """Start answering ``client`` (the registry asks once, until released)."""
         if service == _clients.RUNTIME:
             door = door_for(client, self._engine)
@@ -143,13 +157,13 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
             responder.attach()
             self._responders[client] = responder
 
-    def release(self, client: Any) -> None:
+    def _release(self, client: Any) -> None:
         """Stop answering ``client`` (a client-bound stub answers it now)."""
         door = self._doors.pop(client, None)
         if door is not None:
             door.close()
 
-    def release_all(self) -> None:
+    def _release_all(self) -> None:
         """Stop answering every client."""
         for door in list(self._doors.values()):
             door.close()
@@ -289,10 +303,8 @@ def mock(
         msg = f"mock(s3=...) must be True or False; got {describe(s3)}."
         raise TypeError(msg)
     engine = Engine(runtime_model(), options)
-    mocked = SageMakerRuntimeMock(engine, s3=s3)
-    mocked._arguments.buckets(buckets, where="mock(buckets=...)")
-    engine.outputs.own(*buckets)
-    return mocked
+    Arguments.buckets(buckets, where="mock(buckets=...)")
+    return SageMakerRuntimeMock(engine, s3=s3, buckets=buckets)
 
 
 def mock_beside(stub: SageMakerRuntimeStub, *, s3: bool) -> SageMakerRuntimeMock:

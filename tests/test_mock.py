@@ -687,3 +687,18 @@ def test_client_creation_is_watched_once() -> None:
     wrapped = BaseClient.__init__
     watch_clients(lambda client: None)
     assert BaseClient.__init__ is wrapped
+
+
+def test_the_buckets_given_to_mock_stay_owned_across_decorated_tests() -> None:
+    """reset() after each decorated test keeps buckets=[...]: they are options."""
+    everywhere = sagemaker_stub.mock(s3=True, buckets=["inputs"])
+
+    @everywhere
+    def upload() -> bytes:
+        s3 = new_client("s3")
+        s3.put_object(Bucket="inputs", Key="k", Body=b"v")
+        data: bytes = s3.get_object(Bucket="inputs", Key="k")["Body"].read()
+        return data
+
+    assert upload() == b"v"
+    assert upload() == b"v"
