@@ -38,6 +38,21 @@ async def test_forgot_one(sagemaker_runtime_aio_stub):
 
 
 @pytest.mark.asyncio
+async def test_the_apps_own_client(sagemaker_runtime_aio_stub):
+    # The fixture answers every client: here one the code under test makes.
+    from aiobotocore.session import AioSession
+
+    sagemaker_runtime_aio_stub.queue(InvokeResult(body=b"app"))
+    session = AioSession()
+    async with session.create_client(
+        "sagemaker-runtime", region_name="ap-south-1"
+    ) as app:
+        response = await app.invoke_endpoint(EndpointName="e", Body=b"1")
+        assert await response["Body"].read() == b"app"
+    assert sagemaker_runtime_aio_stub.calls[0].region == "ap-south-1"
+
+
+@pytest.mark.asyncio
 @pytest.mark.sagemaker_runtime_stub(
     allow_defaults=True, retries=True, region_name="eu-west-1"
 )
@@ -81,7 +96,7 @@ async def test_nothing_queued(sagemaker_runtime_aio_stub):
 def test_under_pytest_asyncio(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_async=PYTEST_ASYNCIO)
     result = pytester.runpytest_subprocess("-p", "no:anyio", "-W", "error")
-    result.assert_outcomes(passed=3, errors=1)
+    result.assert_outcomes(passed=4, errors=1)
     result.stdout.fnmatch_lines(
         [
             "*1 queued result was never used:",
