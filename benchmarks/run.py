@@ -18,7 +18,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import boto3
 import botocore
@@ -220,8 +220,14 @@ def per_call_seconds(
 STRETCH = 50
 
 
+class Stretches(Protocol):
+    """Work that runs a stretch of its calls at a time."""
+
+    def run(self, start: int, stop: int) -> None: ...
+
+
 def per_call_in_turns(
-    setups: dict[str, Callable[[list[bytes]], Calls]], bodies: list[bytes]
+    setups: dict[str, Callable[[list[bytes]], Stretches]], bodies: list[bytes]
 ) -> dict[str, list[float]]:
     """Seconds per call of each variant in each turn of ``STRETCH`` calls.
 
@@ -662,8 +668,16 @@ def bench_threads(
     ]
 
 
+def bench_every_client() -> list[tuple[str, str, str]]:
+    """mock(): a mocked call, and unrelated clients (benchmarks/every_client.py)."""
+    from benchmarks import every_client  # noqa: PLC0415 - it imports this module
+
+    return every_client.bench_mocked_calls() + every_client.bench_unrelated_clients()
+
+
 BENCHMARKS: list[Callable[[], list[tuple[str, str, str]]]] = [
     bench_per_call,
+    bench_every_client,
     bench_modes,
     bench_async,
     bench_memory,

@@ -56,3 +56,20 @@ def test_write_updates_only_the_table(
     assert text.startswith("# Benchmarks\n\nprose\n\n<!-- table -->\n\n| measurement |")
     assert "| a | b | 1.00x |" in text
     assert "old" not in text
+
+
+def test_every_client_benchmarks_run_at_a_tiny_size() -> None:
+    """mock()'s rows: a mocked call beside the bound stub, unrelated clients."""
+    from benchmarks import every_client  # noqa: PLC0415 - imports benchmarks.run
+
+    rows = every_client.bench_mocked_calls(count=3)
+    rows += every_client.bench_unrelated_clients(count=3)
+    assert [row[0] for row in rows] == [
+        "invoke_endpoint through mock(), small body, queue path",
+        "invoke_endpoint through mock(), small body, remembered repeat",
+        "DynamoDB get_item (Stubber), no mock active",
+        "DynamoDB get_item (Stubber), mock(s3=True) active",
+        "make a sagemaker-runtime client",
+    ]
+    assert all(row[2].split("x", 1)[0].replace(".", "").isdigit() for row in rows)
+    assert not every_client.MOCK.active
