@@ -5,9 +5,11 @@ from __future__ import annotations
 import unittest
 import warnings
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Self
 
+from . import _clients
 from ._book import PendingResult
 from ._errors import UnusedResultsWarning, pending_message
 
@@ -17,22 +19,30 @@ __all__ = ["Lifecycle", "unittest_failed"]
 class Lifecycle:
     """``activate``/``deactivate`` as context managers, sync and async.
 
-    A subclass starts in :meth:`activate` and stops in :meth:`_stop`, which
-    says whether it was active.
+    A subclass starts in :meth:`activate` and lets go of its clients in
+    :meth:`_close`, both under the registry's lock.
     """
 
     _active: bool = False
     #: Where the test activated it (``file:line``), for activation errors.
     _activated_at: str = ""
 
-    def pending_results(self) -> list[PendingResult]:  # pragma: no cover
-        raise NotImplementedError
+    if TYPE_CHECKING:  # what the classes built on it provide
 
-    def activate(self) -> None:  # pragma: no cover
-        raise NotImplementedError
+        def pending_results(self) -> list[PendingResult]: ...
+        def activate(self) -> None: ...
+        def _close(self) -> None: ...
+        def detach_s3(self, s3_client: Any = None) -> None: ...
 
-    def _stop(self) -> bool:  # pragma: no cover
-        raise NotImplementedError
+    def _stop(self) -> bool:
+        """Stop, if active; whether it was."""
+        with _clients.LOCK:
+            if not self._active:
+                return False
+            self._close()
+            self._active = False
+        self.detach_s3()
+        return True
 
     @property
     def active(self) -> bool:

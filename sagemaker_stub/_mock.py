@@ -110,14 +110,8 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
             self._active = True
             self._activated_at = origin()
 
-    def _stop(self) -> bool:
-        with _clients.LOCK:
-            if not self._active:
-                return False
-            _clients.stop(self)
-            self._active = False
-        self.detach_s3()
-        return True
+    def _close(self) -> None:
+        _clients.stop(self)
 
     def reset(self) -> None:
         """Forget everything the test set up or the calls left behind.

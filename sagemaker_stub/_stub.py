@@ -151,15 +151,9 @@ class SageMakerRuntimeStub(StubControl, Lifecycle, Stubber, Generic[ClientT]):
             self._active = True
             self._activated_at = origin()
 
-    def _stop(self) -> bool:
-        with _clients.LOCK:
-            if not self._active:
-                return False
-            self._door.close()
-            self._active = False
-            _clients.unbind(self.client)
-        self.detach_s3()
-        return True
+    def _close(self) -> None:
+        self._door.close()
+        _clients.unbind(self.client)
 
     def reset(self) -> None:
         """Forget everything the test set up or the calls left behind.
