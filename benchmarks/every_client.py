@@ -56,7 +56,7 @@ class GetItems:
     def run(self, start: int, stop: int) -> None:
         get_item = self.client.get_item
         for _ in range(start, stop):
-            get_item(TableName="t", Key={"k": {"S": "k"}})
+            get_item(TableName="table", Key={"k": {"S": "k"}})
 
 
 def dynamodb() -> Any:
