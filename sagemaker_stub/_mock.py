@@ -17,7 +17,7 @@ import inspect
 import unittest
 import weakref
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 from botocore.loaders import create_loader
 from botocore.model import ServiceModel
@@ -245,6 +245,11 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
             self.reset()
 
 
+@overload
+def mock(target: _Target, /) -> _Target: ...
+
+
+@overload
 def mock(
     *,
     s3: bool = False,
@@ -256,11 +261,29 @@ def mock(
     retries: bool = False,
     sleep_between_retries: bool = False,
     session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
-) -> SageMakerRuntimeMock:
+) -> SageMakerRuntimeMock: ...
+
+
+def mock(
+    target: object = None,
+    /,
+    *,
+    s3: bool = False,
+    buckets: Sequence[str] = (),
+    allow_defaults: bool = True,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    keep_bodies: bool = False,
+    validate: bool = True,
+    retries: bool = False,
+    sleep_between_retries: bool = False,
+    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
+) -> object:
     """Answer every ``sagemaker-runtime`` client in the process, sync or async.
 
     Use it as a context manager (``with``, ``async with``), or as a
-    decorator on a test function, a coroutine function or a test class.
+    decorator on a test function, a coroutine function or a test class,
+    with or without parentheses (``@mock`` is ``@mock()``, as moto's
+    ``@mock_aws`` is).
     It reaches clients made inside it and clients made before it, such as an
     app's module-level client, as long as they were made after
     ``sagemaker_stub`` was imported (in pytest, the plugin imports it before
@@ -279,7 +302,8 @@ def mock(
 
     Returns:
         The mock, not yet active, with the whole API of
-        :class:`SageMakerRuntimeStub` but ``client``.
+        :class:`SageMakerRuntimeStub` but ``client``; or, given a test to
+        decorate, the decorated test.
 
     .. versionadded:: 0.2.0
     """
@@ -298,7 +322,8 @@ def mock(
         raise TypeError(msg)
     engine = Engine(runtime_model(), options)
     Arguments.buckets(buckets, where="mock(buckets=...)")
-    return SageMakerRuntimeMock(engine, s3=s3, buckets=buckets)
+    mocked = SageMakerRuntimeMock(engine, s3=s3, buckets=buckets)
+    return mocked if target is None else mocked(target)
 
 
 def mock_beside(stub: SageMakerRuntimeStub, *, s3: bool) -> SageMakerRuntimeMock:

@@ -702,3 +702,21 @@ def test_the_buckets_given_to_mock_stay_owned_across_decorated_tests() -> None:
 
     assert upload() == b"v"
     assert upload() == b"v"
+
+
+@sagemaker_stub.mock
+def _decorated_bare() -> bytes:
+    return invoke(new_client())
+
+
+def test_mock_decorates_without_parentheses() -> None:
+    """@mock, as moto's @mock_aws: the mock answers with its defaults."""
+    assert _decorated_bare() == b"body"
+
+
+def test_mock_refuses_a_positional_that_is_not_a_test() -> None:
+    with pytest.raises(TypeError) as info:
+        sagemaker_stub.mock("s3")
+    assert str(info.value) == (
+        "mock() decorates a function, a coroutine function or a class; got 's3' (str)."
+    )
