@@ -27,6 +27,9 @@ CLIENT_LIBRARIES := langchain-aws langchain-community 'sagemaker-core>=2' \
 	amazon-sagemaker-haystack 'strands-agents[sagemaker]'
 SDK2 := .venv-sdk2
 SDK2_STAMP := $(SDK2)/.installed
+# litellm pins importlib-metadata above what sagemaker-core accepts.
+LITELLM := .venv-litellm
+LITELLM_STAMP := $(LITELLM)/.installed
 LLAMA := .venv-llama-index
 LLAMA_STAMP := $(LLAMA)/.installed
 LLAMA_LIBRARIES := llama-index-llms-sagemaker-endpoint \
@@ -69,6 +72,12 @@ $(SDK2_STAMP): pyproject.toml
 	$(SDK2)/bin/python -m pip install --quiet --upgrade pip
 	$(SDK2)/bin/python -m pip install --quiet -e '.[test]' 'sagemaker>=2.200,<3'
 	touch $(SDK2_STAMP)
+
+$(LITELLM_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(LITELLM)
+	$(LITELLM)/bin/python -m pip install --quiet --upgrade pip
+	$(LITELLM)/bin/python -m pip install --quiet -e '.[test]' litellm
+	touch $(LITELLM_STAMP)
 
 $(LLAMA_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(LLAMA)
@@ -118,19 +127,21 @@ test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python -m pip freeze | grep -iE '^(aiobotocore|attrs|boto3|botocore|typing.extensions)=='
 	SAGEMAKER_STUB_OLDEST=1 $(OLDEST)/bin/python -m pytest -q -p no:cacheprovider
 
-## test-clients: every recipe: langchain-aws, langchain-community, the sagemaker SDK v2 and v3, haystack, llama-index and strands
+## test-clients: every recipe: langchain-aws, langchain-community, the sagemaker SDK v2 and v3, haystack, llama-index, strands, and litellm through the local server
 test-clients: test-clients-light $(LLAMA_STAMP)
 	$(LLAMA)/bin/python -m pip freeze | grep -iE '^llama-index-(llms|embeddings)-sagemaker-endpoint=='
 	SAGEMAKER_STUB_RECIPES='llama-index-llms-sagemaker-endpoint,llama-index-embeddings-sagemaker-endpoint' \
 		$(LLAMA)/bin/python -m pytest -q -p no:cacheprovider tests/test_recipes.py
 
 ## test-clients-light: the recipes whose libraries install in about a minute (all but llama-index)
-test-clients-light: $(CLIENTS_STAMP) $(SDK2_STAMP)
+test-clients-light: $(CLIENTS_STAMP) $(SDK2_STAMP) $(LITELLM_STAMP)
 	$(CLIENTS)/bin/python -m pip freeze | grep -iE '^(langchain-aws|langchain-community|sagemaker-core|amazon-sagemaker-haystack|strands-agents)=='
 	SAGEMAKER_STUB_RECIPES='langchain-aws,langchain-community,sagemaker-core>=2,amazon-sagemaker-haystack,strands-agents' \
 		$(CLIENTS)/bin/python -m pytest -q -p no:cacheprovider tests/test_recipes.py
 	$(SDK2)/bin/python -m pip freeze | grep -iE '^sagemaker=='
 	SAGEMAKER_STUB_RECIPES='sagemaker<3' $(SDK2)/bin/python -m pytest -q -p no:cacheprovider tests/test_recipes.py
+	$(LITELLM)/bin/python -m pip freeze | grep -iE '^litellm=='
+	SAGEMAKER_STUB_RECIPES=litellm $(LITELLM)/bin/python -m pytest -q -p no:cacheprovider tests/test_recipes.py
 
 clean:
-	rm -rf $(VENV) $(OLDEST) $(AIO) $(AIOBOTO3) $(CLIENTS) $(SDK2) $(LLAMA) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) $(AIO) $(AIOBOTO3) $(CLIENTS) $(SDK2) $(LITELLM) $(LLAMA) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis

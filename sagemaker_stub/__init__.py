@@ -32,6 +32,7 @@ from ._results import (
     StreamResult,
 )
 from ._s3 import S3Object
+from ._server import SageMakerRuntimeServer, serve
 from ._stub import SageMakerRuntimeStub
 from ._unittest import start_aio_stub, start_stub
 
@@ -53,6 +54,7 @@ __all__ = [
     "S3NotStubbedError",
     "S3Object",
     "SageMakerRuntimeMock",
+    "SageMakerRuntimeServer",
     "SageMakerRuntimeStub",
     "SageMakerStubError",
     "ServingVariant",
@@ -64,6 +66,7 @@ __all__ = [
     "StubActivationError",
     "UnusedResultsWarning",
     "mock",
+    "serve",
     "start_aio_stub",
     "start_stub",
 ]

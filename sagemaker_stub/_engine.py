@@ -94,9 +94,7 @@ class Engine:
         if self._validate or self.registry.declared or "SessionId" in params:
             refusal = self._refusal(request)
             if refusal is not None:
-                rejected = ErrorResult.validation_error(refusal)
-                self.calls.record(request, digest, rejected, Source.REJECTED)
-                return self._error(request, rejected)
+                return self._rejected(request, digest, refusal)
         if not self.faults.installed:
             return self._serve(request, digest, 0.0)
         hit = self.faults.decide(request.operation.name, params.get("EndpointName"))
@@ -119,6 +117,18 @@ class Engine:
             answer = self._serve(request, digest, delay)
         answer.delay = delay
         return answer
+
+    def reject(self, request: Request, message: str) -> Answer:
+        """Refuse a request the door could not read, as the service refuses it.
+
+        The call is recorded (``Source.REJECTED``) with a ``ValidationError``.
+        """
+        return self._rejected(request, hashlib.sha256(request.body).digest(), message)
+
+    def _rejected(self, request: Request, digest: bytes, message: str) -> Answer:
+        rejected = ErrorResult.validation_error(message)
+        self.calls.record(request, digest, rejected, Source.REJECTED)
+        return self._error(request, rejected)
 
     # -- choosing -----------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -30,10 +30,17 @@ from ._checks import Arguments, check_s3_client
 from ._errors import S3NotStubbedError, StubActivationError
 from ._outputs import AsyncOutputs
 from ._render import Renderer
-from ._s3 import S3Object
+from ._s3 import ObjectStore, S3Object
 from ._text import describe
 
-__all__ = ["S3Control", "S3Doors", "S3Responder", "responder_for"]
+__all__ = [
+    "S3Control",
+    "S3Doors",
+    "S3Responder",
+    "list_page",
+    "object_reply",
+    "responder_for",
+]
 
 _RANGE = re.compile(r"bytes=(?P<start>\d*)-(?P<end>\d*)")
 _ANSWERED = ("GetObject", "HeadObject", "PutObject", "DeleteObject", "ListObjectsV2")
@@ -113,7 +120,7 @@ class S3Responder:
         assert isinstance(bucket, str)
         url = request_url(params)
         if model.name == "ListObjectsV2":
-            return (url, *self._list(bucket, api_params))
+            return (url, *list_page(self._store, bucket, api_params))
         key: str = api_params["Key"]
         uri = f"s3://{bucket}/{key}"
         if model.name == "PutObject":
@@ -127,10 +134,10 @@ class S3Responder:
         if model.name == "DeleteObject":
             self._store.delete(uri)
             return url, 204, {}, b""
-        found = self._store.read(uri)
-        if found is None:
-            return (url, *_missing(model.name, key))
-        return (url, *_object(model.name, found, api_params.get("Range")))
+        return (
+            url,
+            *object_reply(self._store, model.name, uri, api_params.get("Range")),
+        )
 
     def _refusal(self, operation: str, bucket: object, *, owned: bool) -> str:
         """Why a request is refused, and the ways to serve it."""
@@ -155,43 +162,49 @@ class S3Responder:
             f"{', '.join(_ANSWERED)}. Attach another client for it, {way_out}"
         )
 
-    def _list(self, bucket: str, api_params: dict[str, Any]) -> Response:
-        """ListObjectsV2: the visible objects under a prefix, one page."""
-        prefix: str = api_params.get("Prefix", "")
-        after: str = api_params.get("ContinuationToken") or api_params.get(
-            "StartAfter", ""
-        )
-        limit = min(api_params.get("MaxKeys", _MAX_KEYS), _MAX_KEYS)
-        start = len(f"s3://{bucket}/")
-        objects = [
-            obj
-            for obj in self._store.listing(bucket, prefix)
-            if obj.uri[start:] > after
-        ]
-        page, more = objects[:limit], len(objects) > limit
-        contents = "".join(
-            "<Contents>"
-            f"<Key>{escape(obj.uri[start:])}</Key>"
-            f"<LastModified>{_iso(obj.last_modified)}</LastModified>"
-            f"<ETag>{escape(obj.etag)}</ETag><Size>{len(obj.data)}</Size>"
-            "<StorageClass>STANDARD</StorageClass></Contents>"
-            for obj in page
-        )
-        token = (
-            f"<NextContinuationToken>{escape(page[-1].uri[start:])}"
-            "</NextContinuationToken>"
-            if more
-            else ""
-        )
-        body = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult '
-            'xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
-            f"<Name>{escape(bucket)}</Name><Prefix>{escape(prefix)}</Prefix>"
-            f"<KeyCount>{len(page)}</KeyCount><MaxKeys>{limit}</MaxKeys>"
-            f"<IsTruncated>{'true' if more else 'false'}</IsTruncated>"
-            f"{contents}{token}</ListBucketResult>"
-        ).encode()
-        return 200, {"content-type": "application/xml"}, body
+
+def list_page(
+    store: ObjectStore, bucket: str, api_params: Mapping[str, Any]
+) -> Response:
+    """ListObjectsV2: the visible objects under a prefix, one page."""
+    prefix: str = api_params.get("Prefix", "")
+    after: str = api_params.get("ContinuationToken") or api_params.get("StartAfter", "")
+    limit = min(api_params.get("MaxKeys", _MAX_KEYS), _MAX_KEYS)
+    start = len(f"s3://{bucket}/")
+    objects = [obj for obj in store.listing(bucket, prefix) if obj.uri[start:] > after]
+    page, more = objects[:limit], len(objects) > limit
+    contents = "".join(
+        "<Contents>"
+        f"<Key>{escape(obj.uri[start:])}</Key>"
+        f"<LastModified>{_iso(obj.last_modified)}</LastModified>"
+        f"<ETag>{escape(obj.etag)}</ETag><Size>{len(obj.data)}</Size>"
+        "<StorageClass>STANDARD</StorageClass></Contents>"
+        for obj in page
+    )
+    token = (
+        f"<NextContinuationToken>{escape(page[-1].uri[start:])}</NextContinuationToken>"
+        if more
+        else ""
+    )
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult '
+        'xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        f"<Name>{escape(bucket)}</Name><Prefix>{escape(prefix)}</Prefix>"
+        f"<KeyCount>{len(page)}</KeyCount><MaxKeys>{limit}</MaxKeys>"
+        f"<IsTruncated>{'true' if more else 'false'}</IsTruncated>"
+        f"{contents}{token}</ListBucketResult>"
+    ).encode()
+    return 200, {"content-type": "application/xml"}, body
+
+
+def object_reply(
+    store: ObjectStore, operation: str, uri: str, wanted: str | None
+) -> Response:
+    """GetObject's or HeadObject's answer for the object at ``uri``."""
+    found = store.read(uri)
+    if found is None:
+        return _missing(operation, uri.split("/", 3)[3])
+    return _object(operation, found, wanted)
 
 
 def _missing(operation: str, key: str) -> Response:

@@ -53,9 +53,21 @@ def test_pages_with_examples_are_found() -> None:
     assert counts["faults.md"] == 6
     assert counts["aio.md"] == 4
     assert counts["mock.md"] == 4
+    assert counts["server.md"] == 4
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+#: server.md's examples talk to a local server, on 127.0.0.1 only.
+_LOCAL = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(page, marks=_LOCAL if page.name == "server.md" else ())
+        for page in PAGES
+    ],
+    ids=lambda page: page.name,
+)
 def test_examples_run(page: Path, pytester: pytest.Pytester) -> None:
     """Plain blocks run in order in one namespace; test blocks run under pytest."""
     if page.name == "aio.md" and not AIO_INSTALLED:
@@ -66,6 +78,8 @@ def test_examples_run(page: Path, pytester: pytest.Pytester) -> None:
             continue  # botocore before 1.35 has no stateful sessions
         if "import aioboto3" in block and not AIOBOTO3_INSTALLED:
             continue  # run in the aioboto3 environment
+        if block.startswith("# needs: "):
+            continue  # a client library's: tests/test_recipes.py runs it
         if "def test_" in block:
             pytester.makepyfile(**{f"test_{page.stem}_{index}": block})
             result = pytester.runpytest("-p", "no:cacheprovider", "-W", "error")

@@ -1,4 +1,7 @@
-"""The recipes (docs/recipes.md): each library's own client, answered by mock().
+"""The recipes: each library's own client, answered by mock() or the server.
+
+docs/recipes.md is all recipes; docs/server.md has one (litellm, which sends
+raw HTTP to the local server) among examples that need no library.
 
 Each recipe starts with ``# needs: <distribution><version>``. It runs where
 that library is installed and is skipped elsewhere, except that a recipe named
@@ -23,7 +26,9 @@ from packaging.version import Version
 from sagemaker_stub import UnusedResultsWarning
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = ROOT / "docs" / "recipes.md"
+#: Pages with recipes: each block of recipes.md, and the blocks of server.md
+#: that need a library (litellm).
+PAGES = (ROOT / "docs" / "recipes.md", ROOT / "docs" / "server.md")
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 NEEDS = re.compile(r"\A# needs: (?P<name>[A-Za-z0-9_.-]+)(?P<spec>[<>=!~][^\n]*)?\n")
 REQUIRED = {
@@ -36,11 +41,15 @@ REQUIRED = {
 def recipes() -> list[Any]:
     """One parameter per recipe block, named by what it needs."""
     params = []
-    for index, block in enumerate(BLOCK.findall(PAGE.read_text(encoding="utf-8"))):
-        need = NEEDS.match(block)
-        assert need is not None, f"recipe {index} does not say what it needs"
-        label = need["name"] + (need["spec"] or "")
-        params.append(pytest.param(block, id=f"{index}-{label}"))
+    for page in PAGES:
+        blocks = BLOCK.findall(page.read_text(encoding="utf-8"))
+        for index, block in enumerate(blocks):
+            need = NEEDS.match(block)
+            if need is None:
+                assert page.name != "recipes.md", f"recipe {index} needs nothing"
+                continue
+            label = need["name"] + (need["spec"] or "")
+            params.append(pytest.param(block, id=f"{page.stem}{index}-{label}"))
     return params
 
 
@@ -63,9 +72,12 @@ def test_every_library_has_a_recipe() -> None:
         "llama-index-llms-sagemaker-endpoint",
         "llama-index-embeddings-sagemaker-endpoint",
         "strands-agents",
+        "litellm",
     }
 
 
+@pytest.mark.enable_socket  # the litellm recipe talks to a local server
+@pytest.mark.allow_hosts(["127.0.0.1"])
 @pytest.mark.parametrize("block", recipes())
 def test_recipe(block: str) -> None:
     need = NEEDS.match(block)

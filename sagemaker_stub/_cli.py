@@ -1,0 +1,79 @@
+"""``sagemaker-stub serve``: the local server, for use from another process."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from ._server import serve
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sagemaker-stub",
+        description="Test doubles for Amazon SageMaker Runtime.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    server = commands.add_parser(
+        "serve",
+        help="serve the SageMaker Runtime API (and S3 for async outputs) over HTTP",
+        description=(
+            "Serve the SageMaker Runtime API over HTTP until interrupted. Queue "
+            "results through the control API (docs/server.md) or moto's "
+            "/moto-api/static/sagemaker/ endpoints."
+        ),
+    )
+    server.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    server.add_argument(
+        "--port",
+        type=int,
+        default=5000,
+        help="default: 5000, as moto's server; 0 for any",
+    )
+    server.add_argument(
+        "--no-defaults",
+        action="store_true",
+        help="answer a call with nothing queued with NoResultError, not moto's default",
+    )
+    server.add_argument("--account-id", default=None, help="default: 123456789012")
+    server.add_argument(
+        "--keep-bodies", action="store_true", help="keep request bodies in the calls"
+    )
+    server.add_argument(
+        "--no-validate", action="store_true", help="do not validate as the service does"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``sagemaker-stub``; returns the exit status."""
+    args = _parser().parse_args(argv)
+    options = {
+        "allow_defaults": not args.no_defaults,
+        "keep_bodies": args.keep_bodies,
+        "validate": not args.no_validate,
+    }
+    if args.account_id is not None:
+        options["account_id"] = args.account_id
+    try:
+        server = serve(args.host, args.port, **options)
+    except (TypeError, ValueError) as exc:
+        print(f"sagemaker-stub serve: {exc}", file=sys.stderr)
+        return 2
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    with server:
+        print(f"sagemaker-stub serving on {server.url}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped.wait()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - python -m sagemaker_stub._cli
+    raise SystemExit(main())
