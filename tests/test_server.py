@@ -524,6 +524,20 @@ def raw(server: SageMakerRuntimeServer, request: bytes) -> bytes:
             b"400",
         ),
         (b"NONSENSE\r\n\r\n", b"400"),
+        (b"GET / HTTP/2.0\r\n\r\n", b"400"),
+        (b"POST /endpoints/e/invocations HTTP/1.1\r\nno colon\r\n\r\n", b"400"),
+        (
+            b"POST /endpoints/e/invocations HTTP/1.1\r\nX-Long: "
+            + b"a" * 70000
+            + b"\r\n\r\n",
+            b"431",
+        ),
+        (
+            b"POST /endpoints/e/invocations HTTP/1.1\r\n"
+            + b"X-Many: 1\r\n" * 101
+            + b"\r\n",
+            b"431",
+        ),
     ],
 )
 def test_malformed_requests_get_a_clean_error(
@@ -973,3 +987,48 @@ def test_the_console_script_refuses_a_bad_account_id(
         "sagemaker-stub serve: serve(account_id=...) must be a 12-digit AWS "
         "account id such as '123456789012'; got '42' (str).\n"
     )
+
+
+def test_expect_continue_http_1_0_and_repeated_headers(
+    server: SageMakerRuntimeServer,
+) -> None:
+    """100-continue is answered before the body; an HTTP/1.0 request closes;
+    a repeated header is joined with commas, as HTTP joins them."""
+    server.queue(InvokeResult.text("one"), InvokeResult.text("two"))
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        connection.sendall(
+            b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n"
+            b"Expect: 100-continue\r\nContent-Length: 1\r\n"
+            b"X-Amzn-SageMaker-Custom-Attributes: a=1\r\n"
+            b"X-Amzn-SageMaker-Custom-Attributes: b=2\r\n\r\n"
+        )
+        assert connection.recv(1024).startswith(b"HTTP/1.1 100")
+        connection.sendall(b"1")
+        assert connection.recv(65536).startswith(b"HTTP/1.1 200")
+    assert server.calls[0].params["CustomAttributes"] == "a=1, b=2"
+    reply = raw(
+        server,
+        b"POST /endpoints/e/invocations HTTP/1.0\r\nContent-Length: 1\r\n\r\n2",
+    )
+    assert reply.startswith(b"HTTP/1.1 200")
+    assert b"\r\nconnection: close\r\n" in reply
+
+
+def test_a_client_that_resets_mid_request_is_no_error(
+    server: SageMakerRuntimeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A connection reset while the headers are read is not printed."""
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = socket.create_connection((host, int(port)))
+    connection.sendall(b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n")
+    threading.Event().wait(0.1)
+    connection.setsockopt(
+        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+    )
+    connection.close()
+    server.queue(InvokeResult.text("fine"))
+    assert httpx.post(f"{server.url}/endpoints/e/invocations", content=b"1").text == (
+        "fine"
+    )
+    assert "Traceback" not in capsys.readouterr().err
