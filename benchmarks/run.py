@@ -675,9 +675,17 @@ def bench_every_client() -> list[tuple[str, str, str]]:
     return every_client.bench_mocked_calls() + every_client.bench_unrelated_clients()
 
 
+def bench_local_server() -> list[tuple[str, str, str]]:
+    """serve() beside moto's ThreadedMotoServer (benchmarks/server.py)."""
+    from benchmarks import server  # noqa: PLC0415 - it imports this module
+
+    return server.bench_server()
+
+
 BENCHMARKS: list[Callable[[], list[tuple[str, str, str]]]] = [
     bench_per_call,
     bench_every_client,
+    bench_local_server,
     bench_modes,
     bench_async,
     bench_memory,

@@ -73,3 +73,18 @@ def test_every_client_benchmarks_run_at_a_tiny_size() -> None:
     ]
     assert all(row[2].split("x", 1)[0].replace(".", "").isdigit() for row in rows)
     assert not every_client.MOCK.active
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_the_server_benchmark_runs_at_a_tiny_size() -> None:
+    """serve() beside moto's server: requests per second and the first event."""
+    from benchmarks import server  # noqa: PLC0415 - imports benchmarks.run
+
+    rows = server.bench_server(calls=4, threads=2, rounds=1)
+    assert [row[0] for row in rows] == [
+        "invoke_endpoint over HTTP, one boto3 client",
+        "invoke_endpoint over HTTP, 2 threads with a client each",
+        "first event over HTTP, 1 MiB stream of 1,024 parts",
+    ]
+    assert all(row[2].split("x", 1)[0].replace(".", "").isdigit() for row in rows)
