@@ -219,8 +219,7 @@ def test_each_frame_is_a_chunk_sent_as_it_is_encoded(
 ) -> None:
     """The stream goes out as chunked transfer, one event-stream frame per chunk."""
     server.queue_stream(StreamResult(parts=[b"a" * 10, b"b" * 20]))
-    host, port = server.url.removeprefix("http://").split(":")
-    connection = socket.create_connection((host, int(port)))
+    connection = connect(server)
     connection.sendall(
         b"POST /endpoints/ep/invocations-response-stream HTTP/1.1\r\n"
         b"Host: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nz"
@@ -482,13 +481,26 @@ def test_bad_control_requests_name_the_field(
 
 def raw(server: SageMakerRuntimeServer, request: bytes) -> bytes:
     """Send ``request`` on a fresh connection; what came back."""
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as connection:
+    with connect(server) as connection:
         connection.sendall(request)
         received = b""
         while chunk := connection.recv(65536):
             received += chunk
     return received
+
+
+def connect(server: SageMakerRuntimeServer) -> socket.socket:
+    """A raw connection to the server."""
+    host, port = server.url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=5)
+
+
+def hang_up(connection: socket.socket) -> None:
+    """Close with a reset, as a client that crashes does, not a clean close."""
+    connection.setsockopt(
+        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+    )
+    connection.close()
 
 
 @pytest.mark.parametrize(
@@ -595,17 +607,13 @@ def test_a_client_that_hangs_up_mid_stream_loses_nothing_else(
     """The stream's progress says how far it got; the next result still serves."""
     server.queue_stream(StreamResult(parts=[b"x" * 65536] * 400))  # past any buffer
     server.queue(InvokeResult.text("next"))
-    host, port = server.url.removeprefix("http://").split(":")
-    connection = socket.create_connection((host, int(port)))
+    connection = connect(server)
     connection.sendall(
         b"POST /endpoints/ep/invocations-response-stream HTTP/1.1\r\n"
         b"Host: x\r\nContent-Length: 1\r\n\r\nz"
     )
     connection.recv(1024)
-    connection.setsockopt(
-        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
-    )
-    connection.close()  # a reset, not a clean close
+    hang_up(connection)
     client = remote(server)
     assert (
         client.invoke_endpoint(EndpointName="ep", Body=b"2")["Body"].read() == b"next"
@@ -903,8 +911,7 @@ def test_a_bad_moto_payload_is_a_400(server: SageMakerRuntimeServer) -> None:
 
 
 def test_short_oversize_and_trailered_bodies(server: SageMakerRuntimeServer) -> None:
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as connection:
+    with connect(server) as connection:
         connection.sendall(
             b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n"
             b"Content-Length: 10\r\n\r\nabc"
@@ -932,17 +939,13 @@ def test_a_client_that_hangs_up_during_a_large_body(
     server: SageMakerRuntimeServer,
 ) -> None:
     server.queue(InvokeResult(body=b"z" * (6 * 1024 * 1024)))
-    host, port = server.url.removeprefix("http://").split(":")
-    connection = socket.create_connection((host, int(port)))
+    connection = connect(server)
     connection.sendall(
         b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n"
         b"Content-Length: 1\r\n\r\nq"
     )
     connection.recv(16)
-    connection.setsockopt(
-        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
-    )
-    connection.close()
+    hang_up(connection)
     server.queue(InvokeResult.text("after"))
     assert httpx.post(f"{server.url}/endpoints/e/invocations", content=b"2").text == (
         "after"
@@ -962,8 +965,9 @@ def test_an_error_outside_any_request_is_printed_and_the_server_goes_on(
 
     with monkeypatch.context() as patched:
         patched.setattr(_server._Handler, "handle_one_request", broken)
-        with pytest.raises(httpx.HTTPError):
-            httpx.post(f"{server.url}/endpoints/e/invocations", content=b"1")
+        with connect(server) as connection:
+            connection.sendall(b"GET / HTTP/1.1\r\n\r\n")
+            assert connection.recv(1024) == b""  # closed, nothing sent
         printed = ""
         for _ in range(100):  # the server's thread prints after hanging up
             printed += capsys.readouterr().err
@@ -995,8 +999,7 @@ def test_expect_continue_http_1_0_and_repeated_headers(
     """100-continue is answered before the body; an HTTP/1.0 request closes;
     a repeated header is joined with commas, as HTTP joins them."""
     server.queue(InvokeResult.text("one"), InvokeResult.text("two"))
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as connection:
+    with connect(server) as connection:
         connection.sendall(
             b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n"
             b"Expect: 100-continue\r\nContent-Length: 1\r\n"
@@ -1019,14 +1022,10 @@ def test_a_client_that_resets_mid_request_is_no_error(
     server: SageMakerRuntimeServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A connection reset while the headers are read is not printed."""
-    host, port = server.url.removeprefix("http://").split(":")
-    connection = socket.create_connection((host, int(port)))
+    connection = connect(server)
     connection.sendall(b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n")
     threading.Event().wait(0.1)
-    connection.setsockopt(
-        socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
-    )
-    connection.close()
+    hang_up(connection)
     server.queue(InvokeResult.text("fine"))
     assert httpx.post(f"{server.url}/endpoints/e/invocations", content=b"1").text == (
         "fine"
