@@ -35,7 +35,7 @@ LLAMA_STAMP := $(LLAMA)/.installed
 LLAMA_LIBRARIES := llama-index-llms-sagemaker-endpoint \
 	llama-index-embeddings-sagemaker-endpoint
 
-.PHONY: demo test tests tests-aio typecheck lint docs test-oldest test-clients test-clients-light bench clean
+.PHONY: demo environments test tests tests-aio typecheck lint docs test-oldest test-clients test-clients-light bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,9 @@ $(LLAMA_STAMP): pyproject.toml
 	$(LLAMA)/bin/python -m pip install --quiet --upgrade pip
 	$(LLAMA)/bin/python -m pip install --quiet -e '.[test]' $(LLAMA_LIBRARIES)
 	touch $(LLAMA_STAMP)
+
+## environments: every virtual environment the CI run uses (make -j2 builds two at a time)
+environments: $(STAMP) $(AIO_STAMP) $(AIOBOTO3_STAMP) $(OLDEST_STAMP) $(CLIENTS_STAMP) $(SDK2_STAMP) $(LITELLM_STAMP)
 
 ## demo: run the quickstart example end to end
 demo: $(STAMP)
