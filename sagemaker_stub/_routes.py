@@ -19,8 +19,7 @@ from ._errors import NoResultError, SageMakerStubError
 from ._eventstream import EventStreamBody
 from ._http_door import HttpDoor
 from ._render import envelope
-from ._s3 import S3Object
-from ._s3_door import list_page, object_reply
+from ._s3_door import error_xml, list_page, object_reply
 from ._text import describe
 
 __all__ = ["Reply", "Routes", "error_reply", "json_reply"]
@@ -28,6 +27,13 @@ __all__ = ["Reply", "Routes", "error_reply", "json_reply"]
 _MOTO = "/moto-api/static/sagemaker/"
 _CONTROL = "/_sagemaker_stub/"
 _QUEUES = {"invoke": "queue", "async": "queue_async", "stream": "queue_stream"}
+#: The S3 operation a path-style request on an object calls, by HTTP method.
+_S3_OPERATIONS = {
+    "GET": "GetObject",
+    "HEAD": "HeadObject",
+    "PUT": "PutObject",
+    "DELETE": "DeleteObject",
+}
 
 
 class Reply:
@@ -126,20 +132,18 @@ class Routes(StubControl):
     def _s3_object(
         self, method: str, uri: str, headers: Mapping[str, str], body: bytes
     ) -> Reply:
-        store = self._engine.outputs.store
-        if method == "PUT":
-            content_type = headers.get("content-type") or "binary/octet-stream"
-            obj = S3Object.build(uri, body, content_type)
-            store.put(obj)
-            return Reply(200, {"etag": obj.etag, "content-length": "0"}, b"")
-        if method == "DELETE":
-            store.delete(uri)
-            return _done(204)
-        if method in ("GET", "HEAD"):
-            operation = "GetObject" if method == "GET" else "HeadObject"
-            reply = object_reply(store, operation, uri, headers.get("range"))
-            return Reply(*_framed(*reply))
-        return _s3_error(405, "MethodNotAllowed", f"{method} {uri} is not served.")
+        operation = _S3_OPERATIONS.get(method)
+        if operation is None:
+            return _s3_error(405, "MethodNotAllowed", f"{method} {uri} is not served.")
+        reply = object_reply(
+            self._engine.outputs.store,
+            operation,
+            uri,
+            body=body,
+            content_type=headers.get("content-type"),
+            wanted=headers.get("range"),
+        )
+        return Reply(*_framed(*reply))
 
     # -- control ------------------------------------------------------------------
 
@@ -267,8 +271,5 @@ def _framed(
 
 
 def _s3_error(status: int, code: str, message: str) -> Reply:
-    body = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<Error><Code>{code}</Code><Message>{message}</Message></Error>"
-    ).encode()
+    body = error_xml(code, message)
     return Reply(*_framed(status, {"content-type": "application/xml"}, body))

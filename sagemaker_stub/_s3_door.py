@@ -37,6 +37,7 @@ __all__ = [
     "S3Control",
     "S3Doors",
     "S3Responder",
+    "error_xml",
     "list_page",
     "object_reply",
     "responder_for",
@@ -121,23 +122,15 @@ class S3Responder:
         url = request_url(params)
         if model.name == "ListObjectsV2":
             return (url, *list_page(self._store, bucket, api_params))
-        key: str = api_params["Key"]
-        uri = f"s3://{bucket}/{key}"
-        if model.name == "PutObject":
-            obj = S3Object.build(
-                uri,
-                request_body(params),
-                api_params.get("ContentType") or "binary/octet-stream",
-            )
-            self._store.put(obj)
-            return url, 200, {"etag": obj.etag}, b""
-        if model.name == "DeleteObject":
-            self._store.delete(uri)
-            return url, 204, {}, b""
-        return (
-            url,
-            *object_reply(self._store, model.name, uri, api_params.get("Range")),
+        reply = object_reply(
+            self._store,
+            model.name,
+            f"s3://{bucket}/{api_params['Key']}",
+            body=request_body(params),
+            content_type=api_params.get("ContentType"),
+            wanted=api_params.get("Range"),
         )
+        return (url, *reply)
 
     def _refusal(self, operation: str, bucket: object, *, owned: bool) -> str:
         """Why a request is refused, and the ways to serve it."""
@@ -198,9 +191,27 @@ def list_page(
 
 
 def object_reply(
-    store: ObjectStore, operation: str, uri: str, wanted: str | None
+    store: ObjectStore,
+    operation: str,
+    uri: str,
+    *,
+    body: bytes = b"",
+    content_type: str | None = None,
+    wanted: str | None = None,
 ) -> Response:
-    """GetObject's or HeadObject's answer for the object at ``uri``."""
+    """The answer of GetObject, HeadObject, PutObject or DeleteObject on ``uri``.
+
+    ``body`` and ``content_type`` are PutObject's; ``wanted`` is the ``Range``
+    of GetObject and HeadObject. Both S3 doors (an attached client's, and the
+    local server's path-style requests) answer through it.
+    """
+    if operation == "PutObject":
+        obj = S3Object.build(uri, body, content_type or "binary/octet-stream")
+        store.put(obj)
+        return 200, {"etag": obj.etag}, b""
+    if operation == "DeleteObject":
+        store.delete(uri)
+        return 204, {}, b""
     found = store.read(uri)
     if found is None:
         return _missing(operation, uri.split("/", 3)[3])
@@ -211,7 +222,7 @@ def _missing(operation: str, key: str) -> Response:
     """The answer for a key with no object."""
     if operation == "HeadObject":  # HEAD answers have no body to explain
         return 404, {}, b""
-    body = _error_xml("NoSuchKey", "The specified key does not exist.", Key=key)
+    body = error_xml("NoSuchKey", "The specified key does not exist.", Key=key)
     return 404, {"content-type": "application/xml"}, body
 
 
@@ -241,7 +252,7 @@ def _invalid_range(operation: str, size: int) -> Response:
     """The answer for a range S3 refuses."""
     body = b""
     if operation != "HeadObject":  # HEAD answers have no body
-        body = _error_xml(
+        body = error_xml(
             "InvalidRange",
             "The requested range is not satisfiable",
             ActualObjectSize=str(size),
@@ -278,7 +289,7 @@ def _iso(http_date: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def _error_xml(code: str, message: str, **details: str) -> bytes:
+def error_xml(code: str, message: str, **details: str) -> bytes:
     """An S3 error document: code, message and the error's own elements."""
     fields = {"Code": code, "Message": message, **details}
     elements = "".join(

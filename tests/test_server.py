@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
+from xml.etree import ElementTree
 
 import boto3
 import httpx
@@ -1031,3 +1032,15 @@ def test_a_client_that_resets_mid_request_is_no_error(
         "fine"
     )
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_s3_error_is_well_formed_xml_whatever_the_path(
+    server: SageMakerRuntimeServer,
+) -> None:
+    """The path is escaped in the error document, as S3 escapes it."""
+    reply = raw(server, b"GET /a<b&c/k HTTP/1.1\r\nConnection: close\r\n\r\n")
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 404")
+    error = ElementTree.fromstring(body)
+    assert error.findtext("Code") == "NoSuchBucket"
+    assert error.findtext("Message") == "No route or bucket for '/a<b&c/k'."
