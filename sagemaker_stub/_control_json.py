@@ -23,17 +23,6 @@ __all__ = ["ControlError", "call_json", "fault_of", "results_of"]
 
 _T = TypeVar("_T")
 
-#: The HTTP status of a modeled error, by code, where the code does not say.
-_STATUS = {
-    "ModelError": 424,
-    "ModelNotReadyException": 429,
-    "ServiceUnavailable": 503,
-    "InternalFailure": 500,
-    "InternalDependencyException": 530,
-    "ThrottlingException": 400,
-    "ValidationError": 400,
-}
-
 
 class ControlError(ValueError):
     """A control request the server cannot read; its message names the field."""
@@ -93,13 +82,17 @@ def _built(where: str, build: Callable[[], _T]) -> _T:
         raise ControlError(msg) from exc
 
 
-def error_of(value: object, where: str) -> ErrorResult:
-    """``{"code", "message", "status_code", "fields", "remember"}``."""
+def error_of(value: object, where: str, statuses: Mapping[str, int]) -> ErrorResult:
+    """``{"code", "message", "status_code", "fields", "remember"}``.
+
+    Without ``status_code``, the status the service model gives the code
+    (``statuses``), or 400 for a code it does not model.
+    """
     spec = _object(value, where)
     _known(spec, where, ("code", "message", "status_code", "fields", "remember"))
     code = spec.get("code")
     status = spec.get(
-        "status_code", _STATUS.get(code, 400) if isinstance(code, str) else 400
+        "status_code", statuses.get(code, 400) if isinstance(code, str) else 400
     )
     return _built(
         where,
@@ -173,8 +166,13 @@ _KINDS: dict[str, Callable[[Mapping[str, Any], str], object]] = {
 }
 
 
-def results_of(queue: str, results: object, where: str = "results") -> list[object]:
-    """The results of a ``POST /_sagemaker_stub/queue`` body, for ``queue``."""
+def results_of(
+    queue: str, results: object, statuses: Mapping[str, int], where: str = "results"
+) -> list[object]:
+    """The results of a ``POST /_sagemaker_stub/queue`` body, for ``queue``.
+
+    ``statuses`` are the service model's error statuses (see :func:`error_of`).
+    """
     build = _KINDS[queue]
     if not isinstance(results, list) or not results:
         msg = f"{where} must be a non-empty list of results; got {describe(results)}."
@@ -185,13 +183,13 @@ def results_of(queue: str, results: object, where: str = "results") -> list[obje
         spec = _object(value, at)
         if "error" in spec:
             _known(spec, at, ("error",))
-            built.append(error_of(spec["error"], f"{at}.error"))
+            built.append(error_of(spec["error"], f"{at}.error", statuses))
         else:
             built.append(build(spec, at))
     return built
 
 
-def fault_of(value: object, where: str = "fault") -> Fault:
+def fault_of(value: object, statuses: Mapping[str, int], where: str = "fault") -> Fault:
     """``{"policy": "fail_next" | "fail_every" | "fail_randomly" | "latency", ...}``."""
     spec = _object(value, where)
     policy = spec.get("policy")
@@ -211,7 +209,7 @@ def fault_of(value: object, where: str = "fault") -> Fault:
     _known(spec, where, ("policy", "endpoint_name", "operations", *keys))
     arguments = {key: spec[key] for key in keys if key in spec}
     if "error" in keys:
-        arguments["error"] = error_of(spec.get("error"), f"{where}.error")
+        arguments["error"] = error_of(spec.get("error"), f"{where}.error", statuses)
     fault: Fault = _built(where, lambda: cls(**arguments))
     return fault
 

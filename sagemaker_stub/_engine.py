@@ -65,6 +65,13 @@ class Engine:
         self.service_error_codes = frozenset(
             shape.name for shape in service_model.error_shapes
         )
+        #: The HTTP status of each modeled error that has one (not the
+        #: mid-stream errors, which travel inside a stream).
+        self.error_statuses: dict[str, int] = {
+            shape.name: shape.metadata["error"]["httpStatusCode"]
+            for shape in service_model.error_shapes
+            if "httpStatusCode" in shape.metadata.get("error", {})
+        }
         self.book: ResultBook[Any] = ResultBook(
             {Kind.ASYNC: (Kind.SYNC,), Kind.STREAM: (Kind.SYNC,)}
         )

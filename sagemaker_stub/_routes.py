@@ -220,7 +220,7 @@ class Routes(StubControl):
     def _fault(self, body: bytes) -> Reply:
         spec = _object_document(body)
         self.add_fault(
-            fault_of(spec),
+            fault_of(spec, self._engine.error_statuses),
             endpoint_name=spec.get("endpoint_name"),
             operations=spec.get("operations"),
         )
@@ -236,7 +236,7 @@ class Routes(StubControl):
         if queue not in _QUEUES:
             msg = f"queue must be one of {', '.join(_QUEUES)}; got {describe(queue)}."
             raise ControlError(msg)
-        results = results_of(queue, spec.get("results"))
+        results = results_of(queue, spec.get("results"), self._engine.error_statuses)
         getattr(self, _QUEUES[queue])(*results, endpoint_name=spec.get("endpoint_name"))
         return json_reply(201, {"queued": len(results)})
 
