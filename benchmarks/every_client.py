@@ -25,7 +25,9 @@ from benchmarks.run import (
     Calls,
     median_ratio,
     per_call_in_turns,
+    runtime_client,
     stub_queue_path,
+    stub_remembered,
 )
 from sagemaker_stub import InvokeResult
 
@@ -135,29 +137,15 @@ def _timed(work: Callable[[], object]) -> float:
 
 def mocked_queue_path(bodies: list[bytes]) -> Calls:
     """A client the test never hands over, answered by the active mock."""
-    client = boto3.session.Session().client(
-        "sagemaker-runtime", region_name="us-east-1"
-    )
+    client = runtime_client()
     MOCK.queue(*(InvokeResult(body=b"ok") for _ in bodies))
     return Calls(client, bodies)
 
 
 def mocked_remembered(bodies: list[bytes]) -> Calls:
-    client = boto3.session.Session().client(
-        "sagemaker-runtime", region_name="us-east-1"
-    )
+    """The mocked client, every call a repeat of one remembered request."""
+    client = runtime_client()
     MOCK.queue(InvokeResult(body=b"ok"))
-    client.invoke_endpoint(EndpointName="e", Body=bodies[0])
-    return Calls(client, [bodies[0]] * len(bodies))
-
-
-def bound_remembered(bodies: list[bytes]) -> Calls:
-    client = boto3.session.Session().client(
-        "sagemaker-runtime", region_name="us-east-1"
-    )
-    stub = sagemaker_stub.SageMakerRuntimeStub(client)
-    stub.activate()
-    stub.queue(InvokeResult(body=b"ok"))
     client.invoke_endpoint(EndpointName="e", Body=bodies[0])
     return Calls(client, [bodies[0]] * len(bodies))
 
@@ -174,7 +162,7 @@ def bench_mocked_calls(count: int = 20_000) -> list[Row]:
                 {
                     "bound": stub_queue_path,
                     "mocked": mocked_queue_path,
-                    "bound remembered": bound_remembered,
+                    "bound remembered": stub_remembered,
                     "mocked remembered": mocked_remembered,
                 },
                 bodies,

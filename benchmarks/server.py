@@ -16,11 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import requests
 
 import sagemaker_stub
-from benchmarks.run import STRETCH, median_ratio
+from benchmarks.run import STRETCH, median_ratio, runtime_client
 from sagemaker_stub import InvokeResult, StreamResult
 
 Row = tuple[str, str, str]
@@ -28,13 +27,8 @@ Row = tuple[str, str, str]
 
 def client_for(url: str) -> Any:
     """A boto3 client pointed at ``url``, signed with dummy keys."""
-    session: Any = boto3.session.Session()
-    return session.client(
-        "sagemaker-runtime",
-        region_name="us-east-1",
-        endpoint_url=url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+    return runtime_client(
+        endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing"
     )
 
 
