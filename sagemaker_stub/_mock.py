@@ -200,10 +200,7 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
             yield
             passed = True
         finally:
-            try:
-                self._deactivate(report_unused=passed)
-            finally:
-                self.reset()
+            self._end(report_unused=passed)
 
     def _decorate_function(self, function: Any) -> Any:
         @functools.wraps(function)
@@ -239,8 +236,12 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
         return cls
 
     def _end_test(self, test: unittest.TestCase) -> None:
+        self._end(report_unused=not unittest_failed(test))
+
+    def _end(self, *, report_unused: bool) -> None:
+        """Stop after a decorated test, and forget it for the next one."""
         try:
-            self._deactivate(report_unused=not unittest_failed(test))
+            self._deactivate(report_unused=report_unused)
         finally:
             self.reset()
 
