@@ -57,6 +57,10 @@ class Source(str, enum.Enum):
     REJECTED = "rejected"
     #: Failed (or delayed past the read timeout) by a fault policy.
     FAULT = "fault"
+    #: Sent to the endpoint and recorded into a cassette.
+    #:
+    #: .. versionadded:: 0.2.0
+    RECORDED = "recorded"
     #: The stub could not answer the call and raised its own error, because
     #: nothing was queued (``allow_defaults=False``) or the result taken could
     #: not answer it. No result was used.
@@ -76,8 +80,12 @@ class PendingResult:
     result: object
     #: The endpoint it was queued for, or ``None`` for the shared queue.
     endpoint_name: str | None
-    #: Where it was queued, as ``file:line``.
+    #: Where it was queued, as ``file:line`` (for a cassette's recording,
+    #: the cassette and the interaction's number).
     origin: str
+    #: The identity of the request it was recorded for, if it came from a
+    #: cassette: a request with that identity takes it before older results.
+    key: Hashable | None = attrs.field(default=None, repr=False, eq=False)
 
     def __str__(self) -> str:
         target = (
@@ -127,6 +135,8 @@ class ResultBook(Generic[V]):
             kind: {} for kind in Kind
         }
         self._memory: dict[tuple[Kind, str, Hashable], V] = {}
+        #: How many queued results carry the identity they were recorded for.
+        self._keyed = 0
         #: For each kind, the queues to try in order, and how each is named.
         self._order = {
             kind: tuple(
@@ -167,6 +177,36 @@ class ResultBook(Generic[V]):
                 for result in results
             )
 
+    def add_recorded(
+        self,
+        kind: Kind,
+        endpoint_name: str,
+        recorded: Iterable[tuple[object, Hashable, str]],
+    ) -> None:
+        """Queue recordings (result, identity, origin) for one endpoint, in order.
+
+        A request whose identity matches a recording still queued takes that
+        one; any other new request takes the endpoint's next result, as it
+        would from :meth:`add`.
+        """
+        with self._lock:
+            queue = self._by_endpoint[kind].setdefault(endpoint_name, deque())
+            for result, key, where in recorded:
+                pending = PendingResult(
+                    operation=kind.value,
+                    result=result,
+                    endpoint_name=endpoint_name,
+                    origin=where,
+                    key=key,
+                )
+                queue.append(_Entry(next(self._seq), pending))
+                self._keyed += 1
+
+    def remember(self, kind: Kind, endpoint_name: str, key: Hashable, value: V) -> None:
+        """Remember ``value`` as what a request was given, as :meth:`take` does."""
+        with self._lock:
+            self._memory[(kind, endpoint_name, key)] = value
+
     def take(
         self,
         kind: Kind,
@@ -201,13 +241,16 @@ class ResultBook(Generic[V]):
         try:
             if not fresh and memory_key in memory:  # another thread just took it
                 return memory[memory_key], Source.REMEMBERED
-            queue, source = self._next_queue(kind, endpoint_name)
-            entry = queue.popleft() if queue is not None else None
+            if self._keyed:  # a cassette's recordings are queued
+                queue, source, entry = self._recorded_next(kind, endpoint_name, key)
+            else:
+                queue, source = self._next_queue(kind, endpoint_name)
+                entry = queue.popleft() if queue is not None else None
             try:
                 value = build(entry.pending if entry else None, source)
             except BaseException:
                 if queue is not None and entry is not None:
-                    queue.appendleft(entry)
+                    self._put_back(queue, entry)
                 raise
             if keep is None or keep(value):
                 memory[memory_key] = value
@@ -216,6 +259,35 @@ class ResultBook(Generic[V]):
             return value, source
         finally:
             lock.release()
+
+    def _recorded_next(
+        self, kind: Kind, endpoint_name: str, key: Hashable
+    ) -> tuple[deque[_Entry] | None, Source, _Entry | None]:
+        """The entry a new request takes, removed from its queue: the recording
+        made for its identity if one is queued, else the next result."""
+        own = self._by_endpoint[kind].get(endpoint_name)
+        for entry in own or ():
+            if entry.pending.key == key:
+                assert own is not None
+                own.remove(entry)
+                self._keyed -= 1
+                return own, Source.QUEUED, entry
+        queue, source = self._next_queue(kind, endpoint_name)
+        if queue is None:
+            return None, source, None
+        entry = queue.popleft()
+        if entry.pending.key is not None:
+            self._keyed -= 1
+        return queue, source, entry
+
+    def _put_back(self, queue: deque[_Entry], entry: _Entry) -> None:
+        """Return an entry a build refused to its place in the queue."""
+        position = 0
+        while position < len(queue) and queue[position].seq < entry.seq:
+            position += 1
+        queue.insert(position, entry)
+        if entry.pending.key is not None:
+            self._keyed += 1
 
     def _next_queue(
         self, kind: Kind, endpoint_name: str
@@ -235,6 +307,7 @@ class ResultBook(Generic[V]):
                 self._shared[kind].clear()
                 self._by_endpoint[kind].clear()
             self._memory.clear()
+            self._keyed = 0
 
     def pending(self) -> list[PendingResult]:
         """Every queued result not yet used, in the order it was queued."""

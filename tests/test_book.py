@@ -113,6 +113,43 @@ def test_a_failed_build_puts_the_result_back() -> None:
     assert book.remembered() == 1
 
 
+def test_a_recording_goes_to_the_request_it_was_recorded_for() -> None:
+    """Its own identity first, in any order; a new identity takes the next one."""
+    book = new_book()
+    book.add_recorded(Kind.SYNC, "e", [("A", "a", "c:1"), ("B", "b", "c:2")])
+    book.add_recorded(Kind.SYNC, "e", [("C", "c", "c:3")])
+    assert book.take(Kind.SYNC, "e", "b", keep) == ("B", Source.QUEUED)
+    assert book.take(Kind.SYNC, "e", "new", keep) == ("A", Source.QUEUED)
+    assert book.take(Kind.SYNC, "e", "a", keep) == ("C", Source.QUEUED)
+    assert book.pending() == []
+
+
+def test_results_queued_beside_recordings_are_taken_as_usual() -> None:
+    book = new_book()
+    book.add_recorded(Kind.SYNC, "e", [("A", "a", "c:1")])
+    assert book.take(Kind.SYNC, "other", "x", keep) == (("default",), Source.DEFAULT)
+    book.add(Kind.SYNC, ["queued"], endpoint_name=None, origin="here")
+    assert book.take(Kind.SYNC, "other", "y", keep) == ("queued", Source.QUEUED)
+    assert book.take(Kind.SYNC, "e", "a", keep) == ("A", Source.QUEUED)
+
+
+def test_a_recording_a_build_refused_goes_back_to_its_place() -> None:
+    """Taken from the middle of its queue, it returns there, still its own."""
+    book = new_book()
+    book.add_recorded(Kind.SYNC, "e", [("A", "a", "c:1"), ("B", "b", "c:2")])
+    book.add_recorded(Kind.SYNC, "e", [("C", "c", "c:3")])
+
+    def explode(pending: PendingResult | None, source: Source) -> object:
+        raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        book.take(Kind.SYNC, "e", "b", explode)
+    assert [item.origin for item in book.pending()] == ["c:1", "c:2", "c:3"]
+    assert book.take(Kind.SYNC, "e", "b", keep) == ("B", Source.QUEUED)
+    book.clear()
+    assert book.take(Kind.SYNC, "e", "b", keep) == (("default",), Source.DEFAULT)
+
+
 def test_fresh_passes_over_the_memory_and_replaces_it() -> None:
     """What a retried request gets: the next result, remembered from then on."""
     book = new_book()
