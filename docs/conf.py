@@ -34,6 +34,7 @@ nitpick_ignore_regex = [
         r"py:.*",
         r"(unittest\.(case\.|async_case\.)?\w*TestCase|collections\.abc\..*|types\..*)",
     ),
-    (r"py:.*", r"(datetime\.datetime|random\.Random|weakref\.\w+)"),
+    (r"py:.*", r"(datetime\.datetime|random\.Random|weakref\.\w+|os\.PathLike)"),
+    (r"py:.*", r"(pathlib\.)?Path|Filter|RecordMode"),
     (r"py:.*", r"sagemaker_stub\._.*"),
 ]

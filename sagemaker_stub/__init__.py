@@ -9,6 +9,7 @@ active.
 
 from ._book import PendingResult, Source
 from ._calls import Call
+from ._cassette import Cassette, CassetteError
 from ._errors import (
     NoResultError,
     OutputNotFoundError,
@@ -40,6 +41,8 @@ __all__ = [
     "SERVING_VARIANT",
     "AsyncResult",
     "Call",
+    "Cassette",
+    "CassetteError",
     "ErrorResult",
     "FailEvery",
     "FailNext",

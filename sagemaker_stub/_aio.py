@@ -11,16 +11,17 @@ aiobotocore client is given.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest
-from botocore.exceptions import ReadTimeoutError
+from botocore.exceptions import EventStreamError, ReadTimeoutError
 from botocore.model import OperationModel, ServiceModel
 from botocore.stub import Stubber
 
 from ._aiobotocore import (
     AioAWSResponse,
+    AioEventStream,
     AioRawBody,
     LazyAioResponse,
     StreamingBody,
@@ -28,6 +29,7 @@ from ._aiobotocore import (
     parser_for,
     resolve,
 )
+from ._book import Kind
 from ._botocore import (
     Hook,
     RequestDict,
@@ -40,8 +42,10 @@ from ._engine import Engine
 from ._eventstream import EventStreamBody
 from ._operation import Answer, Request
 from ._outputs import AsyncOutputs
+from ._recording import RecordedStream, Sent, keep_outcome
 from ._render import Template, Templates, envelope
 from ._s3_door import S3Responder
+from ._tape import Tape
 
 __all__ = ["AioCallDoor", "AioRenderer", "AioS3Responder", "AioSendDoor"]
 
@@ -161,7 +165,59 @@ async def _wait(answer: Answer, request: Request) -> None:
         raise ReadTimeoutError(endpoint_url=request.url)
 
 
-class AioCallDoor(_AsyncBodies, CallDoor):
+class AioRecordingEventStream(RecordedStream, AioEventStream):  # type: ignore[misc]
+    """aiobotocore's ``AioEventStream`` of a recorded call, recording as read."""
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[dict[str, Any]]:
+        take = self._take
+        try:
+            async for event in self._inner:
+                take.event(event)
+                yield event
+        except EventStreamError as exc:
+            take.failed(exc.response)
+            raise
+        take.ended()
+
+
+class _AsyncRecording:
+    """``after-call`` for aiobotocore: the body is read with ``await``."""
+
+    _sent_key: str
+    _engine: Engine
+
+    async def recorded(
+        self,
+        http_response: Any,
+        parsed: dict[str, Any],
+        model: OperationModel,
+        context: dict[str, Any],
+        **kwargs: Any,
+    ) -> None:
+        sent: Sent | None = context.pop(self._sent_key, None)
+        if sent is None:  # a call the door answered
+            return
+        tape = self._engine.tape
+        assert tape is not None  # the handler is registered only to record
+        status: int = http_response.status_code
+        body = None
+        if status < 300 and sent[0].operation.kind is Kind.SYNC:
+            body = await parsed["Body"].read()
+            parsed["Body"] = _whole_body(sent[0].url, body)
+        take = keep_outcome(tape, sent, status, parsed, body)
+        if take is not None and isinstance(parsed.get("Body"), AioEventStream):
+            parsed["Body"] = AioRecordingEventStream(parsed["Body"], take)
+
+
+def _whole_body(url: str, body: bytes) -> Any:
+    """A body read whole, as a fresh aiobotocore ``StreamingBody``."""
+    return StreamingBody(AioRawBody(url, {}, body), len(body))
+
+
+class AioCallDoor(_AsyncRecording, _AsyncBodies, CallDoor):
     """Answers an aiobotocore client's calls in ``before-call``."""
 
     def __init__(
@@ -197,7 +253,7 @@ class AioCallDoor(_AsyncBodies, CallDoor):
         return await resolve(self._render(model, request, answer))
 
 
-class AioSendDoor(_AsyncBodies, SendDoor):
+class AioSendDoor(_AsyncRecording, _AsyncBodies, SendDoor):
     """Answers in ``before-send``, inside aiobotocore's retry loop."""
 
     def __init__(
@@ -244,9 +300,22 @@ class _AioS3Replies(S3Responder):
         *,
         pass_through: bool,
         section: Section = "middle",
+        tape: Tape | None = None,
     ) -> None:
-        super().__init__(client, outputs, pass_through=pass_through, section=section)
+        super().__init__(
+            client, outputs, pass_through=pass_through, section=section, tape=tape
+        )
         self._aio = AioRenderer(client.meta.service_model)
+
+    async def observe(  # type: ignore[override]
+        self, http_response: Any, parsed: dict[str, Any], context: Any, **kwargs: Any
+    ) -> None:
+        """``after-call`` of GetObject: an async output being recorded appeared."""
+        uri = self.observed(http_response, context)
+        if uri is not None:
+            data = await parsed["Body"].read()
+            parsed["Body"] = _whole_body(uri, data)
+            self.seen(uri, data, parsed)
 
     def respond(  # type: ignore[override]
         self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any

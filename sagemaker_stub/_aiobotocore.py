@@ -24,6 +24,10 @@ from aiobotocore.awsrequest import AioAWSResponse
 # uses on every response; both are module-level, async, and not documented
 # API. If they move, this import fails at once rather than parsing otherwise.
 from aiobotocore.endpoint import convert_to_response_dict
+
+# The event stream class aiobotocore parses a response stream into; a
+# recorded stream is one, so ``isinstance`` checks hold.
+from aiobotocore.eventstream import AioEventStream
 from aiobotocore.parsers import create_parser
 
 # aiobotocore's body class for the aiohttp backend: a proxy in 2.x, a
@@ -39,6 +43,7 @@ from ._render import modeled_error_shape
 
 __all__ = [
     "AioAWSResponse",
+    "AioEventStream",
     "AioRawBody",
     "LazyAioResponse",
     "StreamingBody",
@@ -196,18 +201,22 @@ def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
         loop.close()
 
 
-def new_aio_client(region_name: str = "us-east-1", config: Any = None) -> Any:
+def new_aio_client(
+    region_name: str = "us-east-1", config: Any = None, *, signed: bool = False
+) -> Any:
     """An aiobotocore ``sagemaker-runtime`` client context, needing no credentials.
 
     Returns aiobotocore's client context manager: enter it with
     ``async with`` (or ``await context.__aenter__()``) for the client. Its
     HTTP session is created only when a request is sent, which a stubbed
-    client never does.
+    client never does. A ``signed`` client, which records a cassette, finds
+    credentials as aiobotocore does.
     """
+    placeholder = None if signed else PLACEHOLDER_KEY
     return AioSession().create_client(
         "sagemaker-runtime",
         region_name=region_name,
         config=config,
-        aws_access_key_id=PLACEHOLDER_KEY,
-        aws_secret_access_key=PLACEHOLDER_KEY,
+        aws_access_key_id=placeholder,
+        aws_secret_access_key=placeholder,
     )

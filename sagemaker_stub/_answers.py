@@ -180,6 +180,8 @@ def missing(
     request: Request,
     endpoints_with_results: list[str],
     error_before: ErrorResult | None = None,
+    *,
+    cassette: str | None = None,
 ) -> NoResultError:
     """The error for a call that found nothing queued, with defaults off.
 
@@ -198,18 +200,29 @@ def missing(
     parts = [shown] if shown else []
     data = request.body
     parts.append(f"Body of {len(data)} bytes {preview(data)}" if data else "no Body")
-    lines = [
-        (
+    if cassette is None:
+        first = (
             f"No result is queued for {request.operation.name} on endpoint "
             f"{endpoint!r}, and this stub was created with allow_defaults=False."
-        ),
-        f"Request: {', '.join(parts)}.",
-    ]
+        )
+    else:
+        first = (
+            f"No recording in cassette {cassette!r} is left for "
+            f"{request.operation.name} on endpoint {endpoint!r}, and nothing "
+            "else is queued."
+        )
+    lines = [first, f"Request: {', '.join(parts)}."]
     others = sorted({name for name in endpoints_with_results if name != endpoint})
     if others:
         listed = ", ".join(repr(name) for name in others)
         lines.append(f"Results are queued only for other endpoints: {listed}.")
     method, example = _QUEUE_METHOD[kind]
+    if cassette is not None:
+        lines.append(
+            "Record it: run pytest with --sagemaker-record-mode=new_episodes, "
+            f"or give Cassette({cassette!r}, record_mode='new_episodes'). Or "
+            "queue a result as below."
+        )
     lines.append(
         f"Queue one with stub.{method}({example}, endpoint_name={endpoint!r}) "
         f"or stub.{method}({example}) for any endpoint."

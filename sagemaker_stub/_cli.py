@@ -8,7 +8,9 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any, get_args
 
+from ._cassette import Cassette, RecordMode
 from ._server import serve
 
 __all__ = ["main"]
@@ -48,20 +50,45 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument(
         "--no-validate", action="store_true", help="do not validate as the service does"
     )
+    server.add_argument(
+        "--cassette",
+        default=None,
+        metavar="FILE",
+        help="replay (or record) this cassette (docs/cassettes.md)",
+    )
+    server.add_argument(
+        "--record-mode",
+        default="none",
+        choices=get_args(RecordMode),
+        help=(
+            "how the cassette is used: none (replay only, the default), once, "
+            "new_episodes, all; recorded calls are forwarded to SageMaker with "
+            "this process's AWS credentials"
+        ),
+    )
+    server.add_argument(
+        "--upstream-url",
+        default=None,
+        metavar="URL",
+        help="forward recorded calls here instead of SageMaker's endpoint",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``sagemaker-stub``; returns the exit status."""
     args = _parser().parse_args(argv)
-    options = {
+    options: dict[str, Any] = {
         "allow_defaults": not args.no_defaults,
         "keep_bodies": args.keep_bodies,
         "validate": not args.no_validate,
+        "upstream_url": args.upstream_url,
     }
     if args.account_id is not None:
         options["account_id"] = args.account_id
     try:
+        if args.cassette is not None:
+            options["cassette"] = Cassette(args.cassette, record_mode=args.record_mode)
         server = serve(args.host, args.port, **options)
     except (TypeError, ValueError) as exc:
         print(f"sagemaker-stub serve: {exc}", file=sys.stderr)

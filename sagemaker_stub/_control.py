@@ -68,7 +68,7 @@ class StubControl(OptionsView, S3Control):
         self._arguments = Arguments(engine.operations, engine.service_error_codes)
         self._region = region
         self._pending_elsewhere = pending_elsewhere
-        self._s3_doors = S3Doors(engine.outputs, self._arguments)
+        self._s3_doors = S3Doors(engine.outputs, self._arguments, engine.tape)
 
     # -- queueing ---------------------------------------------------------------
 

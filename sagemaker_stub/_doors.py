@@ -42,9 +42,10 @@ from ._botocore import (
     stubber_response,
     unsigned,
 )
-from ._engine import Engine
+from ._engine import Engine, identity
 from ._errors import SageMakerStubError
 from ._operation import Answer, Request
+from ._recording import record_sync
 from ._render import Renderer
 
 __all__ = ["CallDoor", "SendDoor", "door_for"]
@@ -97,7 +98,18 @@ class CallDoor:
         #: Where the parameters seen in ``before-parameter-build`` wait for
         #: ``before-call``: a key of this door's, as two doors may see a call.
         self._key = unique
-        self._handlers = door_handlers(stubber, unique, self.capture, self.respond)
+        #: Where a call sent to the endpoint waits for its outcome.
+        self._sent_key = f"{unique}-sent"
+        handlers = door_handlers(stubber, unique, self.capture, self.respond)
+        tape = engine.tape
+        if tape is not None and tape.records:
+            section = handlers[1][3]
+            handlers = (
+                *handlers,
+                ("after-call.*.*", self.recorded, f"{unique}-recorded", section),
+                ("after-call-error.*.*", self.not_sent, f"{unique}-failed", section),
+            )
+        self._handlers = handlers
 
     def open(self) -> None:
         """Register the door on the client."""
@@ -137,7 +149,43 @@ class CallDoor:
         captured = context.pop(self._key, None)
         if captured is None or captured[1]:
             return self._stubbed(model, params, context, captured, **kwargs)
-        return self._handle(model, self._request(model, captured[0], params))
+        request = self._request(model, captured[0], params)
+        tape = self._engine.tape
+        if tape is not None and tape.records:
+            digest, key = identity(request)
+            if tape.sends(request, key):
+                context[self._sent_key] = (request, digest, key)
+                return self._send()
+        return self._handle(model, request)
+
+    def _send(self) -> Answered:
+        """Let the client send a call to the endpoint, to be recorded."""
+        return None
+
+    def recorded(
+        self,
+        http_response: Any,
+        parsed: dict[str, Any],
+        model: OperationModel,
+        context: dict[str, Any],
+        **kwargs: Any,
+    ) -> Any:
+        """``after-call``: record what the endpoint answered a sent call."""
+        sent = context.pop(self._sent_key, None)
+        if sent is None:  # a call the door answered
+            return None
+        tape = self._engine.tape
+        assert tape is not None  # the handler is registered only to record
+        return record_sync(tape, sent, http_response, parsed)
+
+    def not_sent(
+        self, context: dict[str, Any], exception: Exception, **kwargs: Any
+    ) -> None:
+        """``after-call-error``: a sent call failed before any answer."""
+        sent = context.pop(self._sent_key, None)
+        if sent is not None:  # pragma: no branch - only a call sent can fail here
+            request, digest, _ = sent
+            self._engine.calls.record(request, digest, None, Source.RECORDED)
 
     def _handle(self, model: OperationModel, request: Request) -> Answered:
         """The engine's answer to the call, parsed by botocore."""
@@ -233,7 +281,7 @@ class SendDoor(CallDoor):
         super().open()
         events, name = self._events, self._name
         events.register(f"before-send.{name}", self.send)
-        events.register(f"choose-signer.{name}", unsigned)
+        events.register(f"choose-signer.{name}", self.signer)
 
     def _wrap_retry_handler(self) -> None:
         """Put :meth:`needs_retry` in the place of the client's retry handler.
@@ -261,7 +309,7 @@ class SendDoor(CallDoor):
         super().close()
         events, name = self._events, self._name
         events.unregister(f"before-send.{name}", self.send)
-        events.unregister(f"choose-signer.{name}", unsigned)
+        events.unregister(f"choose-signer.{name}", self.signer)
         with self._wrap_lock:
             handler, self._retry_handler = self._retry_handler, None
             self._wrapped = False
@@ -269,6 +317,19 @@ class SendDoor(CallDoor):
             unique_id = retry_handler_id(name)
             events.unregister(f"needs-retry.{name}", unique_id=unique_id)
             events.register(f"needs-retry.{name}", handler, unique_id=unique_id)
+
+    def signer(self, **kwargs: Any) -> object:
+        """``choose-signer``: no signature for a call this door answers.
+
+        A call sent to the endpoint (recording a cassette) is signed as the
+        client signs.
+        """
+        call = _CALL.get()
+        return unsigned() if call is not None and call.door is self else None
+
+    def _send(self) -> Answered:
+        _CALL.set(None)
+        return None
 
     def _handle(self, model: OperationModel, request: Request) -> Answered:
         """Keep the request for its attempts, and let botocore send it."""
@@ -326,8 +387,9 @@ class SendDoor(CallDoor):
         if delay is None or delay is False:
             return delay
         call = _CALL.get()
-        if call is not None:  # pragma: no branch - set in before-call
-            call.backoff = delay
+        if call is None:  # a call sent to the endpoint: its backoff is slept
+            return delay
+        call.backoff = delay
         return delay if self._sleep else 0
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from botocore.model import ServiceModel
@@ -37,7 +37,7 @@ from ._calls import CallLog
 from ._errors import SageMakerStubError
 from ._eventstream import StreamProgress
 from ._faults import FaultSet
-from ._operation import Answer, Request, operations_of
+from ._operation import Answer, Request, identity_key, operations_of
 from ._options import Options
 from ._outputs import AsyncOutputs, Placed
 from ._registry import NEW_SESSION, Registry
@@ -49,7 +49,18 @@ from ._results import (
     StreamResult,
 )
 
-__all__ = ["Engine"]
+if TYPE_CHECKING:
+    from ._tape import Tape
+
+__all__ = ["Engine", "identity"]
+
+
+def identity(request: Request) -> tuple[bytes, Hashable]:
+    """A request's body digest, and the key its result is remembered under."""
+    digest = hashlib.sha256(request.body).digest()
+    operation = request.operation
+    values = tuple(map(request.headers.get, operation.identity_headers))
+    return digest, identity_key(operation, values, digest)
 
 
 class _NothingQueued(Exception):
@@ -80,6 +91,12 @@ class Engine:
         self.outputs = AsyncOutputs()
         self.calls = CallLog(keep_bodies=options.keep_bodies)
         self._validate = options.validate
+        #: The cassette in use, if any: its recordings are queued now.
+        self.tape: Tape | None = None
+        if options.cassette is not None:
+            from ._tape import Tape  # noqa: PLC0415 - only with a cassette
+
+            self.tape = Tape(options.cassette, self)
 
     def reset(self) -> None:
         """Back to as built: no results, memory, calls, faults or endpoints."""
@@ -88,6 +105,8 @@ class Engine:
         self.faults.clear()
         self.outputs.clear()
         self.calls.clear()
+        if self.tape is not None:
+            self.tape.queue()
 
     def answer(self, request: Request) -> Answer:
         """Check a request, choose its result, record the call and answer it.
@@ -166,7 +185,7 @@ class Engine:
         values = tuple(map(request.headers.get, operation.identity_headers))
         key: Hashable = (
             values if kind is Kind.ASYNC and values[0] is not None else (values, digest)
-        )
+        )  # identity_key(), inline: this is every call's path
 
         def build(pending: PendingResult | None, source: Source) -> object:
             return self._build(request, pending, inference_id)
@@ -197,7 +216,9 @@ class Engine:
             )
             error = before if isinstance(before, ErrorResult) else None
             self.calls.record(request, digest, None, Source.UNANSWERED)
-            raise missing(request, endpoints, error) from None
+            tape = self.tape
+            cassette = None if tape is None else tape.name
+            raise missing(request, endpoints, error, cassette=cassette) from None
         if type(served) is InvokeResult:
             return self._invoke(request, digest, served, source, latency)
         if isinstance(served, ErrorResult):
@@ -230,7 +251,7 @@ class Engine:
         """What a request is given, from the result taken (under the book's lock)."""
         kind = request.operation.kind
         if pending is None:
-            if not self.options.allow_defaults:
+            if not self.options.allow_defaults or self.tape is not None:
                 raise _NothingQueued
             result: object = DEFAULTS[kind]
             if self.registry.declared and isinstance(

@@ -16,7 +16,14 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
-__all__ = ["EventStreamBody", "StreamProgress", "encode_headers", "encode_message"]
+__all__ = [
+    "EventStreamBody",
+    "StreamProgress",
+    "encode_exception",
+    "encode_headers",
+    "encode_message",
+    "encode_part",
+]
 
 _STRING = 7
 _PRELUDE = struct.Struct("!II")
@@ -48,6 +55,11 @@ _PAYLOAD_PART_HEADERS = encode_headers(
         (":message-type", "event"),
     )
 )
+
+
+def encode_part(payload: bytes) -> bytes:
+    """A ``PayloadPart`` event carrying ``payload``."""
+    return encode_message(_PAYLOAD_PART_HEADERS, payload)
 
 
 def encode_exception(code: str, fields: dict[str, str]) -> bytes:

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from ._engine import Engine
 from ._operation import Answer, Operation, Request
+
+if TYPE_CHECKING:
+    from ._upstream import Upstream
 
 __all__ = ["HttpDoor", "region_of"]
 
@@ -56,11 +59,16 @@ class _Route:
 
 
 class HttpDoor:
-    """Turns HTTP requests into the engine's requests, and answers them."""
+    """Turns HTTP requests into the engine's requests, and answers them.
 
-    def __init__(self, engine: Engine) -> None:
+    While the engine's cassette records, a request it has no recording for is
+    forwarded to the endpoint through ``upstream``, which records it.
+    """
+
+    def __init__(self, engine: Engine, upstream: Upstream | None = None) -> None:
         self._engine = engine
         self._routes = [_Route(operation) for operation in engine.operations.values()]
+        self.upstream = upstream
 
     def route(self, path: str) -> tuple[_Route, dict[str, str]] | None:
         """The operation a ``POST`` to ``path`` calls, and its URI parameters."""
@@ -113,4 +121,7 @@ class HttpDoor:
         )
         if problem is not None:
             return self._engine.reject(request, problem)
+        upstream = self.upstream
+        if upstream is not None and upstream.sends(request):
+            return upstream.forward(request)
         return self._engine.answer(request)

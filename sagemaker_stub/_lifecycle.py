@@ -13,6 +13,9 @@ from . import _clients
 from ._book import PendingResult
 from ._errors import UnusedResultsWarning, pending_message
 
+if TYPE_CHECKING:
+    from ._engine import Engine
+
 __all__ = ["Lifecycle", "unittest_failed"]
 
 
@@ -34,6 +37,8 @@ class Lifecycle:
         def _close(self) -> None: ...
         def detach_s3(self, s3_client: Any = None) -> None: ...
 
+        _engine: Engine
+
     def _stop(self) -> bool:
         """Stop, if active; whether it was."""
         with _clients.LOCK:
@@ -42,6 +47,9 @@ class Lifecycle:
             self._close()
             self._active = False
         self.detach_s3()
+        tape = self._engine.tape
+        if tape is not None:  # what the cassette recorded is written now
+            tape.save()
         return True
 
     @property

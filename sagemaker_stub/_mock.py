@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import os
 import unittest
 import weakref
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,7 @@ from botocore.loaders import create_loader
 from botocore.model import ServiceModel
 
 from . import _clients
+from ._cassette import Cassette, cassette_of
 from ._checks import Arguments
 from ._control import StubControl, origin
 from ._doors import CallDoor, door_for
@@ -146,7 +148,11 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
             self._doors[client] = door
         elif self._s3:
             responder = responder_for(
-                client, self._engine.outputs, pass_through=False, section="last"
+                client,
+                self._engine.outputs,
+                pass_through=False,
+                section="last",
+                tape=self._engine.tape,
             )
             responder.attach()
             self._responders[client] = responder
@@ -262,6 +268,7 @@ def mock(
     retries: bool = False,
     sleep_between_retries: bool = False,
     session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
+    cassette: str | os.PathLike[str] | Cassette | None = None,
 ) -> SageMakerRuntimeMock: ...
 
 
@@ -278,6 +285,7 @@ def mock(
     retries: bool = False,
     sleep_between_retries: bool = False,
     session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
+    cassette: str | os.PathLike[str] | Cassette | None = None,
 ) -> object:
     """Answer every ``sagemaker-runtime`` client in the process, sync or async.
 
@@ -299,7 +307,8 @@ def mock(
             its inputs.
         allow_defaults: As for :class:`SageMakerRuntimeStub`, and so are
             ``account_id``, ``keep_bodies``, ``validate``, ``retries``,
-            ``sleep_between_retries`` and ``session_ttl_seconds``.
+            ``sleep_between_retries``, ``session_ttl_seconds`` and
+            ``cassette``.
 
     Returns:
         The mock, not yet active, with the whole API of
@@ -317,6 +326,7 @@ def mock(
         retries=retries,
         sleep_between_retries=sleep_between_retries,
         session_ttl_seconds=session_ttl_seconds,
+        cassette=cassette_of(cassette, "mock"),
     )
     if not isinstance(s3, bool):
         msg = f"mock(s3=...) must be True or False; got {describe(s3)}."

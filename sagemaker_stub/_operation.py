@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import attrs
@@ -14,7 +14,7 @@ from ._envelope import new_request_id
 from ._eventstream import EventStreamBody
 from ._validation import RequestValidator
 
-__all__ = ["Answer", "Operation", "Request", "operations_of"]
+__all__ = ["Answer", "Operation", "Request", "identity_key", "operations_of"]
 
 _KINDS = {kind.value: kind for kind in Kind}
 
@@ -90,6 +90,21 @@ def operations_of(service_model: ServiceModel) -> dict[str, Operation]:
         if kind is not None:  # pragma: no branch - an operation added later
             operations[name] = Operation.of(service_model.operation_model(name), kind)
     return operations
+
+
+def identity_key(
+    operation: Operation, values: tuple[str | None, ...], digest: bytes
+) -> Hashable:
+    """The key a request's result is remembered under.
+
+    ``values`` are the identity headers' values, in the operation's order, and
+    ``digest`` the SHA-256 of the body. An async call is keyed by its
+    ``InputLocation`` alone, as moto keys it (by the digest too when it has
+    none).
+    """
+    if operation.kind is Kind.ASYNC and values[0] is not None:
+        return values
+    return (values, digest)
 
 
 class Request:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from ._cassette import Cassette
 from ._text import describe
 
 __all__ = [
@@ -90,6 +91,11 @@ class Options:
         converter=_seconds,
         validator=_positive_seconds,
     )
+    #: The cassette replayed or recorded (see :func:`~._cassette.cassette_of`).
+    cassette: Cassette | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(Cassette)),
+    )
 
     #: The names of the options a user passes (all but :attr:`caller`).
     @staticmethod
@@ -136,3 +142,11 @@ class OptionsView:
     def session_ttl_seconds(self) -> float:
         """How long a stateful session lasts."""
         return self._options.session_ttl_seconds
+
+    @property
+    def cassette(self) -> Cassette | None:
+        """The cassette replayed or recorded, if any.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._options.cassette

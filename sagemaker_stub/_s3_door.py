@@ -10,13 +10,15 @@ network, unless the client was attached with ``pass_through=True``.
 from __future__ import annotations
 
 import email.utils
+import io
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
+from botocore.response import StreamingBody
 
 from ._botocore import (
     RequestDict,
@@ -29,6 +31,7 @@ from ._botocore import (
 from ._checks import Arguments, check_s3_client
 from ._errors import S3NotStubbedError, StubActivationError
 from ._outputs import AsyncOutputs
+from ._recording import fetcher
 from ._render import Renderer
 from ._s3 import ObjectStore, S3Object
 from ._text import describe
@@ -42,6 +45,9 @@ __all__ = [
     "object_reply",
     "responder_for",
 ]
+
+if TYPE_CHECKING:
+    from ._tape import Tape
 
 _RANGE = re.compile(r"bytes=(?P<start>\d*)-(?P<end>\d*)")
 _ANSWERED = ("GetObject", "HeadObject", "PutObject", "DeleteObject", "ListObjectsV2")
@@ -66,18 +72,30 @@ class S3Responder:
         *,
         pass_through: bool,
         section: Section = "middle",
+        tape: Tape | None = None,
     ) -> None:
         self._events: Any = client.meta.events
         self._outputs = outputs
         self._store = outputs.store
-        self._pass_through = pass_through
+        recording = tape is not None and tape.records
+        # While a cassette records, outputs are in the real S3: let them pass.
+        self._pass_through = pass_through or recording
         self._section: Section = section
         self._renderer = Renderer(client.meta.service_model)
         unique = f"sagemaker-stub-s3-{id(self)}"
-        self._handlers: tuple[tuple[str, Callable[..., Any], str], ...] = (
+        handlers: tuple[tuple[str, Callable[..., Any], str], ...] = (
             ("before-parameter-build.s3.*", self._capture, f"{unique}-params"),
             ("before-call.s3.*", self.respond, unique),
         )
+        #: The tape whose async recordings wait for objects this client reads.
+        self._tape = tape if recording else None
+        if tape is not None and recording:
+            handlers += (
+                ("after-call.s3.GetObject", self.observe, f"{unique}-observe"),
+            )
+            if not is_aio_client(client):
+                tape.fetchers.append(fetcher(client))
+        self._handlers = handlers
         #: Where the parameters wait for ``before-call``: a key of this
         #: responder's, as a mock's and an attached one may see one request.
         self._key = unique
@@ -97,6 +115,37 @@ class S3Responder:
     ) -> None:
         """``before-parameter-build``: keep the request's parameters."""
         context[self._key] = dict(params)
+        if (
+            self._tape is not None
+            and model.name == "GetObject"
+            and "Range" not in params
+        ):
+            context[f"{self._key}-object"] = (
+                f"s3://{params.get('Bucket')}/{params.get('Key')}"
+            )
+
+    def observe(
+        self, http_response: Any, parsed: dict[str, Any], context: Any, **kwargs: Any
+    ) -> None:
+        """``after-call`` of GetObject: an async output being recorded appeared."""
+        uri = self.observed(http_response, context)
+        if uri is not None:
+            data = parsed["Body"].read()
+            parsed["Body"] = StreamingBody(io.BytesIO(data), len(data))
+            self.seen(uri, data, parsed)
+
+    def observed(self, http_response: Any, context: Any) -> str | None:
+        """The location a GetObject read, if an async recording awaits it."""
+        uri: str | None = context.pop(f"{self._key}-object", None)
+        tape = self._tape
+        if tape is None or uri is None or http_response.status_code != 200:
+            return None
+        return uri if tape.awaits(uri) else None
+
+    def seen(self, uri: str, data: bytes, parsed: Mapping[str, Any]) -> None:
+        """Hand the object read to the tape."""
+        assert self._tape is not None
+        self._tape.observe(uri, data, parsed.get("ContentType") or "")
 
     def respond(
         self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
@@ -304,6 +353,7 @@ def responder_for(
     *,
     pass_through: bool,
     section: Section = "middle",
+    tape: Tape | None = None,
 ) -> S3Responder:
     """The responder for a sync or aiobotocore S3 client."""
     responder_class = S3Responder
@@ -312,16 +362,19 @@ def responder_for(
 
         responder_class = AioS3Responder
     return responder_class(
-        s3_client, outputs, pass_through=pass_through, section=section
+        s3_client, outputs, pass_through=pass_through, section=section, tape=tape
     )
 
 
 class S3Doors:
     """The S3 clients attached to one stub, and the write-through client."""
 
-    def __init__(self, outputs: AsyncOutputs, arguments: Arguments) -> None:
+    def __init__(
+        self, outputs: AsyncOutputs, arguments: Arguments, tape: Tape | None = None
+    ) -> None:
         self._outputs = outputs
         self._arguments = arguments
+        self._tape = tape
         self._attached: dict[int, S3Responder] = {}
 
     def attach(
@@ -346,7 +399,9 @@ class S3Doors:
             )
             raise TypeError(msg)
         self._outputs.own(*buckets)
-        responder = responder_for(s3_client, self._outputs, pass_through=pass_through)
+        responder = responder_for(
+            s3_client, self._outputs, pass_through=pass_through, tape=self._tape
+        )
         responder.attach()
         self._attached[id(s3_client)] = responder
 

@@ -23,6 +23,7 @@ the server loop.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import sys
 import threading
@@ -33,6 +34,7 @@ from typing import Any
 
 from typing_extensions import Self
 
+from ._cassette import Cassette, cassette_of
 from ._engine import Engine
 from ._errors import SageMakerStubError
 from ._eventstream import EventStreamBody
@@ -279,9 +281,17 @@ class SageMakerRuntimeServer(Routes):
     .. versionadded:: 0.2.0
     """
 
-    def __init__(self, engine: Engine, host: str, port: int) -> None:
+    def __init__(
+        self, engine: Engine, host: str, port: int, upstream_url: str | None = None
+    ) -> None:
         self._bind(engine, None, list)
-        self._door = HttpDoor(engine)
+        tape = engine.tape
+        upstream = None
+        if tape is not None and tape.records:
+            from ._upstream import Upstream  # noqa: PLC0415 - only to record
+
+            upstream = Upstream(engine, upstream_url)
+        self._door = HttpDoor(engine, upstream)
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -326,6 +336,11 @@ class SageMakerRuntimeServer(Routes):
             with contextlib.suppress(OSError):  # already closed by the client
                 connection.shutdown(socket.SHUT_RDWR)
         server.server_close()  # joins the request threads
+        tape, upstream = self._engine.tape, self._door.upstream
+        if tape is not None:  # what the cassette recorded is written now
+            tape.save()
+        if upstream is not None:
+            upstream.close()
 
     def __enter__(self) -> Self:
         self.start()
@@ -349,6 +364,8 @@ def serve(
     keep_bodies: bool = False,
     validate: bool = True,
     session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
+    cassette: str | os.PathLike[str] | Cassette | None = None,
+    upstream_url: str | None = None,
 ) -> SageMakerRuntimeServer:
     """A local SageMaker Runtime server, answered from the stub's queues.
 
@@ -365,6 +382,14 @@ def serve(
         allow_defaults: As for :class:`SageMakerRuntimeStub`, and so are
             ``account_id``, ``keep_bodies``, ``validate`` and
             ``session_ttl_seconds``. Retries are the client's own over HTTP.
+        cassette: A cassette (a :class:`Cassette`, or a path to replay
+            only), as for :class:`SageMakerRuntimeStub`. While it records,
+            a call it has no recording for is forwarded to the endpoint,
+            signed with the credentials of the server's own environment, and
+            recorded; the file is written when the server stops.
+        upstream_url: Where recorded calls are forwarded (and async outputs
+            fetched from); by default SageMaker's endpoint in the region the
+            call was signed for.
 
     .. versionadded:: 0.2.0
     """
@@ -375,7 +400,18 @@ def serve(
         keep_bodies=keep_bodies,
         validate=validate,
         session_ttl_seconds=session_ttl_seconds,
+        cassette=cassette_of(cassette, "serve"),
     )
+    upstream: object = upstream_url
+    if upstream is not None and (
+        not isinstance(upstream, str)
+        or not upstream.startswith(("http://", "https://"))
+    ):
+        msg = (
+            "serve(upstream_url=...) must be an http:// or https:// URL; got "
+            f"{describe(upstream_url)}."
+        )
+        raise ValueError(msg)
     given: object = port
     if isinstance(given, bool) or not isinstance(given, int) or not 0 <= given < 65536:
         msg = (
@@ -387,4 +423,5 @@ def serve(
     if not isinstance(address, str) or not address:
         msg = f"serve(host=...) must be a host name or address; got {describe(host)}."
         raise TypeError(msg)
-    return SageMakerRuntimeServer(Engine(runtime_model(), options), host, port)
+    engine = Engine(runtime_model(), options)
+    return SageMakerRuntimeServer(engine, host, port, upstream_url)

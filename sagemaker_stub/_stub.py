@@ -8,6 +8,7 @@ surface (queues, endpoints, faults, outputs, history) is
 
 from __future__ import annotations
 
+import os
 from typing import Any, Generic
 
 from botocore.stub import Stubber
@@ -16,6 +17,7 @@ from typing_extensions import TypeVar
 from . import _clients
 from ._book import PendingResult
 from ._botocore import stubber_active, stubber_forget, stubber_queue
+from ._cassette import Cassette, cassette_of
 from ._checks import check_runtime_client
 from ._control import StubControl, origin
 from ._doors import door_for
@@ -70,6 +72,10 @@ class SageMakerRuntimeStub(StubControl, Lifecycle, Stubber, Generic[ClientT]):
             (``Call.backoff``), so retried tests stay fast.
         session_ttl_seconds: How long a stateful session opened with
             ``SessionId="NEW_SESSION"`` lasts.
+        cassette: Replay (or record) the calls in this cassette: a
+            :class:`Cassette`, or a path to replay only. Its recordings are
+            queued at once; what it records is written when the stub is
+            deactivated. See :doc:`cassettes`.
 
     .. versionadded:: 0.1.0
     """
@@ -89,6 +95,7 @@ class SageMakerRuntimeStub(StubControl, Lifecycle, Stubber, Generic[ClientT]):
         retries: bool = False,
         sleep_between_retries: bool = False,
         session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
+        cassette: str | os.PathLike[str] | Cassette | None = None,
     ) -> None:
         service_model = check_runtime_client(client)
         self._options = Options(
@@ -99,6 +106,7 @@ class SageMakerRuntimeStub(StubControl, Lifecycle, Stubber, Generic[ClientT]):
             retries=retries,
             sleep_between_retries=sleep_between_retries,
             session_ttl_seconds=session_ttl_seconds,
+            cassette=cassette_of(cassette, "SageMakerRuntimeStub"),
         )
         untyped: Any = client  # checked above to be a sagemaker-runtime client
         super().__init__(untyped)

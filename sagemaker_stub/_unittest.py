@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import unittest
 from typing import Any
 
 import attrs
 import boto3
 
+from ._cassette import Cassette, cassette_of, records
 from ._lifecycle import unittest_failed
 from ._mock import SageMakerRuntimeMock, mock_beside
 from ._options import (
@@ -57,6 +59,7 @@ class FixtureOptions:
     retries: bool = False
     sleep_between_retries: bool = False
     session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS
+    cassette: Any = None
 
     def __attrs_post_init__(self) -> None:
         if self.s3 and not self.every_client:
@@ -70,6 +73,14 @@ class FixtureOptions:
     def stub_options(self) -> dict[str, Any]:
         """The keywords for :class:`SageMakerRuntimeStub`."""
         return {name: getattr(self, name) for name in Options.names()}
+
+    def recording(self) -> bool:
+        """Whether the stub will send calls to the endpoint, to record them.
+
+        The client made for the test then signs with the credentials botocore
+        finds, rather than placeholders.
+        """
+        return isinstance(self.cassette, Cassette) and records(self.cassette)
 
 
 def start_every_client(
@@ -100,6 +111,7 @@ def start_stub(
     retries: bool = False,
     sleep_between_retries: bool = False,
     session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
+    cassette: str | os.PathLike[str] | Cassette | None = None,
 ) -> SageMakerRuntimeStub:
     """Start a stub for the length of one test.
 
@@ -126,7 +138,8 @@ def start_stub(
         config: The botocore ``Config`` of the client made for the test.
         account_id: As for :class:`SageMakerRuntimeStub`, and so are
             ``keep_bodies``, ``validate``, ``retries``,
-            ``sleep_between_retries`` and ``session_ttl_seconds``.
+            ``sleep_between_retries``, ``session_ttl_seconds`` and
+            ``cassette``.
 
     .. versionadded:: 0.1.0
     """
@@ -136,8 +149,6 @@ def start_stub(
             f"start_stub(self) from setUp; got {describe(test)}."
         )
         raise TypeError(msg)
-    if client is None:
-        client = new_client(region_name, config)
     options = FixtureOptions(
         allow_defaults=allow_defaults,
         check_pending=check_pending,
@@ -149,7 +160,10 @@ def start_stub(
         retries=retries,
         sleep_between_retries=sleep_between_retries,
         session_ttl_seconds=session_ttl_seconds,
+        cassette=cassette_of(cassette, "start_stub"),
     )
+    if client is None:
+        client = new_client(region_name, config, signed=options.recording())
     return _started(test, client, options)
 
 
@@ -169,6 +183,7 @@ async def start_aio_stub(
     retries: bool = False,
     sleep_between_retries: bool = False,
     session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
+    cassette: str | os.PathLike[str] | Cassette | None = None,
 ) -> SageMakerRuntimeStub:
     """Start a stub on an aiobotocore client for the length of one async test.
 
@@ -197,6 +212,7 @@ async def start_aio_stub(
         retries=retries,
         sleep_between_retries=sleep_between_retries,
         session_ttl_seconds=session_ttl_seconds,
+        cassette=cassette_of(cassette, "start_aio_stub"),
     )
     if client is None:
         try:
@@ -207,7 +223,7 @@ async def start_aio_stub(
                 f"aiobotocore: pip install 'sagemaker-stub[aio]' ({exc})."
             )
             raise ImportError(msg) from exc
-        context = new_aio_client(region_name, config)
+        context = new_aio_client(region_name, config, signed=options.recording())
         client = await context.__aenter__()
         test.addAsyncCleanup(context.__aexit__, None, None, None)
     return _started(test, client, options)
@@ -234,15 +250,19 @@ def _check_pending(test: unittest.TestCase, stub: SageMakerRuntimeStub) -> None:
         stub.assert_no_pending_results()
 
 
-def new_client(region_name: str = "us-east-1", config: Any = None) -> Any:
+def new_client(
+    region_name: str = "us-east-1", config: Any = None, *, signed: bool = False
+) -> Any:
     """A fresh ``sagemaker-runtime`` client that needs no credentials lookup.
 
     It is on a session of its own, with placeholder credentials, so creating
-    it reads no credential source and reaches no network.
+    it reads no credential source and reaches no network. A ``signed``
+    client, which records a cassette, finds credentials as boto3 does.
     """
+    placeholder = None if signed else PLACEHOLDER_KEY
     session = boto3.session.Session(
-        aws_access_key_id=PLACEHOLDER_KEY,
-        aws_secret_access_key=PLACEHOLDER_KEY,
+        aws_access_key_id=placeholder,
+        aws_secret_access_key=placeholder,
         region_name=region_name,
     )
     return session.client("sagemaker-runtime", config=config)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Generator, Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, get_args
 
+import attrs
 import pytest
 
+from ._cassette import CassetteError, RecordMode, cassette_of
 from ._errors import pending_message
 from ._stub import SageMakerRuntimeStub
 from ._unittest import FixtureOptions, new_client, start_every_client
@@ -24,6 +27,25 @@ _MARKER = "sagemaker_runtime_stub"
 _OLD_MARKER = "sagemaker_stub"
 _CALL_FAILED = pytest.StashKey[bool]()
 _KEYWORDS = ", ".join(inspect.signature(FixtureOptions).parameters)
+_MODES: tuple[str, ...] = get_args(RecordMode)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--sagemaker-record-mode``: how cassettes given to the marker are used."""
+    group = parser.getgroup("sagemaker-stub")
+    group.addoption(
+        "--sagemaker-record-mode",
+        action="store",
+        dest="sagemaker_record_mode",
+        default="none",
+        choices=_MODES,
+        help=(
+            "How the cassette=... of @pytest.mark.sagemaker_runtime_stub is "
+            "used: none (replay only, the default), once (record if the "
+            "cassette does not exist), new_episodes (record requests it lacks), "
+            "all (record again)."
+        ),
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -31,12 +53,14 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{_MARKER}(*, allow_defaults=False, check_pending=True, "
-        'every_client=True, s3=False, region_name="us-east-1", config=None, and '
-        "any option of SageMakerRuntimeStub): configure the sagemaker_runtime_stub "
-        "fixture; allow_defaults=True answers unqueued calls with moto's static "
-        "default, check_pending=False lets a test leave queued results unused, "
-        "every_client=False answers stub.client alone, s3=True answers every S3 "
-        "client too, config is the client's botocore Config.",
+        'every_client=True, s3=False, region_name="us-east-1", config=None, '
+        "cassette=None, and any option of SageMakerRuntimeStub): configure the "
+        "sagemaker_runtime_stub fixture; allow_defaults=True answers unqueued "
+        "calls with moto's static default, check_pending=False lets a test "
+        "leave queued results unused, every_client=False answers stub.client "
+        "alone, s3=True answers every S3 client too, config is the client's "
+        "botocore Config, cassette replays (or records, with "
+        "--sagemaker-record-mode) a cassette file, relative to the test file.",
     )
     config.addinivalue_line(
         "markers", f"{_OLD_MARKER}(...): the old name of the {_MARKER} marker."
@@ -68,7 +92,7 @@ def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
             )
             request.node.warn(warning)
     try:
-        return FixtureOptions(
+        options = FixtureOptions(
             *(marker.args if marker else ()), **(marker.kwargs if marker else {})
         )
     except TypeError as exc:
@@ -77,6 +101,28 @@ def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
     except ValueError as exc:
         msg = f"@pytest.mark.{name}: {exc}"
         raise pytest.UsageError(msg) from exc
+    try:
+        return _with_cassette(request, options, name)
+    except TypeError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+
+
+def _with_cassette(
+    request: pytest.FixtureRequest, options: FixtureOptions, name: str
+) -> FixtureOptions:
+    """The marker's ``cassette=``, next to the test file, in the run's record mode."""
+    given = options.cassette
+    if given is None:
+        return options
+    cassette = cassette_of(given, f"@pytest.mark.{name}")
+    assert cassette is not None
+    path = cassette.path
+    if not path.is_absolute():
+        path = Path(request.node.path).parent / path
+    mode = request.config.getoption("sagemaker_record_mode")
+    return attrs.evolve(
+        options, cassette=attrs.evolve(cassette, path=path, record_mode=mode)
+    )
 
 
 @pytest.fixture
@@ -91,12 +137,14 @@ def sagemaker_runtime_stub(
     :class:`NoResultError`, unless the test is marked ``allow_defaults=True``.
     At teardown a test that passed fails if queued results were never used,
     listing each one, unless it is marked
-    ``@pytest.mark.sagemaker_runtime_stub(check_pending=False)``.
+    ``@pytest.mark.sagemaker_runtime_stub(check_pending=False)``. With
+    ``cassette="file.json"`` (relative to the test file) it replays that
+    cassette, or records it as ``--sagemaker-record-mode`` says.
 
     .. versionadded:: 0.1.0
     """
     options = _marker_options(request)
-    client = new_client(options.region_name, options.config)
+    client = new_client(options.region_name, options.config, signed=options.recording())
     yield from _serve(request, options, client)
 
 
@@ -123,7 +171,9 @@ def sagemaker_runtime_aio_stub(
             f"pip install 'sagemaker-stub[aio]' ({exc})."
         )
         pytest.fail(msg, pytrace=False)
-    context = new_aio_client(options.region_name, options.config)
+    context = new_aio_client(
+        options.region_name, options.config, signed=options.recording()
+    )
     client = run_apart(context.__aenter__())
     try:
         yield from _serve(request, options, client)
@@ -135,7 +185,10 @@ def _serve(
     request: pytest.FixtureRequest, options: FixtureOptions, client: Any
 ) -> Iterator[SageMakerRuntimeStub]:
     """Stub ``client`` for one test; fail a passing test that left results unused."""
-    stub = SageMakerRuntimeStub(client, **options.stub_options())
+    try:
+        stub = SageMakerRuntimeStub(client, **options.stub_options())
+    except CassetteError as exc:
+        pytest.fail(str(exc), pytrace=False)
     stub.activate()
     try:
         everywhere = start_every_client(stub, options)

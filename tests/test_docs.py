@@ -54,16 +54,18 @@ def test_pages_with_examples_are_found() -> None:
     assert counts["aio.md"] == 4
     assert counts["mock.md"] == 4
     assert counts["server.md"] == 4
+    assert counts["cassettes.md"] == 5
 
 
-#: server.md's examples talk to a local server, on 127.0.0.1 only.
+#: These pages' examples talk to a local server, on 127.0.0.1 only.
 _LOCAL = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
+_SERVED = ("server.md", "cassettes.md")
 
 
 @pytest.mark.parametrize(
     "page",
     [
-        pytest.param(page, marks=_LOCAL if page.name == "server.md" else ())
+        pytest.param(page, marks=_LOCAL if page.name in _SERVED else ())
         for page in PAGES
     ],
     ids=lambda page: page.name,
@@ -149,3 +151,19 @@ def test_quickstart_demo_runs() -> None:
         assert label in text
     assert "remembered" in text
     assert "202" in text
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_the_cassette_shown_is_the_one_recorded(pytester: pytest.Pytester) -> None:
+    """cassettes.md shows, byte for byte, the file its first example writes."""
+    page = ROOT / "docs" / "cassettes.md"
+    shown = re.search(
+        r"^```json\n(.*?)^```", page.read_text(encoding="utf-8"), re.M | re.S
+    )
+    assert shown is not None
+    exec(compile(python_blocks(page)[0], "cassettes.md[0]", "exec"), {})
+    written = (pytester.path / "cassettes" / "classify.json").read_text(
+        encoding="utf-8"
+    )
+    assert written == shown.group(1)

@@ -136,7 +136,8 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
                 "allow_defaults, check_pending, every_client, s3, region_name, "
                 "config, account_id, "
                 "keep_bodies, validate, retries, sleep_between_retries, "
-                "session_ttl_seconds: *unexpected keyword argument 'check_pendng'*"
+                "session_ttl_seconds, cassette: "
+                "*unexpected keyword argument 'check_pendng'*"
             )
         ]
     )

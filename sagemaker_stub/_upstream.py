@@ -1,0 +1,155 @@
+"""Recording through the server: a call forwarded to the endpoint, answered back.
+
+While the server's cassette records, a call it has no recording for is
+forwarded to SageMaker (or to ``upstream_url``) through a boto3 client of the
+server's own, one per region, signed with the credentials the server's
+environment gives. That client is answered by an ordinary recording door on
+the server's engine, so what it records is what a stub on a client records.
+The outcome goes back to the caller as the service sent it: a whole body, an
+error with its fields, an async call's locations, or a stream, each event
+passed on as it arrives.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+from botocore import xform_name
+from botocore.exceptions import BotoCoreError, ClientError, EventStreamError
+
+from ._answers import EVENT_STREAM_CONTENT_TYPE, error_answer
+from ._book import Kind
+from ._doors import CallDoor
+from ._engine import Engine, identity
+from ._errors import SageMakerStubError
+from ._eventstream import EventStreamBody, StreamProgress, encode_exception, encode_part
+from ._operation import Answer, Request
+from ._recording import fetcher
+from ._tape import error_result
+from ._text import JSON_CONTENT_TYPE
+
+__all__ = ["Upstream"]
+
+#: The output members an answer carries as headers, in the service's order.
+_HEADER_MEMBERS = (
+    "ContentType",
+    "InvokedProductionVariant",
+    "CustomAttributes",
+    "NewSessionId",
+    "ClosedSessionId",
+    "OutputLocation",
+    "FailureLocation",
+)
+
+
+class _Forwarded(EventStreamBody):
+    """A stream from the endpoint, each event encoded again as it arrives."""
+
+    def __init__(self, events: Any) -> None:
+        super().__init__((), None, StreamProgress(parts_total=0))
+        self._events = events
+
+    def stream(
+        self, amt: int | None = None, decode_content: bool | None = None
+    ) -> Iterator[bytes]:
+        try:
+            for event in self._events:
+                yield encode_part(event["PayloadPart"]["Bytes"])
+        except EventStreamError as exc:
+            error = exc.response.get("Error", {})
+            yield encode_exception(
+                error.get("Code", "InternalStreamFailure"),
+                {"Message": error.get("Message", "")},
+            )
+        finally:  # the endpoint's connection is let go, read or not
+            self._events.close()
+
+    def close(self) -> None:
+        self._events.close()
+
+
+class Upstream:
+    """The server's clients to the endpoint, one per region, recording.
+
+    Args:
+        engine: The server's engine, whose tape records.
+        endpoint_url: Where to forward; SageMaker's own endpoint by default.
+    """
+
+    def __init__(self, engine: Engine, endpoint_url: str | None) -> None:
+        self._engine = engine
+        self._endpoint_url = endpoint_url
+        #: The runtime client of each region, its recording door, and an S3
+        #: client to fetch async outputs nobody read when the cassette is written.
+        self._clients: dict[str, tuple[Any, CallDoor, Any]] = {}
+        self._lock = threading.Lock()
+        self._session = boto3.session.Session()
+
+    def _client(self, region: str) -> Any:
+        with self._lock:
+            made = self._clients.get(region)
+            if made is None:
+                client = self._session.client(
+                    "sagemaker-runtime",
+                    region_name=region,
+                    endpoint_url=self._endpoint_url,
+                )
+                door = CallDoor(client, self._engine)
+                door.open()
+                s3 = self._session.client(
+                    "s3", region_name=region, endpoint_url=self._endpoint_url
+                )
+                tape = self._engine.tape
+                assert tape is not None
+                tape.fetchers.append(fetcher(s3))
+                made = self._clients[region] = (client, door, s3)
+            return made[0]
+
+    def sends(self, request: Request) -> bool:
+        """Whether ``request`` goes to the endpoint, to be recorded."""
+        tape = self._engine.tape
+        assert tape is not None  # an upstream is made only for a cassette
+        return tape.records and tape.sends(request, identity(request)[1])
+
+    def forward(self, request: Request) -> Answer:
+        """Send ``request`` to the endpoint; its outcome, as the caller gets it."""
+        operation = request.operation
+        client = self._client(request.region)
+        method = getattr(client, xform_name(operation.name))
+        try:
+            parsed = method(**request.params)
+        except ClientError as exc:
+            status = exc.response["ResponseMetadata"]["HTTPStatusCode"]
+            error = error_result(operation, status, exc.response)
+            return error_answer(request, error, self._engine.options.account_id)
+        except BotoCoreError as exc:
+            msg = (
+                f"sagemaker-stub could not forward {operation.name} to record it: {exc}"
+            )
+            raise SageMakerStubError(msg) from exc
+        headers = {
+            operation.header[name]: parsed[name]
+            for name in _HEADER_MEMBERS
+            if name in operation.header and parsed.get(name) is not None
+        }
+        if operation.kind is Kind.ASYNC:
+            headers["content-type"] = JSON_CONTENT_TYPE
+            body = json.dumps({"InferenceId": parsed["InferenceId"]}).encode()
+            return Answer(operation.status, headers, body)
+        if operation.kind is Kind.STREAM:
+            headers["content-type"] = EVENT_STREAM_CONTENT_TYPE
+            return Answer(200, headers, _Forwarded(parsed["Body"]))
+        return Answer(200, headers, parsed["Body"].read())
+
+    def close(self) -> None:
+        """Close the clients, and stop recording through them."""
+        with self._lock:
+            for client, door, s3 in self._clients.values():
+                door.close()
+                client.close()
+                s3.close()
+            self._clients.clear()
