@@ -8,6 +8,7 @@ import pytest.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, get_args
@@ -15,7 +16,7 @@ from typing import Any, get_args
 import attrs
 import pytest
 
-from ._cassette import CassetteError, RecordMode, cassette_of
+from ._cassette import CassetteError, RecordMode, cassette_of, records
 from ._errors import pending_message
 from ._stub import SageMakerRuntimeStub
 from ._unittest import FixtureOptions, new_client, start_every_client
@@ -28,6 +29,10 @@ _OLD_MARKER = "sagemaker_stub"
 _CALL_FAILED = pytest.StashKey[bool]()
 _KEYWORDS = ", ".join(inspect.signature(FixtureOptions).parameters)
 _MODES: tuple[str, ...] = get_args(RecordMode)
+#: The cassettes this run records, so tests that share one add to it.
+_RECORDED = pytest.StashKey[set[Path]]()
+#: What a test's name may not bring into a file name.
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-\[\]]")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,7 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "leave queued results unused, every_client=False answers stub.client "
         "alone, s3=True answers every S3 client too, config is the client's "
         "botocore Config, cassette replays (or records, with "
-        "--sagemaker-record-mode) a cassette file, relative to the test file.",
+        "--sagemaker-record-mode) a cassette file, relative to the test file "
+        "(True: cassettes/<module>/<test>.json).",
     )
     config.addinivalue_line(
         "markers", f"{_OLD_MARKER}(...): the old name of the {_MARKER} marker."
@@ -110,19 +116,32 @@ def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
 def _with_cassette(
     request: pytest.FixtureRequest, options: FixtureOptions, name: str
 ) -> FixtureOptions:
-    """The marker's ``cassette=``, next to the test file, in the run's record mode."""
+    """The marker's ``cassette=``, next to the test file, in the run's record mode.
+
+    ``cassette=True`` is the test's own file,
+    ``cassettes/<module>/<test>.json``. A cassette this run already recorded
+    (tests sharing one) is added to, not recorded over.
+    """
     given = options.cassette
-    if given is None:
-        return options
+    if given is None or given is False:
+        return attrs.evolve(options, cassette=None)
+    if given is True:
+        node = request.node
+        stem = Path(node.path).stem
+        given = Path("cassettes", stem, _UNSAFE.sub("_", node.name) + ".json")
     cassette = cassette_of(given, f"@pytest.mark.{name}")
     assert cassette is not None
     path = cassette.path
     if not path.is_absolute():
         path = Path(request.node.path).parent / path
     mode = request.config.getoption("sagemaker_record_mode")
-    return attrs.evolve(
-        options, cassette=attrs.evolve(cassette, path=path, record_mode=mode)
-    )
+    recorded = request.config.stash.setdefault(_RECORDED, set())
+    if mode != "none" and path in recorded:
+        mode = "new_episodes"
+    cassette = attrs.evolve(cassette, path=path, record_mode=mode)
+    if records(cassette):
+        recorded.add(path)
+    return attrs.evolve(options, cassette=cassette)
 
 
 @pytest.fixture
@@ -138,8 +157,9 @@ def sagemaker_runtime_stub(
     At teardown a test that passed fails if queued results were never used,
     listing each one, unless it is marked
     ``@pytest.mark.sagemaker_runtime_stub(check_pending=False)``. With
-    ``cassette="file.json"`` (relative to the test file) it replays that
-    cassette, or records it as ``--sagemaker-record-mode`` says.
+    ``cassette="file.json"`` (relative to the test file; ``cassette=True`` for
+    ``cassettes/<module>/<test>.json``) it replays that cassette, or records
+    it as ``--sagemaker-record-mode`` says.
 
     .. versionadded:: 0.1.0
     """

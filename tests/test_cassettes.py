@@ -948,6 +948,82 @@ def test_pytest_records_with_the_option_and_replays_by_default(
     )
 
 
+def test_cassette_true_gives_each_test_its_own_file(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(app=RECORDED_APP)
+    pytester.makepyfile(
+        test_app="""
+        import pytest
+
+        import app
+
+        pytestmark = pytest.mark.sagemaker_runtime_stub(cassette=True)
+
+
+        @pytest.mark.parametrize("text", ["great", "awful/bad"])
+        def test_classify(sagemaker_runtime_stub, text):
+            assert app.classify(text) == "positive"
+
+
+        @pytest.mark.sagemaker_runtime_stub(cassette=False)
+        def test_without(sagemaker_runtime_stub):
+            assert sagemaker_runtime_stub.cassette is None
+        """
+    )
+    with sagemaker_stub.serve() as server:
+        server.queue(InvokeResult.text("positive"), InvokeResult.text("positive"))
+        monkeypatch.setenv("SAGEMAKER_URL", server.url)
+        result = pytester.runpytest(
+            "-p", "no:cacheprovider", "--sagemaker-record-mode=all"
+        )
+        result.assert_outcomes(passed=3)
+    folder = pytester.path / "cassettes" / "test_app"
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "test_classify[awful_bad].json",
+        "test_classify[great].json",
+    ]
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+def test_tests_that_share_a_cassette_add_to_it_in_one_run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(app=RECORDED_APP)
+    pytester.makepyfile(
+        test_app="""
+        import pytest
+
+        import app
+
+        pytestmark = pytest.mark.sagemaker_runtime_stub(
+            cassette="shared.json", check_pending=False
+        )
+
+
+        def test_one(sagemaker_runtime_stub):
+            assert app.classify("one") == "1"
+
+
+        def test_two(sagemaker_runtime_stub):
+            assert app.classify("two") == "2"
+        """
+    )
+    with sagemaker_stub.serve() as server:
+        server.queue(InvokeResult.text("1"), InvokeResult.text("2"))
+        monkeypatch.setenv("SAGEMAKER_URL", server.url)
+        result = pytester.runpytest(
+            "-p", "no:cacheprovider", "--sagemaker-record-mode=all"
+        )
+        result.assert_outcomes(passed=2)
+    document = json.loads((pytester.path / "shared.json").read_text(encoding="utf-8"))
+    assert [item["request"]["Body"] for item in document["interactions"]] == [
+        "one",
+        "two",
+    ]
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
 def test_the_marker_takes_an_absolute_path_as_it_is(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
