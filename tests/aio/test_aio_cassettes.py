@@ -20,7 +20,14 @@ from sagemaker_stub import (
     Source,
     StreamResult,
 )
-from tests.test_cassettes import KEY_ID, SECRET, TOKEN, client, set_up
+from tests.test_cassettes import (
+    KEY_ID,
+    SECRET,
+    TOKEN,
+    client,
+    recorded_pair,
+    set_up,
+)
 from tests.test_cassettes import traffic as sync_traffic
 
 pytestmark = [
@@ -210,3 +217,36 @@ async def test_new_episodes_with_an_async_client(tmp_path: Path) -> None:
         "s",
     ]
     assert document["interactions"][2]["response"]["Parts"] == ["a"]
+
+
+def test_the_async_fixture_replays_a_cassette_hermetically(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    """The marker's cassette, under anyio, with the network off."""
+    path = tmp_path / "pair.json"
+    recorded_pair(path)
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(
+        test_async=f"""
+        import pytest
+
+        pytestmark = pytest.mark.anyio
+
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+
+
+        @pytest.mark.sagemaker_runtime_stub(cassette={str(path)!r})
+        async def test_replayed(sagemaker_runtime_aio_stub):
+            client = sagemaker_runtime_aio_stub.client
+            for body, answer in ((b"b", b"B"), (b"a", b"A")):
+                response = await client.invoke_endpoint(EndpointName="ep", Body=body)
+                assert await response["Body"].read() == answer
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "-p", "no:asyncio", "-W", "error", "--disable-socket", "--allow-unix-socket"
+    )
+    result.assert_outcomes(passed=1)
