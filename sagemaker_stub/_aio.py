@@ -187,7 +187,7 @@ class _AsyncRecording:
     """``after-call`` for aiobotocore: the body is read with ``await``."""
 
     _sent_key: str
-    _engine: Engine
+    _recording: Tape | None
 
     async def recorded(
         self,
@@ -200,8 +200,8 @@ class _AsyncRecording:
         sent: Sent | None = context.pop(self._sent_key, None)
         if sent is None:  # a call the door answered
             return
-        tape = self._engine.tape
-        assert tape is not None  # the handler is registered only to record
+        tape = self._recording
+        assert tape is not None  # the handler is registered only then
         status: int = http_response.status_code
         body = None
         if status < 300 and sent[0].operation.kind is Kind.SYNC:

@@ -102,7 +102,9 @@ class CallDoor:
         self._sent_key = f"{unique}-sent"
         handlers = door_handlers(stubber, unique, self.capture, self.respond)
         tape = engine.tape
-        if tape is not None and tape.records:
+        #: The engine's cassette while it records (fixed with the engine).
+        self._recording = tape if tape is not None and tape.records else None
+        if self._recording is not None:
             section = handlers[1][3]
             handlers = (
                 *handlers,
@@ -150,8 +152,8 @@ class CallDoor:
         if captured is None or captured[1]:
             return self._stubbed(model, params, context, captured, **kwargs)
         request = self._request(model, captured[0], params)
-        tape = self._engine.tape
-        if tape is not None and tape.records:
+        tape = self._recording
+        if tape is not None:
             digest, key = identity(request)
             if tape.sends(request, key):
                 context[self._sent_key] = (request, digest, key)
@@ -174,9 +176,8 @@ class CallDoor:
         sent = context.pop(self._sent_key, None)
         if sent is None:  # a call the door answered
             return None
-        tape = self._engine.tape
-        assert tape is not None  # the handler is registered only to record
-        return record_sync(tape, sent, http_response, parsed)
+        assert self._recording is not None  # the handler is registered only then
+        return record_sync(self._recording, sent, http_response, parsed)
 
     def not_sent(
         self, context: dict[str, Any], exception: Exception, **kwargs: Any
