@@ -132,8 +132,10 @@ class _Writer:
         return fields
 
 
-def write_interactions(cassette: Cassette, interactions: list[Interaction]) -> None:
-    """Write ``interactions`` to the cassette's file, replacing it at once."""
+def write_interactions(
+    cassette: Cassette, interactions: list[Interaction], path: Path
+) -> None:
+    """Write ``interactions`` to ``path`` as ``cassette`` says, replacing it at once."""
     writer = _Writer(cassette)
     documents = []
     for number, interaction in enumerate(interactions, 1):
@@ -155,7 +157,6 @@ def write_interactions(cassette: Cassette, interactions: list[Interaction]) -> N
         indent=2,
         ensure_ascii=False,
     )
-    path = cassette.path
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:

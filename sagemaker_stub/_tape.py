@@ -193,6 +193,9 @@ class Tape:
         self.cassette = cassette
         self._engine = engine
         self.name = str(cassette.path)
+        #: Where the file is written: fixed now, whatever the working
+        #: directory is when the stub stops.
+        self._file = cassette.path.absolute()
         mode = cassette.record_mode
         exists = cassette.path.exists()
         if mode == "none" and not exists:
@@ -418,7 +421,7 @@ class Tape:
         interactions = ([] if self.records_all else list(self._loaded)) + [
             _finished(interaction) for interaction in new
         ]
-        write_interactions(self.cassette, interactions)
+        write_interactions(self.cassette, interactions, self._file)
 
 
 def _finished(interaction: Interaction) -> Interaction:

@@ -611,6 +611,22 @@ def test_a_stream_read_in_part_records_the_parts_read(tmp_path: Path) -> None:
     assert document["interactions"][0]["response"]["Parts"] == ["one"]
 
 
+def test_a_relative_path_is_where_it_was_when_the_stub_was_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with sagemaker_stub.serve() as server:
+        server.queue(InvokeResult.text("A"))
+        runtime = client(url=server.url)
+        cassette = Cassette("relative.json", record_mode="once")
+        with SageMakerRuntimeStub(runtime, cassette=cassette):
+            bodies(runtime, b"a")
+            monkeypatch.chdir(tmp_path / "elsewhere")
+    assert (tmp_path / "relative.json").exists()
+    assert not (tmp_path / "elsewhere" / "relative.json").exists()
+
+
 def test_a_cassette_is_written_atomically_where_asked(tmp_path: Path) -> None:
     """Folders are made; no temporary file is left behind."""
     path = tmp_path / "nested" / "deeper" / "pair.json"
