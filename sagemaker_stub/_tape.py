@@ -29,6 +29,7 @@ from ._cassette import (
     CassetteError,
     Interaction,
     RecordedAsync,
+    records,
 )
 from ._cassette_file import read_interactions, write_interactions
 from ._eventstream import StreamProgress
@@ -206,8 +207,9 @@ class Tape:
                 f"Cassette({self.name!r}, record_mode='once')."
             )
             raise CassetteError(msg)
-        self.records_all = mode == "all" or (mode == "once" and not exists)
-        self.records = self.records_all or mode == "new_episodes"
+        self.records = records(cassette)
+        #: Nothing to replay: the file is recorded over, or made.
+        self.records_all = mode == "all" or not exists
         self._loaded: list[Interaction] = (
             [] if self.records_all else read_interactions(cassette.path)
         )

@@ -501,6 +501,19 @@ def test_new_episodes_records_only_what_the_cassette_lacks(tmp_path: Path) -> No
     ] == [("a", "A"), ("b", "B"), ("c", "C")]
 
 
+def test_new_episodes_records_a_cassette_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "new.json"
+    with sagemaker_stub.serve() as server:
+        server.queue(InvokeResult.text("A"))
+        runtime = client(url=server.url)
+        cassette = Cassette(path, record_mode="new_episodes")
+        with SageMakerRuntimeStub(runtime, cassette=cassette) as stub:
+            assert bodies(runtime, b"a") == [b"A"]
+        assert [call.source for call in stub.calls] == [Source.RECORDED]
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert [item["response"]["Body"] for item in document["interactions"]] == ["A"]
+
+
 def test_new_episodes_keeps_what_the_cassette_had_as_it_was(tmp_path: Path) -> None:
     """Rewritten with new requests, old interactions are unchanged, ErrorCode too."""
     path = tmp_path / "kept.json"
