@@ -19,8 +19,9 @@ __all__ = ["Answer", "Operation", "Request", "identity_key", "operations_of"]
 _KINDS = {kind.value: kind for kind in Kind}
 
 
-def _identity_headers(model: OperationModel, kind: Kind) -> tuple[str, ...]:
-    """Headers that identify a request, derived from the service model.
+def _identity(model: OperationModel, kind: Kind) -> tuple[tuple[str, str], ...]:
+    """The members that identify a request, derived from the service model:
+    (member name, header wire name) of each.
 
     For invoke_endpoint and streaming: every input member sent as an
     ``X-Amzn-SageMaker-*`` header, plus ``Accept``. For async calls: the
@@ -28,7 +29,7 @@ def _identity_headers(model: OperationModel, kind: Kind) -> tuple[str, ...]:
     """
     input_shape = model.input_shape
     assert input_shape is not None
-    names = []
+    members = []
     for member_name, member in input_shape.members.items():
         serialization = member.serialization
         if serialization.get("location") != "header":
@@ -36,10 +37,10 @@ def _identity_headers(model: OperationModel, kind: Kind) -> tuple[str, ...]:
         wire: str = serialization["name"]
         if kind is Kind.ASYNC:
             if member_name == "InputLocation":
-                names.append(wire)
+                members.append((member_name, wire))
         elif wire.lower().startswith("x-amzn-sagemaker-") or member_name == "Accept":
-            names.append(wire)
-    return tuple(names)
+            members.append((member_name, wire))
+    return tuple(members)
 
 
 @attrs.frozen
@@ -50,6 +51,8 @@ class Operation:
     kind: Kind
     #: Wire names of the headers that make up a request's identity.
     identity_headers: tuple[str, ...]
+    #: The same, as parameter names (in the same order), as cassettes write them.
+    identity_members: tuple[str, ...]
     #: Error codes the operation models.
     error_codes: frozenset[str]
     #: The service-side checks of its parameters.
@@ -67,10 +70,12 @@ class Operation:
     def of(cls, model: OperationModel, kind: Kind) -> Operation:
         output = model.output_shape
         assert output is not None
+        identity = _identity(model, kind)
         return cls(
             model=model,
             kind=kind,
-            identity_headers=_identity_headers(model, kind),
+            identity_headers=tuple(wire for _, wire in identity),
+            identity_members=tuple(name for name, _ in identity),
             error_codes=frozenset(shape.name for shape in model.error_shapes),
             validator=RequestValidator(model),
             header={

@@ -230,7 +230,7 @@ class Renderer:
 
 
 def modeled_error_shape(
-    operation: OperationModel, status: int, parsed: dict[str, Any]
+    operation: OperationModel, status: int, parsed: Mapping[str, Any]
 ) -> Shape | None:
     """The modeled error a parsed response carries, whose fields are parsed next.
 

@@ -77,9 +77,10 @@ class S3Responder:
         self._events: Any = client.meta.events
         self._outputs = outputs
         self._store = outputs.store
-        recording = tape is not None and tape.records
+        #: The tape whose async recordings wait for objects this client reads.
+        self._tape = tape if tape is not None and tape.records else None
         # While a cassette records, outputs are in the real S3: let them pass.
-        self._pass_through = pass_through or recording
+        self._pass_through = pass_through or self._tape is not None
         self._section: Section = section
         self._renderer = Renderer(client.meta.service_model)
         unique = f"sagemaker-stub-s3-{id(self)}"
@@ -87,14 +88,12 @@ class S3Responder:
             ("before-parameter-build.s3.*", self._capture, f"{unique}-params"),
             ("before-call.s3.*", self.respond, unique),
         )
-        #: The tape whose async recordings wait for objects this client reads.
-        self._tape = tape if recording else None
-        if tape is not None and recording:
+        if self._tape is not None:
             handlers += (
                 ("after-call.s3.GetObject", self.observe, f"{unique}-observe"),
             )
             if not is_aio_client(client):
-                tape.fetchers.append(fetcher(client))
+                self._tape.fetchers.append(fetcher(client))
         self._handlers = handlers
         #: Where the parameters wait for ``before-call``: a key of this
         #: responder's, as a mock's and an attached one may see one request.

@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import attrs
 from botocore.model import StructureShape
 
 from ._book import Kind, Source
@@ -34,6 +35,7 @@ from ._cassette import (
 from ._cassette_file import read_interactions, write_interactions
 from ._eventstream import StreamProgress
 from ._operation import Operation, Request, identity_key
+from ._render import modeled_error_shape
 from ._results import AsyncResult, ErrorResult, InvokeResult, StreamError, StreamResult
 
 if TYPE_CHECKING:
@@ -51,28 +53,22 @@ __all__ = [
 _KINDS = {kind.value: kind for kind in Kind}
 
 
-def identity_members(operation: Operation) -> tuple[str, ...]:
-    """The parameter names of an operation's identity headers, in order."""
-    input_shape = operation.model.input_shape
-    assert input_shape is not None
-    by_wire = {
-        member.serialization.get("name"): name
-        for name, member in input_shape.members.items()
-    }
-    return tuple(by_wire[wire] for wire in operation.identity_headers)
-
-
 # -- what the doors parse --------------------------------------------------------
+
+
+def _headers(parsed: Mapping[str, Any]) -> dict[str, Any]:
+    """The model's answer headers of a parse, as a result's keywords."""
+    return {
+        "content_type": parsed.get("ContentType") or "",
+        "invoked_production_variant": parsed.get("InvokedProductionVariant"),
+        "custom_attributes": parsed.get("CustomAttributes"),
+    }
 
 
 def invoke_result(parsed: Mapping[str, Any], body: bytes) -> InvokeResult:
     """invoke_endpoint's answer as a result, from botocore's parse."""
     return InvokeResult(
-        body=body,
-        content_type=parsed.get("ContentType") or "",
-        invoked_production_variant=parsed.get("InvokedProductionVariant"),
-        custom_attributes=parsed.get("CustomAttributes"),
-        close_session="ClosedSessionId" in parsed,
+        body=body, close_session="ClosedSessionId" in parsed, **_headers(parsed)
     )
 
 
@@ -82,14 +78,14 @@ def error_result(
     """An error response as a result: its code, message and modeled fields."""
     error = parsed.get("Error") or {}
     code = error.get("Code") or "UnknownError"
+    shape = modeled_error_shape(operation.model, status, parsed)
     fields = {}
-    for shape in operation.model.error_shapes:
-        if shape.name == code and isinstance(shape, StructureShape):
-            fields = {
-                name: parsed[name]
-                for name in shape.members
-                if name != "Message" and name in parsed
-            }
+    if isinstance(shape, StructureShape):
+        fields = {
+            name: parsed[name]
+            for name in shape.members
+            if name != "Message" and name in parsed
+        }
     return ErrorResult(
         code=code,
         message=error.get("Message"),
@@ -100,12 +96,7 @@ def error_result(
 
 def stream_head(parsed: Mapping[str, Any]) -> StreamResult:
     """A streamed answer's headers, as a result still without parts."""
-    return StreamResult(
-        parts=[],
-        content_type=parsed.get("ContentType") or "",
-        invoked_production_variant=parsed.get("InvokedProductionVariant"),
-        custom_attributes=parsed.get("CustomAttributes"),
-    )
+    return StreamResult(parts=[], **_headers(parsed))
 
 
 def async_record(parsed: Mapping[str, Any]) -> RecordedAsync:
@@ -233,7 +224,7 @@ class Tape:
     def _prepare(self, interaction: Interaction, number: int) -> None:
         """Check a recording and keep it, with its identity, for the queues."""
         operation = self._engine.operations[interaction.operation]
-        members = identity_members(operation)
+        members = operation.identity_members
         unknown = sorted(set(interaction.identity) - set(members))
         if unknown:
             msg = (
@@ -328,7 +319,6 @@ class Tape:
             inference_id=inference_id,
         )
         headers = request.headers
-        members = identity_members(operation)
         with self._lock:
             if identity in self._answered or identity in self._streaming:
                 return  # made again before its answer could answer it
@@ -344,7 +334,9 @@ class Tape:
                     identity={
                         member: headers[wire]
                         for member, wire in zip(
-                            members, operation.identity_headers, strict=True
+                            operation.identity_members,
+                            operation.identity_headers,
+                            strict=True,
                         )
                         if headers.get(wire) is not None
                     },
@@ -430,11 +422,5 @@ def _finished(interaction: Interaction) -> Interaction:
     """An interaction as written: a stream's parts read so far."""
     result = interaction.result
     if isinstance(result, StreamTake):
-        return Interaction(
-            operation=interaction.operation,
-            endpoint_name=interaction.endpoint_name,
-            identity=interaction.identity,
-            body=interaction.body,
-            result=result.result(),
-        )
+        return attrs.evolve(interaction, result=result.result())
     return interaction

@@ -34,17 +34,6 @@ from ._text import JSON_CONTENT_TYPE
 
 __all__ = ["Upstream"]
 
-#: The output members an answer carries as headers, in the service's order.
-_HEADER_MEMBERS = (
-    "ContentType",
-    "InvokedProductionVariant",
-    "CustomAttributes",
-    "NewSessionId",
-    "ClosedSessionId",
-    "OutputLocation",
-    "FailureLocation",
-)
-
 
 class _Forwarded(EventStreamBody):
     """A stream from the endpoint, each event encoded again as it arrives."""
@@ -132,11 +121,11 @@ class Upstream:
             )
             raise SageMakerStubError(msg) from exc
         headers = {
-            operation.header[name]: parsed[name]
-            for name in _HEADER_MEMBERS
-            if name in operation.header and parsed.get(name) is not None
+            wire: parsed[name]
+            for name, wire in operation.header.items()
+            if parsed.get(name) is not None
         }
-        if operation.kind is Kind.ASYNC:
+        if operation.kind is Kind.ASYNC:  # a location may be missing: not async_answer
             headers["content-type"] = JSON_CONTENT_TYPE
             body = json.dumps({"InferenceId": parsed["InferenceId"]}).encode()
             return Answer(operation.status, headers, body)

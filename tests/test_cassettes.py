@@ -450,6 +450,34 @@ def test_an_error_is_recorded_per_occurrence_until_a_success(tmp_path: Path) -> 
         assert bodies(runtime, b"x", b"x") == [b"ok", b"ok"]
 
 
+def test_an_error_the_model_does_not_declare_is_recorded_by_its_code(
+    tmp_path: Path,
+) -> None:
+    """ThrottlingException: a plain ClientError, no modeled fields."""
+    path = tmp_path / "throttled.json"
+    once = Config(retries={"total_max_attempts": 1})
+    with sagemaker_stub.serve() as server:
+        server.queue(ErrorResult.throttling())
+        runtime = client(url=server.url, config=once)
+        stub = SageMakerRuntimeStub(
+            runtime, cassette=Cassette(path, record_mode="once")
+        )
+        with stub, pytest.raises(runtime.exceptions.ClientError) as recorded:
+            bodies(runtime, b"x")
+    error = json.loads(path.read_text(encoding="utf-8"))["interactions"][0]["error"]
+    assert error == {
+        "Code": "ThrottlingException",
+        "Message": "Rate exceeded",
+        "StatusCode": 400,
+    }
+    offline()
+    runtime = client(config=once)
+    stub = SageMakerRuntimeStub(runtime, cassette=path)
+    with stub, pytest.raises(runtime.exceptions.ClientError) as replayed:
+        bodies(runtime, b"x")
+    assert replayed.value.response["Error"] == recorded.value.response["Error"]
+
+
 # -- modes -----------------------------------------------------------------------------
 
 
