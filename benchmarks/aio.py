@@ -26,7 +26,7 @@ from aiobotocore.stub import AioStubber
 
 from benchmarks.run import table
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub
-from sagemaker_stub._aiobotocore import AioRawBody, new_aio_client
+from sagemaker_stub._doors.aiobotocore import AioRawBody, new_aio_client
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- aio table -->", "<!-- /aio table -->"

@@ -32,7 +32,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, StreamResult
-from sagemaker_stub._eventstream import EventStreamBody, StreamProgress
+from sagemaker_stub._engine.eventstream import EventStreamBody, StreamProgress
 
 REPEATS = 7
 ROOT = Path(__file__).resolve().parent.parent

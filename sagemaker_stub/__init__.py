@@ -7,9 +7,12 @@ it starts keeping track of the clients made afterwards, so that
 active.
 """
 
-from ._book import PendingResult, Source
-from ._calls import Call
-from ._cassette import Cassette, CassetteError
+from ._cassettes.interactions import Cassette, CassetteError
+from ._engine.book import PendingResult, Source
+from ._engine.calls import Call
+from ._engine.eventstream import StreamProgress
+from ._engine.objects import S3Object
+from ._engine.registry import Session
 from ._errors import (
     NoResultError,
     OutputNotFoundError,
@@ -19,10 +22,9 @@ from ._errors import (
     StubActivationError,
     UnusedResultsWarning,
 )
-from ._eventstream import StreamProgress
 from ._faults import FailEvery, FailNext, FailRandomly, Fault, Latency
+from ._fixtures import start_aio_stub, start_stub
 from ._mock import SageMakerRuntimeMock, mock
-from ._registry import Session
 from ._results import (
     SERVING_VARIANT,
     AsyncResult,
@@ -32,10 +34,8 @@ from ._results import (
     StreamError,
     StreamResult,
 )
-from ._s3 import S3Object
-from ._server import SageMakerRuntimeServer, serve
+from ._server.http import SageMakerRuntimeServer, serve
 from ._stub import SageMakerRuntimeStub
-from ._unittest import start_aio_stub, start_stub
 
 __all__ = [
     "SERVING_VARIANT",

@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._book import Kind
+from ._engine.book import Kind
+from ._engine.registry import EndpointSpec
+from ._engine.request import Operation
 from ._faults import FailEvery, FailNext, FailRandomly, Fault, InstalledFault, Latency
-from ._operation import Operation
-from ._registry import EndpointSpec
 from ._results import (
     AsyncResult,
     ErrorResult,
     InvokeResult,
     StreamResult,
 )
-from ._streams import STREAM_ERROR_CODES
+from ._stream_result import STREAM_ERROR_CODES
 from ._text import describe, preview
 
 __all__ = ["Arguments", "check_s3_client"]

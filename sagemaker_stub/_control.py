@@ -14,18 +14,18 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ._book import Kind, PendingResult
-from ._calls import Call
 from ._checks import Arguments
-from ._engine import Engine
+from ._doors.s3 import S3Control, S3Doors
+from ._engine.book import Kind, PendingResult
+from ._engine.calls import Call
+from ._engine.engine import Engine
+from ._engine.objects import S3Object
+from ._engine.registry import Session
 from ._errors import PendingResultsError, pending_message
 from ._faults import Fault
 from ._moto import async_results_from_moto, invoke_results_from_moto
 from ._options import OptionsView
-from ._registry import Session
 from ._results import AsyncResult, ErrorResult, InvokeResult, StreamResult
-from ._s3 import S3Object
-from ._s3_door import S3Control, S3Doors
 
 __all__ = ["StubControl", "origin"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._book import PendingResult
+from ._engine.book import PendingResult
 
 __all__ = [
     "NoResultError",

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Self
 
-from . import _clients
-from ._book import PendingResult
+from ._doors import clients as _clients
+from ._engine.book import PendingResult
 from ._errors import UnusedResultsWarning, pending_message
 
 if TYPE_CHECKING:
-    from ._engine import Engine
+    from ._engine.engine import Engine
 
 __all__ = ["Lifecycle", "unittest_failed"]
 

@@ -23,16 +23,16 @@ from typing import Any, TypeVar, cast, overload
 from botocore.loaders import create_loader
 from botocore.model import ServiceModel
 
-from . import _clients
-from ._cassette import Cassette, cassette_of
+from ._cassettes.interactions import Cassette, cassette_of
 from ._checks import Arguments
 from ._control import StubControl, origin
-from ._doors import CallDoor, door_for
-from ._engine import Engine
+from ._doors import clients as _clients
+from ._doors.call import CallDoor, door_for
+from ._doors.s3 import S3Responder, responder_for
+from ._engine.engine import Engine
 from ._errors import StubActivationError
 from ._lifecycle import Lifecycle, unittest_failed
 from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
-from ._s3_door import S3Responder, responder_for
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from ._cassette import Cassette
+from ._cassettes.interactions import Cassette
 from ._text import describe
 
 __all__ = [

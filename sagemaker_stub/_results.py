@@ -14,7 +14,7 @@ import attrs
 from typing_extensions import Self, Unpack
 
 from ._error_result import ErrorResult
-from ._streams import StreamError, StreamResult
+from ._stream_result import StreamError, StreamResult
 from ._text import (
     DEFAULT_CONTENT_TYPE,
     JSON_CONTENT_TYPE,

@@ -14,17 +14,17 @@ from typing import Any, Generic
 from botocore.stub import Stubber
 from typing_extensions import TypeVar
 
-from . import _clients
-from ._book import PendingResult
-from ._botocore import stubber_active, stubber_forget, stubber_queue
-from ._cassette import Cassette, cassette_of
+from ._cassettes.interactions import Cassette, cassette_of
 from ._checks import check_runtime_client
 from ._control import StubControl, origin
-from ._doors import door_for
-from ._engine import Engine
+from ._doors import clients as _clients
+from ._doors.botocore import stubber_active, stubber_forget, stubber_queue
+from ._doors.call import door_for
+from ._engine.book import PendingResult
+from ._engine.engine import Engine
+from ._engine.request import Operation
 from ._errors import StubActivationError
 from ._lifecycle import Lifecycle
-from ._operation import Operation
 from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
 
 __all__ = ["SageMakerRuntimeStub"]

@@ -16,10 +16,10 @@ from typing import Any, get_args
 import attrs
 import pytest
 
-from ._cassette import CassetteError, RecordMode, cassette_of, records
+from ._cassettes.interactions import CassetteError, RecordMode, cassette_of, records
 from ._errors import pending_message
+from ._fixtures import FixtureOptions, new_client, start_every_client
 from ._stub import SageMakerRuntimeStub
-from ._unittest import FixtureOptions, new_client, start_every_client
 
 __all__ = ["sagemaker_runtime_aio_stub", "sagemaker_runtime_stub"]
 
@@ -184,7 +184,7 @@ def sagemaker_runtime_aio_stub(
     """
     options = _marker_options(request)
     try:
-        from ._aiobotocore import new_aio_client, run_apart  # noqa: PLC0415
+        from ._doors.aiobotocore import new_aio_client, run_apart  # noqa: PLC0415
     except ImportError as exc:
         msg = (
             "The sagemaker_runtime_aio_stub fixture needs aiobotocore: "

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sagemaker_stub import _book
-from sagemaker_stub._book import Kind, PendingResult, ResultBook, Source
+from sagemaker_stub._engine import book as _book
+from sagemaker_stub._engine.book import Kind, PendingResult, ResultBook, Source
 
 ENDPOINTS = ("a", "b")
 KINDS = (Kind.SYNC, Kind.ASYNC)

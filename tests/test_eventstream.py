@@ -12,7 +12,7 @@ from botocore.eventstream import EventStreamBuffer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sagemaker_stub._eventstream import (
+from sagemaker_stub._engine.eventstream import (
     EventStreamBody,
     StreamProgress,
     encode_exception,

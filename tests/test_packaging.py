@@ -25,5 +25,5 @@ def test_the_sdist_ships_the_package_and_no_broken_tests(tmp_path: Path) -> None
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
     assert {"README.md", "LICENSE", "CHANGELOG.md", "pyproject.toml"} <= names
     assert "sagemaker_stub/py.typed" in names
-    assert "sagemaker_stub/_engine.py" in names
+    assert "sagemaker_stub/_engine/engine.py" in names
     assert not [name for name in names if name.startswith("tests")]

@@ -958,7 +958,7 @@ def test_an_error_outside_any_request_is_printed_and_the_server_goes_on(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from sagemaker_stub import _server  # noqa: PLC0415
+    from sagemaker_stub._server import http as _server  # noqa: PLC0415
 
     def broken(handler: object) -> None:
         message = "broken handler"

@@ -10,7 +10,7 @@ import pytest
 from botocore.config import Config
 
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, Source
-from sagemaker_stub._validation import java_pattern
+from sagemaker_stub._engine.validation import java_pattern
 
 from .conftest import new_client, refused
 

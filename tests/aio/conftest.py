@@ -14,7 +14,7 @@ import pytest
 from aiobotocore.session import AioSession
 
 from sagemaker_stub import SageMakerRuntimeStub
-from sagemaker_stub._aiobotocore import new_aio_client
+from sagemaker_stub._doors.aiobotocore import new_aio_client
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from sagemaker_stub import (
     Source,
     StreamResult,
 )
-from sagemaker_stub._aiobotocore import new_aio_client, run_apart
+from sagemaker_stub._doors.aiobotocore import new_aio_client, run_apart
 
 from .conftest import body_of, parts_of
 

@@ -25,7 +25,7 @@ from sagemaker_stub import (
     StubActivationError,
     UnusedResultsWarning,
 )
-from sagemaker_stub._aiobotocore import new_aio_client
+from sagemaker_stub._doors.aiobotocore import new_aio_client
 
 from .conftest import body_of, parts_of
 

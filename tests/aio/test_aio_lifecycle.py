@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, StubActivationError
-from sagemaker_stub._aiobotocore import new_aio_client
+from sagemaker_stub._doors.aiobotocore import new_aio_client
 
 from .conftest import body_of
 

@@ -19,7 +19,7 @@ from sagemaker_stub import (
     Source,
     StreamResult,
 )
-from sagemaker_stub._aiobotocore import new_aio_client
+from sagemaker_stub._doors.aiobotocore import new_aio_client
 from tests.conftest import new_client
 
 pytestmark = pytest.mark.anyio

@@ -11,8 +11,8 @@ from aiobotocore.session import AioSession
 from botocore.exceptions import NoCredentialsError
 
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, StreamProgress
-from sagemaker_stub._aiobotocore import AioRawBody, resolve
-from sagemaker_stub._eventstream import EventStreamBody
+from sagemaker_stub._doors.aiobotocore import AioRawBody, resolve
+from sagemaker_stub._engine.eventstream import EventStreamBody
 
 pytestmark = pytest.mark.anyio
 

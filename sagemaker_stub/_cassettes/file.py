@@ -19,7 +19,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from ._cassette import (
+from .._results import AsyncResult, ErrorResult, InvokeResult, StreamError, StreamResult
+from .._text import describe
+from .interactions import (
     FORMAT,
     OPERATIONS,
     Cassette,
@@ -27,8 +29,6 @@ from ._cassette import (
     Interaction,
     RecordedAsync,
 )
-from ._results import AsyncResult, ErrorResult, InvokeResult, StreamError, StreamResult
-from ._text import describe
 
 __all__ = ["read_interactions", "write_interactions"]
 

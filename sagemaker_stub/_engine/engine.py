@@ -23,7 +23,17 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from botocore.model import ServiceModel
 
-from ._answers import (
+from .._errors import SageMakerStubError
+from .._faults import FaultSet
+from .._options import Options
+from .._results import (
+    SERVING_VARIANT,
+    AsyncResult,
+    ErrorResult,
+    InvokeResult,
+    StreamResult,
+)
+from .answers import (
     DEFAULTS,
     as_async,
     as_stream,
@@ -32,25 +42,15 @@ from ._answers import (
     missing,
     stream_answer,
 )
-from ._book import Kind, PendingResult, ResultBook, Source
-from ._calls import CallLog
-from ._errors import SageMakerStubError
-from ._eventstream import StreamProgress
-from ._faults import FaultSet
-from ._operation import Answer, Request, identity_key, operations_of
-from ._options import Options
-from ._outputs import AsyncOutputs, Placed
-from ._registry import NEW_SESSION, Registry
-from ._results import (
-    SERVING_VARIANT,
-    AsyncResult,
-    ErrorResult,
-    InvokeResult,
-    StreamResult,
-)
+from .book import Kind, PendingResult, ResultBook, Source
+from .calls import CallLog
+from .eventstream import StreamProgress
+from .outputs import AsyncOutputs, Placed
+from .registry import NEW_SESSION, Registry
+from .request import Answer, Request, identity_key, operations_of
 
 if TYPE_CHECKING:
-    from ._tape import Tape
+    from .._cassettes.tape import Tape
 
 __all__ = ["Engine", "identity"]
 
@@ -94,7 +94,7 @@ class Engine:
         #: The cassette in use, if any: its recordings are queued now.
         self.tape: Tape | None = None
         if options.cassette is not None:
-            from ._tape import Tape  # noqa: PLC0415 - only with a cassette
+            from .._cassettes.tape import Tape  # noqa: PLC0415 - only with a cassette
 
             self.tape = Tape(options.cassette, self)
 

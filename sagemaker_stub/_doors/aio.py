@@ -19,7 +19,14 @@ from botocore.exceptions import EventStreamError, ReadTimeoutError
 from botocore.model import OperationModel, ServiceModel
 from botocore.stub import Stubber
 
-from ._aiobotocore import (
+from .._cassettes.recording import RecordedStream, Sent, keep_outcome
+from .._cassettes.tape import Tape
+from .._engine.book import Kind
+from .._engine.engine import Engine
+from .._engine.eventstream import EventStreamBody
+from .._engine.outputs import AsyncOutputs
+from .._engine.request import Answer, Request
+from .aiobotocore import (
     AioAWSResponse,
     AioEventStream,
     AioRawBody,
@@ -29,23 +36,16 @@ from ._aiobotocore import (
     parser_for,
     resolve,
 )
-from ._book import Kind
-from ._botocore import (
+from .botocore import (
     Hook,
     RequestDict,
     Section,
     async_body_reader,
     set_request_body,
 )
-from ._doors import Answered, CallDoor, SendDoor
-from ._engine import Engine
-from ._eventstream import EventStreamBody
-from ._operation import Answer, Request
-from ._outputs import AsyncOutputs
-from ._recording import RecordedStream, Sent, keep_outcome
-from ._render import Template, Templates, envelope
-from ._s3_door import S3Responder
-from ._tape import Tape
+from .call import Answered, CallDoor, SendDoor
+from .render import Template, Templates, envelope
+from .s3 import S3Responder
 
 __all__ = ["AioCallDoor", "AioRenderer", "AioS3Responder", "AioSendDoor"]
 

@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ._control import StubControl
-from ._control_json import ControlError, call_json, fault_of, results_of
-from ._errors import NoResultError, SageMakerStubError
-from ._eventstream import EventStreamBody
-from ._http_door import HttpDoor
-from ._render import envelope
-from ._s3_door import error_xml, list_page, object_reply
-from ._text import describe
+from .._control import StubControl
+from .._doors.http import HttpDoor
+from .._doors.render import envelope
+from .._doors.s3 import error_xml, list_page, object_reply
+from .._engine.eventstream import EventStreamBody
+from .._errors import NoResultError, SageMakerStubError
+from .._text import describe
+from .control import ControlError, call_json, fault_of, results_of
 
 __all__ = ["Reply", "Routes", "error_reply", "json_reply"]
 

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 import boto3
 
-from ._cassette import Cassette, cassette_of, records
+from ._cassettes.interactions import Cassette, cassette_of, records
 from ._lifecycle import unittest_failed
 from ._mock import SageMakerRuntimeMock, mock_beside
 from ._options import (
@@ -216,7 +216,7 @@ async def start_aio_stub(
     )
     if client is None:
         try:
-            from ._aiobotocore import new_aio_client  # noqa: PLC0415 - aiobotocore only
+            from ._doors.aiobotocore import new_aio_client  # noqa: PLC0415 - aiobotocore only
         except ImportError as exc:
             msg = (
                 "start_aio_stub() makes an aiobotocore client, and needs "

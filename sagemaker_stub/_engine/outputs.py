@@ -16,11 +16,11 @@ from typing import Any
 
 import attrs
 
-from ._calls import CallLog
-from ._errors import OutputNotFoundError, SageMakerStubError
-from ._results import AsyncResult
-from ._s3 import ObjectStore, S3Object, split_s3_uri
-from ._text import describe
+from .._errors import OutputNotFoundError, SageMakerStubError
+from .._results import AsyncResult
+from .._text import describe
+from .calls import CallLog
+from .objects import ObjectStore, S3Object, split_s3_uri
 
 __all__ = ["AsyncOutputs", "Placed"]
 

@@ -23,8 +23,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from botocore.model import StructureShape
 
-from ._book import Kind, Source
-from ._cassette import (
+from .._doors.render import modeled_error_shape
+from .._engine.book import Kind, Source
+from .._engine.eventstream import StreamProgress
+from .._engine.request import Operation, Request, identity_key
+from .._results import AsyncResult, ErrorResult, InvokeResult, StreamError, StreamResult
+from .file import read_interactions, write_interactions
+from .interactions import (
     INFERENCE_ID,
     Cassette,
     CassetteError,
@@ -32,14 +37,9 @@ from ._cassette import (
     RecordedAsync,
     records,
 )
-from ._cassette_file import read_interactions, write_interactions
-from ._eventstream import StreamProgress
-from ._operation import Operation, Request, identity_key
-from ._render import modeled_error_shape
-from ._results import AsyncResult, ErrorResult, InvokeResult, StreamError, StreamResult
 
 if TYPE_CHECKING:
-    from ._engine import Engine
+    from .._engine.engine import Engine
 
 __all__ = [
     "StreamTake",

@@ -12,8 +12,8 @@ import threading
 
 import attrs
 
-from ._envelope import http_date
-from ._text import describe
+from .._text import describe
+from .envelope import http_date
 
 __all__ = ["ObjectStore", "S3Object", "split_s3_uri"]
 

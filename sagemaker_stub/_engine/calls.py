@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
-from ._book import Source
-from ._eventstream import StreamProgress
-from ._faults import Fault
-from ._registry import NEW_SESSION
-from ._s3 import S3Object
+from .._faults import Fault
+from .book import Source
+from .eventstream import StreamProgress
+from .objects import S3Object
+from .registry import NEW_SESSION
 
 if TYPE_CHECKING:
-    from ._operation import Request
-    from ._outputs import Placed
+    from .outputs import Placed
+    from .request import Request
 
 __all__ = ["Call", "CallLog"]
 

@@ -36,10 +36,10 @@ from aiobotocore.response import StreamingBody
 from aiobotocore.session import AioSession
 from botocore.model import OperationModel, ServiceModel
 
-from ._botocore import LazyHeaders
-from ._eventstream import EventStreamBody
-from ._options import PLACEHOLDER_KEY
-from ._render import modeled_error_shape
+from .._engine.eventstream import EventStreamBody
+from .._options import PLACEHOLDER_KEY
+from .botocore import LazyHeaders
+from .render import modeled_error_shape
 
 __all__ = [
     "AioAWSResponse",

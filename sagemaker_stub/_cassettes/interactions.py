@@ -19,9 +19,9 @@ from typing import Any, Literal, get_args
 
 import attrs
 
-from ._errors import SageMakerStubError
-from ._results import AsyncResult
-from ._text import describe
+from .._errors import SageMakerStubError
+from .._results import AsyncResult
+from .._text import describe
 
 __all__ = [
     "FORMAT",

@@ -34,15 +34,15 @@ from typing import Any
 
 from typing_extensions import Self
 
-from ._cassette import Cassette, cassette_of
-from ._engine import Engine
-from ._errors import SageMakerStubError
-from ._eventstream import EventStreamBody
-from ._http_door import HttpDoor
-from ._mock import runtime_model
-from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
-from ._routes import Reply, Routes, error_reply, json_reply
-from ._text import describe
+from .._cassettes.interactions import Cassette, cassette_of
+from .._doors.http import HttpDoor
+from .._engine.engine import Engine
+from .._engine.eventstream import EventStreamBody
+from .._errors import SageMakerStubError
+from .._mock import runtime_model
+from .._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
+from .._text import describe
+from .routes import Reply, Routes, error_reply, json_reply
 
 __all__ = ["SageMakerRuntimeServer", "serve"]
 
@@ -288,7 +288,7 @@ class SageMakerRuntimeServer(Routes):
         tape = engine.tape
         upstream = None
         if tape is not None and tape.records:
-            from ._upstream import Upstream  # noqa: PLC0415 - only to record
+            from .upstream import Upstream  # noqa: PLC0415 - only to record
 
             upstream = Upstream(engine, upstream_url)
         self._door = HttpDoor(engine, upstream)

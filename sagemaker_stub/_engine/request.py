@@ -9,10 +9,10 @@ from typing import Any
 import attrs
 from botocore.model import OperationModel, ServiceModel
 
-from ._book import Kind
-from ._envelope import new_request_id
-from ._eventstream import EventStreamBody
-from ._validation import RequestValidator
+from .book import Kind
+from .envelope import new_request_id
+from .eventstream import EventStreamBody
+from .validation import RequestValidator
 
 __all__ = ["Answer", "Operation", "Request", "identity_key", "operations_of"]
 

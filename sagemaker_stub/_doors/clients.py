@@ -23,7 +23,7 @@ import threading
 import weakref
 from typing import Any, Protocol
 
-from ._botocore import watch_clients
+from .botocore import watch_clients
 
 __all__ = [
     "LOCK",

@@ -19,11 +19,11 @@ from botocore.eventstream import EventStream
 from botocore.exceptions import ClientError, EventStreamError
 from botocore.response import StreamingBody
 
-from ._book import Kind
-from ._eventstream import StreamProgress
-from ._operation import Request
-from ._s3 import split_s3_uri
-from ._tape import (
+from .._engine.book import Kind
+from .._engine.eventstream import StreamProgress
+from .._engine.objects import split_s3_uri
+from .._engine.request import Request
+from .tape import (
     StreamTake,
     Tape,
     async_record,

@@ -16,12 +16,12 @@ from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.response import StreamingBody
 
-from ._botocore import LazyResponse, convert_to_response_dict, parser_for
-from ._envelope import http_date, new_request_id
-from ._eventstream import EventStreamBody
+from .._engine.envelope import http_date, new_request_id
+from .._engine.eventstream import EventStreamBody
+from .botocore import LazyResponse, convert_to_response_dict, parser_for
 
 if TYPE_CHECKING:
-    from ._operation import Answer
+    from .._engine.request import Answer
 
 __all__ = [
     "RawBody",

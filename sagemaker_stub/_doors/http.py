@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from ._engine import Engine
-from ._operation import Answer, Operation, Request
+from .._engine.engine import Engine
+from .._engine.request import Answer, Operation, Request
 
 if TYPE_CHECKING:
-    from ._upstream import Upstream
+    from .._server.upstream import Upstream
 
 __all__ = ["HttpDoor", "region_of"]
 

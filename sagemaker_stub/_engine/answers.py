@@ -11,17 +11,17 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ._book import Kind
-from ._errors import NoResultError
-from ._eventstream import EventStreamBody, StreamProgress, encode_exception
-from ._operation import Answer, Request
-from ._results import (
+from .._errors import NoResultError
+from .._results import (
     AsyncResult,
     ErrorResult,
     InvokeResult,
     StreamResult,
 )
-from ._text import JSON_CONTENT_TYPE, dump_json, preview
+from .._text import JSON_CONTENT_TYPE, dump_json, preview
+from .book import Kind
+from .eventstream import EventStreamBody, StreamProgress, encode_exception
+from .request import Answer, Request
 
 __all__ = [
     "DEFAULTS",

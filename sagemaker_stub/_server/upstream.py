@@ -21,16 +21,21 @@ import boto3
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError, EventStreamError
 
-from ._answers import EVENT_STREAM_CONTENT_TYPE, error_answer
-from ._book import Kind
-from ._doors import CallDoor
-from ._engine import Engine, identity
-from ._errors import SageMakerStubError
-from ._eventstream import EventStreamBody, StreamProgress, encode_exception, encode_part
-from ._operation import Answer, Request
-from ._recording import fetcher
-from ._tape import error_result
-from ._text import JSON_CONTENT_TYPE
+from .._cassettes.recording import fetcher
+from .._cassettes.tape import error_result
+from .._doors.call import CallDoor
+from .._engine.answers import EVENT_STREAM_CONTENT_TYPE, error_answer
+from .._engine.book import Kind
+from .._engine.engine import Engine, identity
+from .._engine.eventstream import (
+    EventStreamBody,
+    StreamProgress,
+    encode_exception,
+    encode_part,
+)
+from .._engine.request import Answer, Request
+from .._errors import SageMakerStubError
+from .._text import JSON_CONTENT_TYPE
 
 __all__ = ["Upstream"]
 

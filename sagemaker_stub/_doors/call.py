@@ -26,8 +26,12 @@ from botocore.exceptions import ReadTimeoutError
 from botocore.model import OperationModel
 from botocore.stub import Stubber
 
-from ._book import Source
-from ._botocore import (
+from .._cassettes.recording import record_sync
+from .._engine.book import Source
+from .._engine.engine import Engine, identity
+from .._engine.request import Answer, Request
+from .._errors import SageMakerStubError
+from .botocore import (
     Hook,
     RequestDict,
     door_handlers,
@@ -42,11 +46,7 @@ from ._botocore import (
     stubber_response,
     unsigned,
 )
-from ._engine import Engine, identity
-from ._errors import SageMakerStubError
-from ._operation import Answer, Request
-from ._recording import record_sync
-from ._render import Renderer
+from .render import Renderer
 
 __all__ = ["CallDoor", "SendDoor", "door_for"]
 
@@ -404,7 +404,7 @@ def door_for(
     options = engine.options
     sleep = options.sleep_between_retries
     if is_aio_client(client):
-        from ._aio import AioCallDoor, AioSendDoor  # noqa: PLC0415 - aiobotocore only
+        from .aio import AioCallDoor, AioSendDoor  # noqa: PLC0415 - aiobotocore only
 
         if options.retries:
             return AioSendDoor(

@@ -20,7 +20,13 @@ from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel
 from botocore.response import StreamingBody
 
-from ._botocore import (
+from .._cassettes.recording import fetcher
+from .._checks import Arguments, check_s3_client
+from .._engine.objects import ObjectStore, S3Object
+from .._engine.outputs import AsyncOutputs
+from .._errors import S3NotStubbedError, StubActivationError
+from .._text import describe
+from .botocore import (
     RequestDict,
     Section,
     is_aio_client,
@@ -28,13 +34,7 @@ from ._botocore import (
     request_body,
     request_url,
 )
-from ._checks import Arguments, check_s3_client
-from ._errors import S3NotStubbedError, StubActivationError
-from ._outputs import AsyncOutputs
-from ._recording import fetcher
-from ._render import Renderer
-from ._s3 import ObjectStore, S3Object
-from ._text import describe
+from .render import Renderer
 
 __all__ = [
     "S3Control",
@@ -47,7 +47,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from ._tape import Tape
+    from .._cassettes.tape import Tape
 
 _RANGE = re.compile(r"bytes=(?P<start>\d*)-(?P<end>\d*)")
 _ANSWERED = ("GetObject", "HeadObject", "PutObject", "DeleteObject", "ListObjectsV2")
@@ -357,7 +357,7 @@ def responder_for(
     """The responder for a sync or aiobotocore S3 client."""
     responder_class = S3Responder
     if is_aio_client(s3_client):
-        from ._aio import AioS3Responder  # noqa: PLC0415 - only for aiobotocore
+        from .aio import AioS3Responder  # noqa: PLC0415 - only for aiobotocore
 
         responder_class = AioS3Responder
     return responder_class(

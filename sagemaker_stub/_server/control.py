@@ -14,10 +14,10 @@ import binascii
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from ._calls import Call
-from ._faults import FailEvery, FailNext, FailRandomly, Fault, Latency
-from ._results import AsyncResult, ErrorResult, InvokeResult, StreamError, StreamResult
-from ._text import describe
+from .._engine.calls import Call
+from .._faults import FailEvery, FailNext, FailRandomly, Fault, Latency
+from .._results import AsyncResult, ErrorResult, InvokeResult, StreamError, StreamResult
+from .._text import describe
 
 __all__ = ["ControlError", "call_json", "fault_of", "results_of"]
 
