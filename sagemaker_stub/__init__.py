@@ -7,13 +7,13 @@ it starts keeping track of the clients made afterwards, so that
 active.
 """
 
-from ._cassettes.interactions import Cassette, CassetteError
 from ._engine.book import PendingResult, Source
 from ._engine.calls import Call
 from ._engine.eventstream import StreamProgress
 from ._engine.objects import S3Object
 from ._engine.registry import Session
 from ._errors import (
+    CassetteError,
     NoResultError,
     OutputNotFoundError,
     PendingResultsError,
@@ -25,6 +25,7 @@ from ._errors import (
 from ._faults import FailEvery, FailNext, FailRandomly, Fault, Latency
 from ._fixtures import start_aio_stub, start_stub
 from ._mock import SageMakerRuntimeMock, mock
+from ._options import Cassette
 from ._results import (
     SERVING_VARIANT,
     AsyncResult,
@@ -34,7 +35,7 @@ from ._results import (
     StreamError,
     StreamResult,
 )
-from ._server.http import SageMakerRuntimeServer, serve
+from ._serve import SageMakerRuntimeServer, serve
 from ._stub import SageMakerRuntimeStub
 
 __all__ = [

@@ -10,8 +10,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any, get_args
 
-from ._cassettes.interactions import Cassette, RecordMode
-from ._server.http import serve
+from ._options import Cassette, RecordMode
+from ._serve import serve
 
 __all__ = ["main"]
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ._engine.book import PendingResult
+if TYPE_CHECKING:
+    from ._engine.book import PendingResult
 
 __all__ = [
+    "CassetteError",
     "NoResultError",
     "OutputNotFoundError",
     "PendingResultsError",
@@ -64,6 +67,13 @@ class S3NotStubbedError(SageMakerStubError, RuntimeError):
     """An attached S3 client got a request the stub does not answer.
 
     .. versionadded:: 0.1.0
+    """
+
+
+class CassetteError(SageMakerStubError, ValueError):
+    """A cassette file cannot be read, or cannot be used as asked.
+
+    .. versionadded:: 0.2.0
     """
 
 

@@ -1,33 +1,61 @@
-"""A one-line setUp helper for unittest."""
+"""The fixtures' common part, and the one-line setUp helpers for unittest.
+
+``start_stub`` and ``start_aio_stub`` (unittest) and the pytest fixtures
+(``pytest_plugin``) take the same keywords, :class:`FixtureKeywords`: the
+stub's own options and the fixture's.
+"""
 
 from __future__ import annotations
 
-import os
 import unittest
+from collections.abc import Coroutine, Mapping
 from typing import Any
 
 import attrs
 import boto3
+from typing_extensions import Unpack
 
-from ._cassettes.interactions import Cassette, cassette_of, records
-from ._lifecycle import unittest_failed
 from ._mock import SageMakerRuntimeMock, mock_beside
 from ._options import (
-    DEFAULT_ACCOUNT_ID,
-    DEFAULT_SESSION_TTL_SECONDS,
     PLACEHOLDER_KEY,
+    STUB_OPTIONS,
     Options,
+    StubOptions,
+    records,
 )
+from ._python_internals import unittest_failed
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
 
 __all__ = [
+    "FIXTURE_KEYWORDS",
+    "FixtureKeywords",
     "FixtureOptions",
     "new_client",
     "start_aio_stub",
     "start_every_client",
     "start_stub",
 ]
+
+
+class FixtureKeywords(StubOptions, total=False):
+    """What the pytest marker, :func:`start_stub` and :func:`start_aio_stub`
+    take: the stub's options, and the fixture's own."""
+
+    check_pending: bool
+    every_client: bool
+    s3: bool
+    region_name: str
+    config: Any
+
+
+#: Every keyword a fixture takes, as messages list them: ``allow_defaults``
+#: first (its default differs here), then the fixture's own, then the stub's.
+FIXTURE_KEYWORDS: tuple[str, ...] = (
+    STUB_OPTIONS[0],
+    *(name for name in FixtureKeywords.__annotations__ if name not in STUB_OPTIONS),
+    *STUB_OPTIONS[1:],
+)
 
 
 def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
@@ -38,7 +66,7 @@ def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> 
 
 @attrs.frozen(kw_only=True)
 class FixtureOptions:
-    """What the pytest marker and :func:`start_stub` take, beyond the client.
+    """A fixture's options: the stub's, and what the fixture does besides.
 
     The stub's own options keep their meaning; ``allow_defaults`` is off, so
     a test that forgets to queue fails at the call that found nothing.
@@ -47,19 +75,12 @@ class FixtureOptions:
     ``s3`` every S3 client, for the buckets the stub owns.
     """
 
-    allow_defaults: bool = False
-    check_pending: bool = True
+    stub: Options
+    check_pending: bool = attrs.field(default=True, validator=_flag)
     every_client: bool = attrs.field(default=True, validator=_flag)
     s3: bool = attrs.field(default=False, validator=_flag)
     region_name: str = "us-east-1"
     config: Any = None
-    account_id: str = DEFAULT_ACCOUNT_ID
-    keep_bodies: bool = False
-    validate: bool = True
-    retries: bool = False
-    sleep_between_retries: bool = False
-    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS
-    cassette: Any = None
 
     def __attrs_post_init__(self) -> None:
         if self.s3 and not self.every_client:
@@ -70,9 +91,22 @@ class FixtureOptions:
             )
             raise ValueError(msg)
 
-    def stub_options(self) -> dict[str, Any]:
-        """The keywords for :class:`SageMakerRuntimeStub`."""
-        return {name: getattr(self, name) for name in Options.names()}
+    @classmethod
+    def of(cls, caller: str, given: Mapping[str, Any]) -> FixtureOptions:
+        """The options ``caller`` was given as keywords, checked.
+
+        ``allow_defaults`` is False unless given.
+        """
+        _known(caller, given)
+        stub = {name: value for name, value in given.items() if name in STUB_OPTIONS}
+        stub.setdefault("allow_defaults", False)
+        own = {name: value for name, value in given.items() if name not in stub}
+        return cls(stub=Options.of(caller, stub), **own)
+
+    def new_stub(self, client: Any) -> SageMakerRuntimeStub:
+        """The fixture's stub on ``client``, with its options (not yet active)."""
+        given = {name: getattr(self.stub, name) for name in STUB_OPTIONS}
+        return SageMakerRuntimeStub(client, **given)
 
     def recording(self) -> bool:
         """Whether the stub will send calls to the endpoint, to record them.
@@ -80,7 +114,19 @@ class FixtureOptions:
         The client made for the test then signs with the credentials botocore
         finds, rather than placeholders.
         """
-        return isinstance(self.cassette, Cassette) and records(self.cassette)
+        cassette = self.stub.cassette
+        return cassette is not None and records(cassette)
+
+
+def _known(caller: str, given: Mapping[str, object]) -> None:
+    """Refuse a keyword no fixture takes, as a signature would."""
+    unknown = [name for name in given if name not in FIXTURE_KEYWORDS]
+    if unknown:
+        msg = (
+            f"{caller}() got an unexpected keyword argument {unknown[0]!r}; "
+            f"it takes {', '.join(FIXTURE_KEYWORDS)}."
+        )
+        raise TypeError(msg)
 
 
 def start_every_client(
@@ -98,20 +144,7 @@ def start_every_client(
 def start_stub(
     test: unittest.TestCase,
     client: Any = None,
-    *,
-    allow_defaults: bool = False,
-    check_pending: bool = True,
-    every_client: bool = True,
-    s3: bool = False,
-    region_name: str = "us-east-1",
-    config: Any = None,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    keep_bodies: bool = False,
-    validate: bool = True,
-    retries: bool = False,
-    sleep_between_retries: bool = False,
-    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
-    cassette: str | os.PathLike[str] | Cassette | None = None,
+    **options: Unpack[FixtureKeywords],
 ) -> SageMakerRuntimeStub:
     """Start a stub for the length of one test.
 
@@ -126,20 +159,20 @@ def start_stub(
         test: The running test case.
         client: The client to stub; by default a new ``sagemaker-runtime``
             client (``region_name``, ``config``), as ``stub.client``.
-        allow_defaults: Answer unqueued calls with moto's static default.
-        check_pending: Fail the test when queued results are left unused.
-        every_client: Answer every other ``sagemaker-runtime`` client in
-            the process too, from the stub's queues, as
-            :func:`~sagemaker_stub.mock` does: clients the code under test
-            makes itself. ``stub.client`` is answered either way.
-        s3: Answer every S3 client too, for the buckets the stub owns (needs
-            ``every_client``).
-        region_name: The region of the client made for the test.
-        config: The botocore ``Config`` of the client made for the test.
-        account_id: As for :class:`SageMakerRuntimeStub`, and so are
-            ``keep_bodies``, ``validate``, ``retries``,
-            ``sleep_between_retries``, ``session_ttl_seconds`` and
-            ``cassette``.
+        options: The options of :class:`SageMakerRuntimeStub`
+            (``allow_defaults`` is False here), and the fixture's own:
+
+            - ``check_pending``: fail the test when queued results are left
+              unused (default True);
+            - ``every_client``: answer every other ``sagemaker-runtime``
+              client in the process too, from the stub's queues, as
+              :func:`~sagemaker_stub.mock` does: clients the code under test
+              makes itself. ``stub.client`` is answered either way (default
+              True);
+            - ``s3``: answer every S3 client too, for the buckets the stub
+              owns (needs ``every_client``; default False);
+            - ``region_name`` and ``config``: the region and botocore
+              ``Config`` of the client made for the test.
 
     .. versionadded:: 0.1.0
     """
@@ -149,42 +182,19 @@ def start_stub(
             f"start_stub(self) from setUp; got {describe(test)}."
         )
         raise TypeError(msg)
-    options = FixtureOptions(
-        allow_defaults=allow_defaults,
-        check_pending=check_pending,
-        every_client=every_client,
-        s3=s3,
-        account_id=account_id,
-        keep_bodies=keep_bodies,
-        validate=validate,
-        retries=retries,
-        sleep_between_retries=sleep_between_retries,
-        session_ttl_seconds=session_ttl_seconds,
-        cassette=cassette_of(cassette, "start_stub"),
-    )
+    checked = FixtureOptions.of("start_stub", options)
     if client is None:
-        client = new_client(region_name, config, signed=options.recording())
-    return _started(test, client, options)
+        client = new_client(
+            checked.region_name, checked.config, signed=checked.recording()
+        )
+    return _started(test, client, checked)
 
 
-async def start_aio_stub(
+def start_aio_stub(
     test: unittest.IsolatedAsyncioTestCase,
     client: Any = None,
-    *,
-    allow_defaults: bool = False,
-    check_pending: bool = True,
-    every_client: bool = True,
-    s3: bool = False,
-    region_name: str = "us-east-1",
-    config: Any = None,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    keep_bodies: bool = False,
-    validate: bool = True,
-    retries: bool = False,
-    sleep_between_retries: bool = False,
-    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
-    cassette: str | os.PathLike[str] | Cassette | None = None,
-) -> SageMakerRuntimeStub:
+    **options: Unpack[FixtureKeywords],
+) -> Coroutine[Any, Any, SageMakerRuntimeStub]:
     """Start a stub on an aiobotocore client for the length of one async test.
 
     Await it from ``asyncSetUp``. It takes what :func:`start_stub` takes,
@@ -195,45 +205,43 @@ async def start_aio_stub(
 
     .. versionadded:: 0.2.0
     """
+    # A keyword it does not take is refused at the call, as a signature would.
+    _known("start_aio_stub", options)
+    return _start_aio_stub(test, client, options)
+
+
+async def _start_aio_stub(
+    test: unittest.IsolatedAsyncioTestCase, client: Any, options: Mapping[str, Any]
+) -> SageMakerRuntimeStub:
     if not isinstance(test, unittest.IsolatedAsyncioTestCase):
         msg = (
             "start_aio_stub(test) takes the running IsolatedAsyncioTestCase, as "
             f"in await start_aio_stub(self) from asyncSetUp; got {describe(test)}."
         )
         raise TypeError(msg)
-    options = FixtureOptions(
-        allow_defaults=allow_defaults,
-        check_pending=check_pending,
-        every_client=every_client,
-        s3=s3,
-        account_id=account_id,
-        keep_bodies=keep_bodies,
-        validate=validate,
-        retries=retries,
-        sleep_between_retries=sleep_between_retries,
-        session_ttl_seconds=session_ttl_seconds,
-        cassette=cassette_of(cassette, "start_aio_stub"),
-    )
+    checked = FixtureOptions.of("start_aio_stub", options)
     if client is None:
         try:
-            from ._doors.aiobotocore import new_aio_client  # noqa: PLC0415 - aiobotocore only
+            from ._doors.aiobotocore import new_aio_client  # noqa: PLC0415
         except ImportError as exc:
             msg = (
                 "start_aio_stub() makes an aiobotocore client, and needs "
                 f"aiobotocore: pip install 'sagemaker-stub[aio]' ({exc})."
             )
             raise ImportError(msg) from exc
-        context = new_aio_client(region_name, config, signed=options.recording())
+        context = new_aio_client(
+            checked.region_name, checked.config, signed=checked.recording()
+        )
         client = await context.__aenter__()
         test.addAsyncCleanup(context.__aexit__, None, None, None)
-    return _started(test, client, options)
+    return _started(test, client, checked)
 
 
 def _started(
     test: unittest.TestCase, client: Any, options: FixtureOptions
 ) -> SageMakerRuntimeStub:
     """An active stub on ``client``, stopped (and checked) at the test's cleanup."""
-    stub = SageMakerRuntimeStub(client, **options.stub_options())
+    stub = options.new_stub(client)
     stub.activate()
     test.addCleanup(stub.deactivate, report_unused=False)
     everywhere = start_every_client(stub, options)

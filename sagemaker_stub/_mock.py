@@ -3,10 +3,10 @@
 A test rarely holds the client the code under test calls: an app makes one at
 import, a library makes its own. While a :class:`SageMakerRuntimeMock` is
 active it answers every ``sagemaker-runtime`` client made since the package
-was imported (``_clients`` keeps track of them), and with ``s3=True`` every
-S3 client too, for the buckets it owns. It is a facade over the same engine
-and doors as the client-bound stub: one door per client, opened when the
-mock starts or as a client is made, and closed when it stops.
+was imported (``_doors.clients`` keeps track of them), and with ``s3=True``
+every S3 client too, for the buckets it owns. It is a facade over the same
+engine and doors as the client-bound stub: one door per client, opened when
+the mock starts or as a client is made, and closed when it stops.
 """
 
 from __future__ import annotations
@@ -14,48 +14,88 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-import os
 import unittest
 import weakref
 from collections.abc import Iterator, Sequence
+from types import TracebackType
 from typing import Any, TypeVar, cast, overload
 
-from botocore.loaders import create_loader
-from botocore.model import ServiceModel
+from typing_extensions import Self, Unpack
 
-from ._cassettes.interactions import Cassette, cassette_of
-from ._checks import Arguments
-from ._control import StubControl, origin
-from ._doors import clients as _clients
-from ._doors.call import CallDoor, door_for
-from ._doors.s3 import S3Responder, responder_for
+from ._attachments import S3Attachments
+from ._cassettes.tape import Tape, tape_for
+from ._delegate import OptionsView, forward, forward_property
+from ._doors import clients
+from ._doors.call import CallDoor
+from ._doors.s3 import S3Responder
+from ._engine.checks import Arguments
+from ._engine.control import Control
 from ._engine.engine import Engine
 from ._errors import StubActivationError
-from ._lifecycle import Lifecycle, unittest_failed
-from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
+from ._lifecycle import Lifecycle
+from ._options import Options, StubOptions
+from ._python_internals import unittest_failed
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
+from ._wiring import door_for, responder_for, runtime_model
 
 __all__ = ["SageMakerRuntimeMock", "mock", "mock_beside"]
 
 _Target = TypeVar("_Target")
 
 
-@functools.lru_cache(maxsize=1)
-def runtime_model() -> ServiceModel:
-    """botocore's ``sagemaker-runtime`` model, as its clients load it.
+class _EveryClient:
+    """The doors a mock holds open, one per client it answers.
 
-    Read straight from botocore's data, with no session: a session would read
-    the AWS config, and fail on a profile that does not exist.
+    The registry (``_doors.clients``) asks it, under its lock, to reach each
+    client not bound to a stub, and to let go of them.
     """
-    loader = create_loader()
-    return ServiceModel(
-        loader.load_service_model("sagemaker-runtime", "service-2"),
-        service_name="sagemaker-runtime",
-    )
+
+    def __init__(self, engine: Engine, tape: Tape | None, *, s3: bool) -> None:
+        self._engine = engine
+        self._tape = tape
+        self._s3 = s3
+        self._doors: weakref.WeakKeyDictionary[Any, CallDoor] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._responders: weakref.WeakKeyDictionary[Any, S3Responder] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def reach(self, client: Any, service: str) -> None:
+        """Start answering ``client`` (the registry asks once, until released)."""
+        if service == clients.RUNTIME:
+            door = door_for(client, self._engine, tape=self._tape)
+            door.open()
+            self._doors[client] = door
+        elif self._s3:
+            responder = responder_for(
+                client,
+                self._engine.outputs,
+                pass_through=False,
+                section="last",
+                tape=self._tape,
+            )
+            responder.open()
+            self._responders[client] = responder
+
+    def release(self, client: Any) -> None:
+        """Stop answering ``client`` (a client-bound stub answers it now)."""
+        door = self._doors.pop(client, None)
+        if door is not None:
+            door.close()
+
+    def release_all(self) -> None:
+        """Stop answering every client."""
+        for door in list(self._doors.values()):
+            door.close()
+        for responder in list(self._responders.values()):
+            responder.close()
+        self._doors.clear()
+        self._responders.clear()
 
 
-class SageMakerRuntimeMock(StubControl, Lifecycle):
+class SageMakerRuntimeMock(OptionsView):
     """Answers every ``sagemaker-runtime`` client while active. Made by :func:`mock`.
 
     It has the stub's whole API (``queue``, ``queue_async``,
@@ -68,26 +108,82 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
     """
 
     def __init__(
-        self, engine: Engine, *, s3: bool = False, buckets: Sequence[str] = ()
+        self,
+        control: Control,
+        tape: Tape | None = None,
+        *,
+        s3: bool = False,
+        buckets: Sequence[str] = (),
     ) -> None:
-        self._bind(engine, None, list)
-        self._s3 = s3
+        engine = control.engine
+        self._options = engine.options
+        self._control = control
+        self._tape = tape
+        self._s3_everywhere = s3
         self._buckets = tuple(buckets)
         engine.outputs.own(*self._buckets)
-        #: The door open on each client the mock answers.
-        self._doors: weakref.WeakKeyDictionary[Any, CallDoor] = (
-            weakref.WeakKeyDictionary()
+        self._s3 = S3Attachments(engine.outputs, tape)
+        self._every_client = _EveryClient(engine, tape, s3=s3)
+        self._lifecycle = Lifecycle(
+            close=self._close, finish=self._finish, pending=self.pending_results
         )
-        self._responders: weakref.WeakKeyDictionary[Any, S3Responder] = (
-            weakref.WeakKeyDictionary()
-        )
+
+    # -- what it offers -------------------------------------------------------------
+
+    queue = forward(Control.queue)
+    queue_async = forward(Control.queue_async)
+    queue_stream = forward(Control.queue_stream)
+    load_moto_results = forward(Control.load_moto_results)
+    load_moto_async_results = forward(Control.load_moto_async_results)
+    add_endpoint = forward(Control.add_endpoint)
+    remove_endpoint = forward(Control.remove_endpoint)
+    sessions = forward_property(Control.sessions)
+    add_fault = forward(Control.add_fault)
+    clear_faults = forward(Control.clear_faults)
+    calls = forward_property(Control.calls)
+    pending_results = forward(Control.pending_results)
+    assert_no_pending_results = forward(Control.assert_no_pending_results)
+    read_output = forward(Control.read_output)
+    store_input = forward(Control.store_input)
+    configure_async_output = forward(Control.configure_async_output)
+    complete = forward(Control.complete)
+    attach_s3 = forward(S3Attachments.attach_s3, "_s3")
+    detach_s3 = forward(S3Attachments.detach_s3, "_s3")
 
     @property
     def s3(self) -> bool:
         """Whether every S3 client is answered too, for the buckets it owns."""
-        return self._s3
+        return self._s3_everywhere
+
+    def reset(self) -> None:
+        """Forget everything the test set up or the calls left behind.
+
+        As :meth:`SageMakerRuntimeStub.reset`, but the buckets given to
+        :func:`mock` stay owned: they are options. The mock stays active.
+        """
+        self._control.reset()
+        self._control.engine.outputs.own(*self._buckets)
+
+    def write_outputs_to(self, s3_client: Any) -> None:
+        """Also write each async output through a sync ``s3_client`` (PutObject).
+
+        Not with ``s3=True``: the mock would answer its own writes.
+        """
+        if self._s3_everywhere:
+            msg = (
+                "write_outputs_to() cannot write through an S3 client while "
+                "mock(s3=True) answers every S3 client itself. Read outputs "
+                "through any S3 client instead, or use mock() without s3=True."
+            )
+            raise StubActivationError(msg)
+        self._s3.write_outputs_to(s3_client)
 
     # -- lifecycle ------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        """Whether it is answering calls."""
+        return self._lifecycle.active
 
     def activate(self) -> None:
         """Start answering every client.
@@ -100,77 +196,57 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
         Raises:
             StubActivationError: This mock is already active.
         """
-        with _clients.LOCK:
-            if self._active:
+        with clients.LOCK:
+            if self._lifecycle.active:
                 msg = (
                     "This sagemaker_stub.mock() is already active (activated at "
-                    f"{self._activated_at}); activate it once. To answer "
+                    f"{self._lifecycle.activated_at}); activate it once. To answer "
                     "differently in an inner block, start another mock()."
                 )
                 raise StubActivationError(msg)
-            _clients.start(self)
-            self._active = True
-            self._activated_at = origin()
+            clients.start(self._every_client)
+            self._lifecycle.started()
+
+    def deactivate(self, *, report_unused: bool = True) -> None:
+        """Stop answering calls and restore every client's event handlers.
+
+        Warns with :class:`UnusedResultsWarning` when queued results were never
+        used, unless ``report_unused=False`` (a quiet stop, for fixtures that
+        report them their own way). Calling it when inactive does nothing.
+        """
+        self._lifecycle.deactivate(report_unused=report_unused)
+
+    def __enter__(self) -> Self:
+        self.activate()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._lifecycle.deactivate(report_unused=exc_type is None)
+
+    async def __aenter__(self) -> Self:
+        """``async with`` activates it, as ``with`` does."""
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._lifecycle.deactivate(report_unused=exc_type is None)
 
     def _close(self) -> None:
-        _clients.stop(self)
+        clients.stop(self._every_client)
 
-    def reset(self) -> None:
-        """Forget everything the test set up or the calls left behind.
-
-        As :meth:`SageMakerRuntimeStub.reset`, but the buckets given to
-        :func:`mock` stay owned: they are options. The mock stays active.
-        """
-        super().reset()
-        self._engine.outputs.own(*self._buckets)
-
-    def write_outputs_to(self, s3_client: Any) -> None:
-        """Also write each async output through a sync ``s3_client`` (PutObject).
-
-        Not with ``s3=True``: the mock would answer its own writes.
-        """
-        if self._s3:
-            msg = (
-                "write_outputs_to() cannot write through an S3 client while "
-                "mock(s3=True) answers every S3 client itself. Read outputs "
-                "through any S3 client instead, or use mock() without s3=True."
-            )
-            raise StubActivationError(msg)
-        super().write_outputs_to(s3_client)
-
-    # -- clients (called by _clients, under its lock) -----------------------------
-
-    def _answer(self, client: Any, service: str) -> None:
-        """Start answering ``client`` (the registry asks once, until released)."""
-        if service == _clients.RUNTIME:
-            door = door_for(client, self._engine)
-            door.open()
-            self._doors[client] = door
-        elif self._s3:
-            responder = responder_for(
-                client,
-                self._engine.outputs,
-                pass_through=False,
-                section="last",
-                tape=self._engine.tape,
-            )
-            responder.attach()
-            self._responders[client] = responder
-
-    def _release(self, client: Any) -> None:
-        """Stop answering ``client`` (a client-bound stub answers it now)."""
-        door = self._doors.pop(client, None)
-        if door is not None:
-            door.close()
-
-    def _release_all(self) -> None:
-        """Stop answering every client."""
-        for door in list(self._doors.values()):
-            door.close()
-        for responder in list(self._responders.values()):
-            responder.detach()
-        self._doors.clear()
-        self._responders.clear()
+    def _finish(self) -> None:
+        self._s3.detach_s3()
+        if self._tape is not None:  # what the cassette recorded is written now
+            self._tape.save()
 
     # -- decorator --------------------------------------------------------------------
 
@@ -247,7 +323,7 @@ class SageMakerRuntimeMock(StubControl, Lifecycle):
     def _end(self, *, report_unused: bool) -> None:
         """Stop after a decorated test, and forget it for the next one."""
         try:
-            self._deactivate(report_unused=report_unused)
+            self._lifecycle.deactivate(report_unused=report_unused)
         finally:
             self.reset()
 
@@ -261,14 +337,7 @@ def mock(
     *,
     s3: bool = False,
     buckets: Sequence[str] = (),
-    allow_defaults: bool = True,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    keep_bodies: bool = False,
-    validate: bool = True,
-    retries: bool = False,
-    sleep_between_retries: bool = False,
-    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
-    cassette: str | os.PathLike[str] | Cassette | None = None,
+    **options: Unpack[StubOptions],
 ) -> SageMakerRuntimeMock: ...
 
 
@@ -278,14 +347,7 @@ def mock(
     *,
     s3: bool = False,
     buckets: Sequence[str] = (),
-    allow_defaults: bool = True,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    keep_bodies: bool = False,
-    validate: bool = True,
-    retries: bool = False,
-    sleep_between_retries: bool = False,
-    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
-    cassette: str | os.PathLike[str] | Cassette | None = None,
+    **options: Unpack[StubOptions],
 ) -> object:
     """Answer every ``sagemaker-runtime`` client in the process, sync or async.
 
@@ -305,10 +367,10 @@ def mock(
             request raises :class:`S3NotStubbedError`.
         buckets: More buckets to own, e.g. where the code under test uploads
             its inputs.
-        allow_defaults: As for :class:`SageMakerRuntimeStub`, and so are
-            ``account_id``, ``keep_bodies``, ``validate``, ``retries``,
-            ``sleep_between_retries``, ``session_ttl_seconds`` and
-            ``cassette``.
+        options: The options of :class:`SageMakerRuntimeStub`:
+            ``allow_defaults``, ``account_id``, ``keep_bodies``, ``validate``,
+            ``retries``, ``sleep_between_retries``, ``session_ttl_seconds``
+            and ``cassette``, with the same meaning.
 
     Returns:
         The mock, not yet active, with the whole API of
@@ -317,23 +379,14 @@ def mock(
 
     .. versionadded:: 0.2.0
     """
-    options = Options(
-        caller="mock",
-        allow_defaults=allow_defaults,
-        account_id=account_id,
-        keep_bodies=keep_bodies,
-        validate=validate,
-        retries=retries,
-        sleep_between_retries=sleep_between_retries,
-        session_ttl_seconds=session_ttl_seconds,
-        cassette=cassette_of(cassette, "mock"),
-    )
+    checked = Options.of("mock", options)
     if not isinstance(s3, bool):
         msg = f"mock(s3=...) must be True or False; got {describe(s3)}."
         raise TypeError(msg)
-    engine = Engine(runtime_model(), options)
     Arguments.buckets(buckets, where="mock(buckets=...)")
-    mocked = SageMakerRuntimeMock(engine, s3=s3, buckets=buckets)
+    engine = Engine(runtime_model(), checked)
+    tape = tape_for(checked.cassette, engine)
+    mocked = SageMakerRuntimeMock(Control(engine), tape, s3=s3, buckets=buckets)
     return mocked if target is None else mocked(target)
 
 
@@ -344,4 +397,4 @@ def mock_beside(stub: SageMakerRuntimeStub, *, s3: bool) -> SageMakerRuntimeMock
     client-bound stub (``Stubber`` expectations included), and the calls of
     every client land in ``stub.calls``.
     """
-    return SageMakerRuntimeMock(stub._engine, s3=s3)
+    return SageMakerRuntimeMock(stub._control, stub._tape, s3=s3)

@@ -1,19 +1,46 @@
-"""The stub's options, fixed when it is built."""
+"""What users configure: every option of a stub, mock, server or fixture, spelled once.
+
+:class:`StubOptions` (and :class:`ServeOptions`, its part that makes sense
+over HTTP) is the one typed definition of the options that
+``SageMakerRuntimeStub``, :func:`~sagemaker_stub.mock`,
+:func:`~sagemaker_stub.serve`, ``start_stub``, ``start_aio_stub`` and the
+pytest marker take as keywords (``**options: Unpack[StubOptions]``), so that
+type checkers and IDEs see each one. :class:`Options` holds them once given:
+frozen, validated, with their defaults. A new option is a key of the
+TypedDict and a field of :class:`Options` (tests/test_options.py checks that
+they agree). :class:`Cassette`, the options of a cassette, is here too.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Literal, TypedDict, get_args
+
 import attrs
 
-from ._cassettes.interactions import Cassette
 from ._text import describe
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_SESSION_TTL_SECONDS",
     "PLACEHOLDER_KEY",
+    "STUB_OPTIONS",
+    "Cassette",
     "Options",
-    "OptionsView",
+    "RecordMode",
+    "ServeOptions",
+    "StubOptions",
+    "cassette_of",
+    "records",
 ]
+
+#: How a cassette is used (pytest-recording's modes).
+RecordMode = Literal["none", "once", "new_episodes", "all"]
+_MODES: tuple[str, ...] = get_args(RecordMode)
+#: What ``before_record`` is: a function of an interaction, as written.
+Filter = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
 #: The access key and secret of the clients this library creates, sync and
@@ -73,9 +100,155 @@ def _account_id(
         raise ValueError(msg)
 
 
+def _path(value: object) -> Path:
+    if isinstance(value, (str, os.PathLike)) and str(value):
+        return Path(value)
+    return value  # type: ignore[return-value] # refused by the validator
+
+
+def _check_path(
+    instance: Cassette, attribute: attrs.Attribute[Path], value: object
+) -> None:
+    if not isinstance(value, Path):
+        msg = (
+            "Cassette(path) must be a file path (str or os.PathLike); got "
+            f"{describe(value)}."
+        )
+        raise TypeError(msg)
+
+
+def _check_mode(
+    instance: Cassette, attribute: attrs.Attribute[str], value: object
+) -> None:
+    if value not in _MODES:
+        msg = (
+            f"Cassette(record_mode=...) must be one of {', '.join(map(repr, _MODES))}; "
+            f"got {describe(value)}."
+        )
+        raise ValueError(msg)
+
+
+def _check_scrub(
+    instance: Cassette, attribute: attrs.Attribute[Mapping[str, str]], value: object
+) -> None:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(key, str) and key and isinstance(new, str)
+        for key, new in value.items()
+    ):
+        msg = (
+            "Cassette(scrub=...) must map each text to hide (a non-empty str) to "
+            f"what to write instead (a str); got {describe(value)}."
+        )
+        raise TypeError(msg)
+
+
+def _check_filter(
+    instance: Cassette, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value is not None and not callable(value):
+        msg = (
+            "Cassette(before_record=...) must be a function that takes an "
+            "interaction (a dict) and returns it, changed or not, or None to "
+            f"leave it out; got {describe(value)}."
+        )
+        raise TypeError(msg)
+
+
+@attrs.frozen
+class Cassette:
+    """A file of recorded calls, and how to use it.
+
+    Give one to :class:`SageMakerRuntimeStub`, :func:`mock` or :func:`serve`
+    as ``cassette=`` (a plain path means ``record_mode="none"``). Recorded
+    results are queued per endpoint, so moto's rules apply to them: a
+    request takes the recording made for it, a new request the endpoint's
+    next recording, and a request made again gets the result it got. A
+    request with no recording left raises :class:`NoResultError` naming the
+    cassette; static defaults never answer a cassette's calls.
+
+    Args:
+        path: The JSON file.
+        record_mode: ``"none"`` replays only, and the file must exist;
+            ``"once"`` records every call if the file does not exist, and
+            replays it if it does; ``"new_episodes"`` replays the requests the
+            cassette has and records the others; ``"all"`` records every call
+            again and rewrites the file.
+        scrub: Texts to replace wherever they appear in what is written
+            (bodies, locations, messages, attributes), e.g. an account id:
+            ``{"111122223333": "123456789012"}``.
+        before_record: Called with each interaction, as the dict about to be
+            written; return it (changed or not), or ``None`` to leave it out.
+
+    Credentials, signatures, security tokens, request ids and dates are
+    never written: a cassette holds requests' identities and the parsed
+    outcomes, not HTTP traffic.
+
+    .. versionadded:: 0.2.0
+    """
+
+    path: Path = attrs.field(converter=_path, validator=_check_path)
+    record_mode: RecordMode = attrs.field(
+        default="none", validator=_check_mode, kw_only=True
+    )
+    scrub: Mapping[str, str] = attrs.field(
+        factory=dict, validator=_check_scrub, hash=False, kw_only=True
+    )
+    before_record: Filter | None = attrs.field(
+        default=None, validator=_check_filter, eq=False, hash=False, kw_only=True
+    )
+
+
+def cassette_of(value: object, where: str) -> Cassette | None:
+    """A ``cassette=`` option as a :class:`Cassette` (a path replays only)."""
+    if value is None or isinstance(value, Cassette):
+        return value
+    if isinstance(value, (str, os.PathLike)) and str(value):
+        return Cassette(path=value)
+    msg = (
+        f"{where}(cassette=...) must be a file path or a sagemaker_stub.Cassette; "
+        f"got {describe(value)}."
+    )
+    raise TypeError(msg)
+
+
+def records(cassette: Cassette) -> bool:
+    """Whether a cassette, used now, sends calls to the endpoint to record them."""
+    mode = cassette.record_mode
+    return mode in ("all", "new_episodes") or (
+        mode == "once" and not cassette.path.exists()
+    )
+
+
+class ServeOptions(TypedDict, total=False):
+    """The options every stub, mock and server takes, as keywords.
+
+    Each keeps its meaning wherever it is given; see
+    :class:`~sagemaker_stub.SageMakerRuntimeStub` for what each does.
+    """
+
+    allow_defaults: bool
+    account_id: str
+    keep_bodies: bool
+    validate: bool
+    session_ttl_seconds: float
+    cassette: str | os.PathLike[str] | Cassette | None
+
+
+class StubOptions(ServeOptions, total=False):
+    """The options of an in-process stub or mock: those of a server, and how
+    botocore's retries are answered (over HTTP, retries are the client's own)."""
+
+    retries: bool
+    sleep_between_retries: bool
+
+
+#: The names of the options a server takes.
+SERVE_OPTIONS: tuple[str, ...] = tuple(ServeOptions.__annotations__)
+
+
 @attrs.frozen(kw_only=True)
 class Options:
-    """What a stub or mock was built with (see :class:`SageMakerRuntimeStub`)."""
+    """The options a stub, mock or server was built with: validated, with defaults."""
 
     #: Who was given the options, as error messages name it. Validators run
     #: once every field is set, so they can read it.
@@ -91,62 +264,44 @@ class Options:
         converter=_seconds,
         validator=_positive_seconds,
     )
-    #: The cassette replayed or recorded (see :func:`~._cassette.cassette_of`).
+    #: The cassette replayed or recorded (see :func:`cassette_of`).
     cassette: Cassette | None = attrs.field(
         default=None,
         validator=attrs.validators.optional(attrs.validators.instance_of(Cassette)),
     )
 
-    #: The names of the options a user passes (all but :attr:`caller`).
-    @staticmethod
-    def names() -> tuple[str, ...]:
-        return tuple(name for name in attrs.fields_dict(Options) if name != "caller")
+    @classmethod
+    def of(
+        cls,
+        caller: str,
+        given: Mapping[str, object],
+        *,
+        takes: tuple[str, ...] | None = None,
+    ) -> Options:
+        """The options ``caller`` was given as keywords, checked.
 
-
-class OptionsView:
-    """The options of a stub or mock, read-only: they are fixed when it is built."""
-
-    _options: Options
-
-    @property
-    def allow_defaults(self) -> bool:
-        """Whether a call with nothing queued gets moto's static default."""
-        return self._options.allow_defaults
-
-    @property
-    def account_id(self) -> str:
-        """The account id in ``ModelError`` messages and not-found errors."""
-        return self._options.account_id
-
-    @property
-    def keep_bodies(self) -> bool:
-        """Whether :attr:`calls` keep each request body."""
-        return self._options.keep_bodies
-
-    @property
-    def validate(self) -> bool:
-        """Whether requests are validated as the service validates them."""
-        return self._options.validate
-
-    @property
-    def retries(self) -> bool:
-        """Whether calls are answered inside botocore's retry loop."""
-        return self._options.retries
-
-    @property
-    def sleep_between_retries(self) -> bool:
-        """Whether botocore's retry backoff is slept (``retries=True``)."""
-        return self._options.sleep_between_retries
-
-    @property
-    def session_ttl_seconds(self) -> float:
-        """How long a stateful session lasts."""
-        return self._options.session_ttl_seconds
-
-    @property
-    def cassette(self) -> Cassette | None:
-        """The cassette replayed or recorded, if any.
-
-        .. versionadded:: 0.2.0
+        Raises:
+            TypeError: A keyword ``caller`` does not take, or a value of the
+                wrong type.
+            ValueError: A value out of range.
         """
-        return self._options.cassette
+        if takes is None:
+            takes = STUB_OPTIONS
+        unknown = [name for name in given if name not in takes]
+        if unknown:
+            msg = (
+                f"{caller}() got an unexpected keyword argument {unknown[0]!r}; "
+                f"it takes {', '.join(takes)}."
+            )
+            raise TypeError(msg)
+        values: dict[str, Any] = dict(given)
+        if "cassette" in values:
+            values["cassette"] = cassette_of(values["cassette"], caller)
+        return cls(caller=caller, **values)
+
+
+#: The names of the options an in-process stub takes, in the order messages
+#: list them.
+STUB_OPTIONS: tuple[str, ...] = tuple(
+    field.name for field in attrs.fields(Options) if field.name != "caller"
+)

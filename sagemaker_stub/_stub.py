@@ -1,31 +1,32 @@
 """SageMakerRuntimeStub: botocore's Stubber with moto's queue-aware results.
 
-The stub is a facade: construction and lifecycle are here, the control
-surface (queues, endpoints, faults, outputs, history) is
-:class:`~sagemaker_stub._control.StubControl`, the semantics are the engine's
-(``_engine``), and the client is reached through a door (``_doors``).
+The stub is a facade, and a composition: it holds the engine's
+:class:`~._engine.control.Control` (queues, endpoints, faults, outputs,
+history), its :class:`~._lifecycle.Lifecycle`, the door on its client, its S3
+attachments and its cassette's tape, and offers their methods as its own,
+each listed once in the class body below.
 """
 
 from __future__ import annotations
 
-import os
+from types import TracebackType
 from typing import Any, Generic
 
 from botocore.stub import Stubber
-from typing_extensions import TypeVar
+from typing_extensions import Self, TypeVar, Unpack
 
-from ._cassettes.interactions import Cassette, cassette_of
-from ._checks import check_runtime_client
-from ._control import StubControl, origin
-from ._doors import clients as _clients
+from ._attachments import S3Attachments
+from ._cassettes.tape import tape_for
+from ._delegate import OptionsView, forward, forward_property
+from ._doors import clients
 from ._doors.botocore import stubber_active, stubber_forget, stubber_queue
-from ._doors.call import door_for
 from ._engine.book import PendingResult
+from ._engine.control import Control
 from ._engine.engine import Engine
-from ._engine.request import Operation
 from ._errors import StubActivationError
 from ._lifecycle import Lifecycle
-from ._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
+from ._options import Options, StubOptions
+from ._wiring import check_runtime_client, door_for
 
 __all__ = ["SageMakerRuntimeStub"]
 
@@ -33,7 +34,7 @@ __all__ = ["SageMakerRuntimeStub"]
 ClientT = TypeVar("ClientT", default=Any)
 
 
-class SageMakerRuntimeStub(StubControl, Lifecycle, Stubber, Generic[ClientT]):
+class SageMakerRuntimeStub(OptionsView, Stubber, Generic[ClientT]):
     """A botocore ``Stubber`` for ``sagemaker-runtime`` with queued results.
 
     Calls to ``invoke_endpoint``, ``invoke_endpoint_async`` and
@@ -77,6 +78,9 @@ class SageMakerRuntimeStub(StubControl, Lifecycle, Stubber, Generic[ClientT]):
             queued at once; what it records is written when the stub is
             deactivated. See :doc:`cassettes`.
 
+    The options are :class:`~sagemaker_stub._options.StubOptions`, which
+    :func:`mock`, :func:`start_stub` and the pytest marker take too.
+
     .. versionadded:: 0.1.0
     """
 
@@ -84,84 +88,46 @@ class SageMakerRuntimeStub(StubControl, Lifecycle, Stubber, Generic[ClientT]):
     #: ``SageMakerRuntimeClient`` keeps its methods' signatures).
     client: ClientT  # type: ignore[assignment]
 
-    def __init__(
-        self,
-        client: ClientT,
-        *,
-        allow_defaults: bool = True,
-        account_id: str = DEFAULT_ACCOUNT_ID,
-        keep_bodies: bool = False,
-        validate: bool = True,
-        retries: bool = False,
-        sleep_between_retries: bool = False,
-        session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
-        cassette: str | os.PathLike[str] | Cassette | None = None,
-    ) -> None:
+    def __init__(self, client: ClientT, **options: Unpack[StubOptions]) -> None:
         service_model = check_runtime_client(client)
-        self._options = Options(
-            allow_defaults=allow_defaults,
-            account_id=account_id,
-            keep_bodies=keep_bodies,
-            validate=validate,
-            retries=retries,
-            sleep_between_retries=sleep_between_retries,
-            session_ttl_seconds=session_ttl_seconds,
-            cassette=cassette_of(cassette, "SageMakerRuntimeStub"),
-        )
+        self._options = Options.of("SageMakerRuntimeStub", options)
         untyped: Any = client  # checked above to be a sagemaker-runtime client
         super().__init__(untyped)
         engine = Engine(service_model, self._options)
-        self._bind(engine, untyped.meta.region_name, self._stubber_pending)
-        self._door = door_for(untyped, engine, stubber=self)
+        self._tape = tape_for(self._options.cassette, engine)
+        self._control = Control(
+            engine,
+            region=untyped.meta.region_name,
+            pending_elsewhere=self._stubber_pending,
+        )
+        self._s3 = S3Attachments(engine.outputs, self._tape)
+        self._door = door_for(untyped, engine, stubber=self, tape=self._tape)
+        self._lifecycle = Lifecycle(
+            close=self._close, finish=self._finish, pending=self.pending_results
+        )
 
-    @property
-    def _operations(self) -> dict[str, Operation]:
-        """The operations the stub answers (the rest go to ``Stubber``)."""
-        return self._engine.operations
+    # -- what it offers -------------------------------------------------------------
 
-    # -- lifecycle ------------------------------------------------------------------
-
-    def activate(self) -> None:
-        """Start answering the client's calls.
-
-        Under :func:`sagemaker_stub.mock`, the stub answers its client in the
-        mock's place until it is deactivated.
-
-        Raises:
-            StubActivationError: This stub, or another one, is already active
-                on the client.
-        """
-        with _clients.LOCK:
-            if self._active:
-                msg = (
-                    "This SageMakerRuntimeStub is already active; activate() "
-                    "it once (a with block activates it for you)."
-                )
-                raise StubActivationError(msg)
-            other = _clients.bound_stub(self.client)
-            if other is not None and other.active:
-                msg = (
-                    "Another SageMakerRuntimeStub is already active on this "
-                    f"client (activated at {other._activated_at}). Queue results "
-                    "on that stub, or deactivate() it before activating this one."
-                )
-                raise StubActivationError(msg)
-            if stubber_active(self.client):
-                msg = (
-                    "A botocore Stubber is already active on this client, and "
-                    "both would answer its calls. Deactivate the Stubber first; "
-                    "its add_response() and add_client_error() work on this stub "
-                    "too, which is a Stubber."
-                )
-                raise StubActivationError(msg)
-            _clients.bind(self.client, self)
-            self._door.open()
-            self._active = True
-            self._activated_at = origin()
-
-    def _close(self) -> None:
-        self._door.close()
-        _clients.unbind(self.client)
+    queue = forward(Control.queue)
+    queue_async = forward(Control.queue_async)
+    queue_stream = forward(Control.queue_stream)
+    load_moto_results = forward(Control.load_moto_results)
+    load_moto_async_results = forward(Control.load_moto_async_results)
+    add_endpoint = forward(Control.add_endpoint)
+    remove_endpoint = forward(Control.remove_endpoint)
+    sessions = forward_property(Control.sessions)
+    add_fault = forward(Control.add_fault)
+    clear_faults = forward(Control.clear_faults)
+    calls = forward_property(Control.calls)
+    pending_results = forward(Control.pending_results)
+    assert_no_pending_results = forward(Control.assert_no_pending_results)
+    read_output = forward(Control.read_output)
+    store_input = forward(Control.store_input)
+    configure_async_output = forward(Control.configure_async_output)
+    complete = forward(Control.complete)
+    attach_s3 = forward(S3Attachments.attach_s3, "_s3")
+    detach_s3 = forward(S3Attachments.detach_s3, "_s3")
+    write_outputs_to = forward(S3Attachments.write_outputs_to, "_s3")
 
     def reset(self) -> None:
         """Forget everything the test set up or the calls left behind.
@@ -173,8 +139,95 @@ class SageMakerRuntimeStub(StubControl, Lifecycle, Stubber, Generic[ClientT]):
 
         .. versionadded:: 0.1.0
         """
-        super().reset()
+        self._control.reset()
         stubber_forget(self)
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        """Whether it is answering calls."""
+        return self._lifecycle.active
+
+    def activate(self) -> None:
+        """Start answering the client's calls.
+
+        Under :func:`sagemaker_stub.mock`, the stub answers its client in the
+        mock's place until it is deactivated.
+
+        Raises:
+            StubActivationError: This stub, or another one, is already active
+                on the client.
+        """
+        with clients.LOCK:
+            if self._lifecycle.active:
+                msg = (
+                    "This SageMakerRuntimeStub is already active; activate() "
+                    "it once (a with block activates it for you)."
+                )
+                raise StubActivationError(msg)
+            other = clients.bound_stub(self.client)
+            if other is not None and other.active:
+                where = other._lifecycle.activated_at
+                msg = (
+                    "Another SageMakerRuntimeStub is already active on this "
+                    f"client (activated at {where}). Queue results on that "
+                    "stub, or deactivate() it before activating this one."
+                )
+                raise StubActivationError(msg)
+            if stubber_active(self.client):
+                msg = (
+                    "A botocore Stubber is already active on this client, and "
+                    "both would answer its calls. Deactivate the Stubber first; "
+                    "its add_response() and add_client_error() work on this stub "
+                    "too, which is a Stubber."
+                )
+                raise StubActivationError(msg)
+            clients.bind(self.client, self)
+            self._door.open()
+            self._lifecycle.started()
+
+    def deactivate(self, *, report_unused: bool = True) -> None:
+        """Stop answering calls and restore the client's event handlers.
+
+        Warns with :class:`UnusedResultsWarning` when queued results were never
+        used, unless ``report_unused=False`` (a quiet stop, for fixtures that
+        report them their own way). Calling it when inactive does nothing.
+        """
+        self._lifecycle.deactivate(report_unused=report_unused)
+
+    def __enter__(self) -> Self:
+        self.activate()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._lifecycle.deactivate(report_unused=exc_type is None)
+
+    async def __aenter__(self) -> Self:
+        """``async with`` activates it, as ``with`` does."""
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._lifecycle.deactivate(report_unused=exc_type is None)
+
+    def _close(self) -> None:
+        self._door.close()
+        clients.unbind(self.client)
+
+    def _finish(self) -> None:
+        self._s3.detach_s3()
+        if self._tape is not None:  # what the cassette recorded is written now
+            self._tape.save()
 
     def _stubber_pending(self) -> list[PendingResult]:
         """Expectations added with ``add_response`` / ``add_client_error``."""

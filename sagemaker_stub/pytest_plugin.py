@@ -7,7 +7,6 @@ import pytest.
 
 from __future__ import annotations
 
-import inspect
 import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -16,9 +15,9 @@ from typing import Any, get_args
 import attrs
 import pytest
 
-from ._cassettes.interactions import CassetteError, RecordMode, cassette_of, records
-from ._errors import pending_message
-from ._fixtures import FixtureOptions, new_client, start_every_client
+from ._errors import CassetteError, pending_message
+from ._fixtures import FIXTURE_KEYWORDS, FixtureOptions, new_client, start_every_client
+from ._options import Cassette, RecordMode, cassette_of, records
 from ._stub import SageMakerRuntimeStub
 
 __all__ = ["sagemaker_runtime_aio_stub", "sagemaker_runtime_stub"]
@@ -27,7 +26,7 @@ _MARKER = "sagemaker_runtime_stub"
 #: The marker's first name, still read, with a deprecation warning.
 _OLD_MARKER = "sagemaker_stub"
 _CALL_FAILED = pytest.StashKey[bool]()
-_KEYWORDS = ", ".join(inspect.signature(FixtureOptions).parameters)
+_KEYWORDS = ", ".join(FIXTURE_KEYWORDS)
 _MODES: tuple[str, ...] = get_args(RecordMode)
 #: The cassettes this run records, so tests that share one add to it.
 _RECORDED = pytest.StashKey[set[Path]]()
@@ -97,39 +96,42 @@ def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
                 f"@pytest.mark.{_MARKER}; rename it."
             )
             request.node.warn(warning)
-    try:
-        options = FixtureOptions(
-            *(marker.args if marker else ()), **(marker.kwargs if marker else {})
+    given = dict(marker.kwargs) if marker else {}
+    where = f"@pytest.mark.{name}"
+    unknown = [key for key in given if key not in FIXTURE_KEYWORDS]
+    if unknown or (marker is not None and marker.args):
+        problem = (
+            f"unexpected keyword argument {unknown[0]!r}"
+            if unknown
+            else f"unexpected positional arguments {marker.args!r}"
         )
-    except TypeError as exc:
-        msg = f"@pytest.mark.{name} takes only the keywords {_KEYWORDS}: {exc}"
-        raise pytest.UsageError(msg) from exc
-    except ValueError as exc:
-        msg = f"@pytest.mark.{name}: {exc}"
-        raise pytest.UsageError(msg) from exc
+        msg = f"{where} takes only the keywords {_KEYWORDS}: {problem}."
+        raise pytest.UsageError(msg)
     try:
-        return _with_cassette(request, options, name)
-    except TypeError as exc:
-        raise pytest.UsageError(str(exc)) from exc
+        cassette = _cassette(request, given.pop("cassette", None), where)
+        options = FixtureOptions.of(where, given)
+    except (TypeError, ValueError) as exc:
+        msg = f"{where}: {exc}"
+        raise pytest.UsageError(msg) from exc
+    return attrs.evolve(options, stub=attrs.evolve(options.stub, cassette=cassette))
 
 
-def _with_cassette(
-    request: pytest.FixtureRequest, options: FixtureOptions, name: str
-) -> FixtureOptions:
+def _cassette(
+    request: pytest.FixtureRequest, given: object, where: str
+) -> Cassette | None:
     """The marker's ``cassette=``, next to the test file, in the run's record mode.
 
     ``cassette=True`` is the test's own file,
     ``cassettes/<module>/<test>.json``. A cassette this run already recorded
     (tests sharing one) is added to, not recorded over.
     """
-    given = options.cassette
     if given is None or given is False:
-        return attrs.evolve(options, cassette=None)
+        return None
     if given is True:
         node = request.node
         stem = Path(node.path).stem
         given = Path("cassettes", stem, _UNSAFE.sub("_", node.name) + ".json")
-    cassette = cassette_of(given, f"@pytest.mark.{name}")
+    cassette = cassette_of(given, where)
     assert cassette is not None
     path = cassette.path
     if not path.is_absolute():
@@ -141,7 +143,7 @@ def _with_cassette(
     cassette = attrs.evolve(cassette, path=path, record_mode=mode)
     if records(cassette):
         recorded.add(path)
-    return attrs.evolve(options, cassette=cassette)
+    return cassette
 
 
 @pytest.fixture
@@ -206,7 +208,7 @@ def _serve(
 ) -> Iterator[SageMakerRuntimeStub]:
     """Stub ``client`` for one test; fail a passing test that left results unused."""
     try:
-        stub = SageMakerRuntimeStub(client, **options.stub_options())
+        stub = options.new_stub(client)
     except CassetteError as exc:
         pytest.fail(str(exc), pytrace=False)
     stub.activate()

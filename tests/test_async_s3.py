@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, NoCredentialsError, WaiterError
 from moto import mock_aws
 
@@ -655,3 +658,87 @@ def test_a_reused_inference_id_never_shares_a_location(
             stub.read_output(response["FailureLocation"])
     with pytest.raises(OutputNotFoundError):
         stub.read_output(third["OutputLocation"])
+
+
+def test_outputs_are_written_through_outside_the_result_books_lock(
+    client: Any, stub: SageMakerRuntimeStub, s3: Any
+) -> None:
+    """Two calls write their outputs at the same time: no I/O holds the book.
+
+    Each PutObject waits at a barrier for the other; were the write made
+    under the result book's lock, the second call could not take its result
+    until the first write ended, and the barrier would break.
+    """
+    barrier = threading.Barrier(2, timeout=10)
+    written: list[str] = []
+
+    def put_object(params: dict[str, Any], **kwargs: Any) -> Any:
+        barrier.wait()
+        written.append(params["url_path"])
+        return AWSResponse("https://s3", 200, {}, None), {}  # type: ignore[arg-type]
+
+    s3.meta.events.register_first("before-call.s3.PutObject", put_object)
+    stub.write_outputs_to(s3)
+    stub.configure_async_output("s3://outputs/async")
+    stub.queue_async(AsyncResult.success("one"), AsyncResult.success("two"))
+
+    def call(name: str) -> str:
+        response = client.invoke_endpoint_async(
+            EndpointName="e", InputLocation=f"s3://i/{name}", InferenceId=name
+        )
+        location: str = response["OutputLocation"]
+        return location
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        locations = sorted(pool.map(call, ["a", "b"]))
+    assert locations == ["s3://outputs/async/a.out", "s3://outputs/async/b.out"]
+    assert sorted(written) == ["/async/a.out", "/async/b.out"]  # in bucket outputs
+    assert [call.source for call in stub.calls] == [Source.QUEUED] * 2
+
+
+def test_a_write_through_failure_outside_the_lock_gives_the_result_back(
+    client: Any, stub: SageMakerRuntimeStub, s3: Any
+) -> None:
+    """Written after the book let go of it, a result that fails is still put back:
+    first in its queue, forgotten by the request, and its object removed."""
+    failures = [ClientError({"Error": {"Code": "AccessDenied"}}, "PutObject")]
+
+    def put_object(**kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return AWSResponse("https://s3", 200, {}, None), {}  # type: ignore[arg-type]
+
+    s3.meta.events.register_first("before-call.s3.PutObject", put_object)
+    stub.write_outputs_to(s3)
+    stub.queue_async(AsyncResult.success("first"), AsyncResult.success("second"))
+    with pytest.raises(SageMakerStubError, match="AccessDenied"):
+        client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://i/1")
+    assert [item.result for item in stub.pending_results()] == [
+        AsyncResult.success("first"),
+        AsyncResult.success("second"),
+    ]
+    response = client.invoke_endpoint_async(EndpointName="e", InputLocation="s3://i/1")
+    assert stub.read_output(response["OutputLocation"]) == b"first"
+    assert [call.source for call in stub.calls] == [Source.UNANSWERED, Source.QUEUED]
+    with pytest.raises(OutputNotFoundError):
+        stub.read_output(stub.calls[0].output_location or "s3://none/x")
+    stub.deactivate(report_unused=False)  # "second" is left, as it should be
+
+
+def test_a_client_garbage_collected_leaves_no_attachment_behind(
+    stub: SageMakerRuntimeStub,
+) -> None:
+    """Attached clients are held weakly: a new client that happens to reuse a
+    collected one's id is a new client, attached like any other."""
+    seen: set[int] = set()
+    reused = False
+    for _ in range(400):
+        s3_client = new_client("s3")
+        reused = id(s3_client) in seen
+        stub.attach_s3(s3_client)  # never "already attached"
+        seen.add(id(s3_client))
+        del s3_client
+        gc.collect()
+        if reused:
+            break
+    assert reused  # the interpreter did reuse an address: the case was met

@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sagemaker_stub._engine import book as _book
-from sagemaker_stub._engine.book import Kind, PendingResult, ResultBook, Source
+from sagemaker_stub._engine.book import Queued, Recording, ResultBook, Source
+from sagemaker_stub._engine.identity import Identity, Kind
 
 ENDPOINTS = ("a", "b")
 KINDS = (Kind.SYNC, Kind.ASYNC)
@@ -37,12 +38,25 @@ actions = st.lists(
 
 def new_book() -> ResultBook[Any]:
     """A book where async falls back to sync, as the stub builds it."""
-    return ResultBook({Kind.ASYNC: (Kind.SYNC,)})
+    return ResultBook()
 
 
-def keep(pending: PendingResult | None, source: Source) -> object:
+def ident(kind: Kind, endpoint: str, key: Hashable) -> Identity:
+    """An identity told apart by ``key`` alone, besides kind and endpoint."""
+    return Identity(kind, endpoint, (str(key),), None)
+
+
+def recordings(endpoint: str, *items: tuple[str, str, str]) -> list[Recording]:
+    """(result, key, origin) recordings of invoke_endpoint on ``endpoint``."""
+    return [
+        Recording(result, ident(Kind.SYNC, endpoint, key), origin)
+        for result, key, origin in items
+    ]
+
+
+def keep(queued: Queued | None, source: Source) -> object:
     """Remember the queued result itself, or a marker for the default."""
-    return pending.result if pending is not None else ("default",)
+    return queued.pending.result if queued is not None else ("default",)
 
 
 @given(actions)
@@ -51,7 +65,7 @@ def test_result_model_invariants(actions: list[tuple[Any, ...]]) -> None:
     book = new_book()
     added: list[tuple[Kind, str | None, int]] = []
     served: list[int] = []
-    seen: dict[tuple[Kind, str, Hashable], object] = {}
+    seen: dict[Identity, object] = {}
     counter = 0
     for action in actions:
         if action[0] == "add":
@@ -63,8 +77,8 @@ def test_result_model_invariants(actions: list[tuple[Any, ...]]) -> None:
             continue
         _, kind, endpoint, key = action
         unused_before = [item for item in added if item[2] not in served]
-        value, source = book.take(kind, endpoint, key, keep)
-        identity = (kind, endpoint, key)
+        value, source = book.take(ident(kind, endpoint, key), keep)
+        identity = ident(kind, endpoint, key)
         if identity in seen:
             assert source is Source.REMEMBERED
             assert value == seen[identity]
@@ -102,52 +116,55 @@ def test_a_failed_build_puts_the_result_back() -> None:
     book = new_book()
     book.add(Kind.SYNC, ["only"], endpoint_name=None, origin="here")
 
-    def explode(pending: PendingResult | None, source: Source) -> object:
+    def explode(queued: Queued | None, source: Source) -> object:
         raise RuntimeError
 
     with pytest.raises(RuntimeError):
-        book.take(Kind.SYNC, "a", 1, explode)
+        book.take(ident(Kind.SYNC, "a", 1), explode)
     assert [item.result for item in book.pending()] == ["only"]
     assert book.remembered() == 0
-    assert book.take(Kind.SYNC, "a", 1, keep) == ("only", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "a", 1), keep) == ("only", Source.QUEUED)
     assert book.remembered() == 1
 
 
 def test_a_recording_goes_to_the_request_it_was_recorded_for() -> None:
     """Its own identity first, in any order; a new identity takes the next one."""
     book = new_book()
-    book.add_recorded(Kind.SYNC, "e", [("A", "a", "c:1"), ("B", "b", "c:2")])
-    book.add_recorded(Kind.SYNC, "e", [("C", "c", "c:3")])
-    assert book.take(Kind.SYNC, "e", "b", keep) == ("B", Source.QUEUED)
-    assert book.take(Kind.SYNC, "e", "new", keep) == ("A", Source.QUEUED)
-    assert book.take(Kind.SYNC, "e", "a", keep) == ("C", Source.QUEUED)
+    book.add_recorded(recordings("e", ("A", "a", "c:1"), ("B", "b", "c:2")))
+    book.add_recorded(recordings("e", ("C", "c", "c:3")))
+    assert book.take(ident(Kind.SYNC, "e", "b"), keep) == ("B", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "new"), keep) == ("A", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "a"), keep) == ("C", Source.QUEUED)
     assert book.pending() == []
 
 
 def test_results_queued_beside_recordings_are_taken_as_usual() -> None:
     book = new_book()
-    book.add_recorded(Kind.SYNC, "e", [("A", "a", "c:1")])
-    assert book.take(Kind.SYNC, "other", "x", keep) == (("default",), Source.DEFAULT)
+    book.add_recorded(recordings("e", ("A", "a", "c:1")))
+    assert book.take(ident(Kind.SYNC, "other", "x"), keep) == (
+        ("default",),
+        Source.DEFAULT,
+    )
     book.add(Kind.SYNC, ["queued"], endpoint_name=None, origin="here")
-    assert book.take(Kind.SYNC, "other", "y", keep) == ("queued", Source.QUEUED)
-    assert book.take(Kind.SYNC, "e", "a", keep) == ("A", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "other", "y"), keep) == ("queued", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "a"), keep) == ("A", Source.QUEUED)
 
 
 def test_a_recording_a_build_refused_goes_back_to_its_place() -> None:
     """Taken from the middle of its queue, it returns there, still its own."""
     book = new_book()
-    book.add_recorded(Kind.SYNC, "e", [("A", "a", "c:1"), ("B", "b", "c:2")])
-    book.add_recorded(Kind.SYNC, "e", [("C", "c", "c:3")])
+    book.add_recorded(recordings("e", ("A", "a", "c:1"), ("B", "b", "c:2")))
+    book.add_recorded(recordings("e", ("C", "c", "c:3")))
 
-    def explode(pending: PendingResult | None, source: Source) -> object:
+    def explode(queued: Queued | None, source: Source) -> object:
         raise RuntimeError
 
     with pytest.raises(RuntimeError):
-        book.take(Kind.SYNC, "e", "b", explode)
+        book.take(ident(Kind.SYNC, "e", "b"), explode)
     assert [item.origin for item in book.pending()] == ["c:1", "c:2", "c:3"]
-    assert book.take(Kind.SYNC, "e", "b", keep) == ("B", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "b"), keep) == ("B", Source.QUEUED)
     book.clear()
-    assert book.take(Kind.SYNC, "e", "b", keep) == (("default",), Source.DEFAULT)
+    assert book.take(ident(Kind.SYNC, "e", "b"), keep) == (("default",), Source.DEFAULT)
 
 
 def test_fresh_passes_over_the_memory_and_replaces_it() -> None:
@@ -155,12 +172,15 @@ def test_fresh_passes_over_the_memory_and_replaces_it() -> None:
     book = new_book()
     book.add(Kind.SYNC, ["error", "ok"], endpoint_name=None, origin="here")
 
-    def build(pending: PendingResult | None, source: Source) -> object:
-        return pending.result if pending else "default"
+    def build(queued: Queued | None, source: Source) -> object:
+        return queued.pending.result if queued else "default"
 
-    assert book.take(Kind.SYNC, "a", "k", build) == ("error", Source.QUEUED)
-    assert book.take(Kind.SYNC, "a", "k", build, fresh=True) == ("ok", Source.QUEUED)
-    assert book.take(Kind.SYNC, "a", "k", build) == ("ok", Source.REMEMBERED)
+    assert book.take(ident(Kind.SYNC, "a", "k"), build) == ("error", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "a", "k"), build, fresh=True) == (
+        "ok",
+        Source.QUEUED,
+    )
+    assert book.take(ident(Kind.SYNC, "a", "k"), build) == ("ok", Source.REMEMBERED)
 
 
 def test_a_request_waiting_for_the_lock_gets_what_the_holder_remembered(
@@ -171,7 +191,7 @@ def test_a_request_waiting_for_the_lock_gets_what_the_holder_remembered(
     The first thread holds the lock while it builds; the second has already
     missed the memory and waits for the lock, then finds the result there.
     """
-    book: ResultBook[object] = ResultBook({})
+    book: ResultBook[object] = ResultBook()
     book.add(Kind.SYNC, ["first", "second"], endpoint_name=None, origin="test")
     waiting = threading.Event()
     wait_for = _book._wait_for
@@ -184,18 +204,54 @@ def test_a_request_waiting_for_the_lock_gets_what_the_holder_remembered(
     taken: list[tuple[object, Source]] = []
     other = threading.Thread(
         target=lambda: taken.append(
-            book.take(Kind.SYNC, "e", "same", lambda pending, _: pending)
+            book.take(
+                ident(Kind.SYNC, "e", "same"),
+                lambda queued, _: None if queued is None else queued.pending,
+            )
         )
     )
 
-    def build(pending: PendingResult | None, source: Source) -> object:
+    def build(queued: Queued | None, source: Source) -> object:
         other.start()
         assert waiting.wait(timeout=10)
-        assert pending is not None
-        return pending.result
+        assert queued is not None
+        return queued.pending.result
 
-    first = book.take(Kind.SYNC, "e", "same", build)
+    first = book.take(ident(Kind.SYNC, "e", "same"), build)
     other.join(timeout=10)
     assert first == ("first", Source.QUEUED)
     assert taken == [("first", Source.REMEMBERED)]
     assert [item.result for item in book.pending()] == ["second"]
+
+
+def test_giving_back_a_taken_result_undoes_the_take() -> None:
+    """A value that could not be delivered: its result is queued again, in its
+    place, and the request no longer remembers it."""
+    book = new_book()
+    book.add(Kind.SYNC, ["first", "second"], endpoint_name=None, origin="here")
+    taken: list[Queued | None] = []
+
+    def build(queued: Queued | None, source: Source) -> object:
+        taken.append(queued)
+        return keep(queued, source)
+
+    identity = ident(Kind.SYNC, "e", "k")
+    value, _ = book.take(identity, build)
+    assert value == "first"
+    book.give_back(identity, taken[0], value)
+    assert [item.result for item in book.pending()] == ["first", "second"]
+    assert book.remembered() == 0
+    assert book.take(identity, keep) == ("first", Source.QUEUED)
+
+
+def test_giving_back_keeps_what_another_request_remembers_since() -> None:
+    """Only the value given back is forgotten; a default has nothing to requeue."""
+    book = new_book()
+    identity = ident(Kind.SYNC, "e", "k")
+    value, source = book.take(identity, keep)
+    assert source is Source.DEFAULT
+    book.give_back(identity, None, ("another",))
+    assert book.take(identity, keep) == (value, Source.REMEMBERED)
+    book.give_back(identity, None, value)
+    assert book.remembered() == 0
+    assert book.pending() == []

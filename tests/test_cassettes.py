@@ -40,7 +40,7 @@ from sagemaker_stub import (
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 SESSIONS = "SessionId" in (
-    sagemaker_stub._mock.runtime_model()
+    sagemaker_stub._wiring.runtime_model()
     .operation_model("InvokeEndpoint")
     .input_shape.members  # type: ignore[union-attr]
 )

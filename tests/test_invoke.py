@@ -152,7 +152,7 @@ def test_identity_headers_come_from_the_service_model(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
     """Every header member of the installed botocore's model counts."""
-    operation = stub._operations["InvokeEndpoint"]
+    operation = stub._control.engine.operations["InvokeEndpoint"]
     input_shape = operation.model.input_shape
     assert input_shape is not None
     expected = {

@@ -412,7 +412,7 @@ def test_an_operation_the_engine_does_not_answer_is_refused() -> None:
     (one a newer botocore adds) fails with a message saying how to answer it."""
     client = new_client()
     with sagemaker_stub.mock() as everywhere:
-        del everywhere._engine.operations["InvokeEndpointAsync"]
+        del everywhere._control.engine.operations["InvokeEndpointAsync"]
         with pytest.raises(SageMakerStubError) as info:
             client.invoke_endpoint_async(EndpointName="ep", InputLocation="s3://b/k")
     assert str(info.value) == (

@@ -862,18 +862,29 @@ def test_a_result_that_cannot_answer_is_put_back_and_reported(
 
 
 def test_an_internal_error_is_a_500_and_the_server_goes_on(
-    server: SageMakerRuntimeServer, monkeypatch: pytest.MonkeyPatch
+    server: SageMakerRuntimeServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken(*args: object) -> None:
         message = "boom"
         raise RuntimeError(message)
 
     with monkeypatch.context() as patched:
-        patched.setattr(server._door, "answer", broken)
+        patched.setattr(server._routes._door, "answer", broken)
         reply = httpx.post(f"{server.url}/endpoints/e/invocations", content=b"1")
     assert reply.status_code == 500
     assert reply.headers["x-amzn-errortype"] == "InternalFailure"
     assert reply.json() == {"message": "sagemaker-stub: RuntimeError('boom')"}
+    # The traceback is not lost: it is logged where a user can see it.
+    [record] = [r for r in caplog.records if r.name == "sagemaker_stub.server"]
+    assert record.getMessage() == (
+        "sagemaker-stub could not answer POST /endpoints/e/invocations"
+    )
+    assert record.exc_info is not None
+    assert record.exc_text is not None
+    assert "in broken" in record.exc_text
+    assert record.exc_text.endswith("RuntimeError: boom")
     server.queue(InvokeResult.text("fine"))
     assert httpx.post(f"{server.url}/endpoints/e/invocations", content=b"2").text == (
         "fine"

@@ -92,6 +92,6 @@ def test_pending_stubber_responses_are_reported(
 def test_stubber_handles_an_operation_the_stub_does_not(client: Any) -> None:
     """Operations without a queue of their own are left to Stubber."""
     with SageMakerRuntimeStub(client) as stub:
-        stub._operations.pop("InvokeEndpoint")
+        stub._control.engine.operations.pop("InvokeEndpoint")
         with pytest.raises(UnStubbedResponseError):
             client.invoke_endpoint(EndpointName="e", Body=b"x")

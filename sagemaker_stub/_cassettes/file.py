@@ -19,16 +19,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
-from .._results import AsyncResult, ErrorResult, InvokeResult, StreamError, StreamResult
-from .._text import describe
-from .interactions import (
-    FORMAT,
-    OPERATIONS,
-    Cassette,
-    CassetteError,
-    Interaction,
-    RecordedAsync,
+from sagemaker_stub._errors import CassetteError
+from sagemaker_stub._options import Cassette
+from sagemaker_stub._results import (
+    AsyncResult,
+    ErrorResult,
+    InvokeResult,
+    StreamError,
+    StreamResult,
 )
+from sagemaker_stub._text import describe
+
+from .interactions import FORMAT, OPERATIONS, Interaction, RecordedAsync
 
 __all__ = ["read_interactions", "write_interactions"]
 

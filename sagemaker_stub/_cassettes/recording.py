@@ -19,23 +19,23 @@ from botocore.eventstream import EventStream
 from botocore.exceptions import ClientError, EventStreamError
 from botocore.response import StreamingBody
 
-from .._engine.book import Kind
-from .._engine.eventstream import StreamProgress
-from .._engine.objects import split_s3_uri
-from .._engine.request import Request
-from .tape import (
+from sagemaker_stub._engine.eventstream import StreamProgress
+from sagemaker_stub._engine.identity import Kind
+from sagemaker_stub._engine.objects import split_s3_uri
+from sagemaker_stub._engine.request import Request
+
+from .outcomes import (
     StreamTake,
-    Tape,
     async_record,
     error_result,
     invoke_result,
     stream_head,
 )
+from .tape import Tape
 
 __all__ = [
     "RecordedStream",
     "RecordingEventStream",
-    "Sent",
     "fetcher",
     "keep_outcome",
     "record_sync",
@@ -45,9 +45,6 @@ if TYPE_CHECKING:  # botocore-stubs makes EventStream generic; botocore does not
     _EventStream = EventStream[dict[str, Any]]
 else:
     _EventStream = EventStream
-
-#: A call on its way to the endpoint: the request, its digest and identity.
-Sent = tuple[Request, bytes, Any]
 
 
 class RecordedStream:
@@ -89,7 +86,7 @@ class RecordingEventStream(RecordedStream, _EventStream):
 
 def keep_outcome(
     tape: Tape,
-    sent: Sent,
+    request: Request,
     status: int,
     parsed: dict[str, Any],
     body: bytes | None,
@@ -99,24 +96,21 @@ def keep_outcome(
     ``body`` is invoke_endpoint's whole body, which the door read. For a
     streamed answer the take is returned, for the door to wrap the stream.
     """
-    request, digest, key = sent
     operation = request.operation
     if status >= 300:
-        tape.record(request, digest, key, error_result(operation, status, parsed))
+        tape.record(request, error_result(operation, status, parsed))
         return None
     kind = operation.kind
     if kind is Kind.SYNC:
         assert body is not None
-        tape.record(request, digest, key, invoke_result(parsed, body))
+        tape.record(request, invoke_result(parsed, body))
         return None
     if kind is Kind.STREAM:
         take = StreamTake(stream_head(parsed), StreamProgress(parts_total=0))
-        tape.record(request, digest, key, take, stream=take.progress)
+        tape.record(request, take, stream=take.progress)
         return take
     tape.record(
         request,
-        digest,
-        key,
         async_record(parsed),
         inference_id=parsed.get("InferenceId"),
     )
@@ -124,17 +118,17 @@ def keep_outcome(
 
 
 def record_sync(
-    tape: Tape, sent: Sent, http_response: Any, parsed: dict[str, Any]
+    tape: Tape, request: Request, http_response: Any, parsed: dict[str, Any]
 ) -> None:
     """``after-call`` of a sync client: record the outcome, keep it readable."""
     status: int = http_response.status_code
     body = None
-    kind = sent[0].operation.kind
+    kind = request.operation.kind
     if status < 300 and kind is Kind.SYNC:
         streamed = parsed.get("Body")
         body = b"" if streamed is None else streamed.read()
         parsed["Body"] = StreamingBody(io.BytesIO(body), len(body))
-    take = keep_outcome(tape, sent, status, parsed, body)
+    take = keep_outcome(tape, request, status, parsed, body)
     if take is not None and isinstance(parsed.get("Body"), EventStream):
         parsed["Body"] = RecordingEventStream(parsed["Body"], take)
 

@@ -2,16 +2,16 @@
 
 An aiobotocore client awaits what its handlers return when it is awaitable,
 so the async doors are the sync ones with coroutines where something must be
-awaited: a latency slept, aiobotocore's (async) parser run, or its retry
-handler asked. Answers are parsed by aiobotocore's own parser, so bodies and
-event streams are aiobotocore's. This module is imported only when an
-aiobotocore client is given.
+awaited: a request body read, a latency slept, aiobotocore's (async) parser
+run, or its retry handler asked. Answers are parsed by aiobotocore's own
+parser, so bodies and event streams are aiobotocore's. This module is
+imported only when an aiobotocore client is given.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from botocore.awsrequest import AWSPreparedRequest
@@ -19,13 +19,13 @@ from botocore.exceptions import EventStreamError, ReadTimeoutError
 from botocore.model import OperationModel, ServiceModel
 from botocore.stub import Stubber
 
-from .._cassettes.recording import RecordedStream, Sent, keep_outcome
-from .._cassettes.tape import Tape
-from .._engine.book import Kind
-from .._engine.engine import Engine
-from .._engine.eventstream import EventStreamBody
-from .._engine.outputs import AsyncOutputs
-from .._engine.request import Answer, Request
+from sagemaker_stub._cassettes.recording import RecordedStream, keep_outcome
+from sagemaker_stub._cassettes.tape import Tape
+from sagemaker_stub._engine.engine import Engine
+from sagemaker_stub._engine.identity import Kind
+from sagemaker_stub._engine.outputs import AsyncOutputs
+from sagemaker_stub._engine.request import Answer, Request
+
 from .aiobotocore import (
     AioAWSResponse,
     AioEventStream,
@@ -41,11 +41,13 @@ from .botocore import (
     RequestDict,
     Section,
     async_body_reader,
+    request_url,
     set_request_body,
 )
-from .call import Answered, CallDoor, SendDoor
+from .call import Answered, CallDoor
 from .render import Template, Templates, envelope
 from .s3 import S3Responder
+from .send import SendDoor
 
 __all__ = ["AioCallDoor", "AioRenderer", "AioS3Responder", "AioSendDoor"]
 
@@ -53,8 +55,8 @@ __all__ = ["AioCallDoor", "AioRenderer", "AioS3Responder", "AioSendDoor"]
 class AioRenderer:
     """Builds aiobotocore responses for one service model.
 
-    As :class:`~sagemaker_stub._render.Renderer` does for botocore: the same
-    envelope, and a parse kept per set of headers for streamed payloads.
+    As :class:`~.render.Renderer` does for botocore: the same envelope, and a
+    parse kept per set of headers for streamed payloads.
     """
 
     def __init__(self, service_model: ServiceModel) -> None:
@@ -62,40 +64,27 @@ class AioRenderer:
         self._parser = parser_for(service_model)
         self._s3 = service_model.service_name == "s3"
 
-    def http(
-        self,
-        url: str,
-        status: int,
-        headers: Mapping[str, str],
-        body: bytes | EventStreamBody,
-        request_id: str | None = None,
-    ) -> LazyAioResponse:
+    def http(self, url: str, answer: Answer) -> LazyAioResponse:
         """The HTTP response alone, for aiobotocore's endpoint to parse."""
-        all_headers = envelope(self._s3, headers, body, request_id)
-        raw = AioRawBody(url, all_headers, body)
-        return LazyAioResponse(url, status, all_headers, raw)
+        all_headers = envelope(self._s3, answer.headers, answer.body, answer.request_id)
+        raw = AioRawBody(url, all_headers, answer.body)
+        return LazyAioResponse(url, answer.status, all_headers, raw)
 
-    def respond(
-        self,
-        operation: OperationModel,
-        url: str,
-        status: int,
-        headers: Mapping[str, str],
-        body: bytes | EventStreamBody,
-        *,
-        request_id: str | None = None,
+    def render(
+        self, operation: OperationModel, url: str, answer: Answer
     ) -> Hook | Awaitable[Hook]:
-        """A response as aiobotocore's endpoint would parse it.
+        """The answer as aiobotocore's endpoint would parse it.
 
         A response whose parse is kept as a template is built at once;
         otherwise aiobotocore's (async) parser is awaited. aiobotocore awaits
         what its handlers return only if it is awaitable, so the common case
         costs no coroutine.
         """
-        http = self.http(url, status, headers, body, request_id)
+        http = self.http(url, answer)
+        body = answer.body
         if not isinstance(body, bytes):
             return self._parsed(http, operation, None)
-        key = self._templates.key(operation, status, len(body), headers)
+        key = self._templates.key(operation, answer.status, len(body), answer.headers)
         template = None if key is None else self._templates.get(key)
         if template is None:
             return self._parsed(http, operation, key)
@@ -137,15 +126,15 @@ class _AsyncBodies:
     coroutine aiobotocore awaits.
     """
 
-    def respond(
+    def before_call(
         self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
     ) -> Any:
         read = async_body_reader(params)
         if read is None:
-            return super().respond(model, params, context, **kwargs)  # type: ignore[misc]
-        return self._respond_after(read, model, params, context, **kwargs)
+            return super().before_call(model, params, context, **kwargs)  # type: ignore[misc]
+        return self._before_call_after(read, model, params, context, **kwargs)
 
-    async def _respond_after(
+    async def _before_call_after(
         self,
         read: Any,
         model: OperationModel,
@@ -154,7 +143,7 @@ class _AsyncBodies:
         **kwargs: Any,
     ) -> Any:
         await _read_body(read, params)
-        return await resolve(super().respond(model, params, context, **kwargs))  # type: ignore[misc]
+        return await resolve(super().before_call(model, params, context, **kwargs))  # type: ignore[misc]
 
 
 async def _wait(answer: Answer, request: Request) -> None:
@@ -189,7 +178,7 @@ class _AsyncRecording:
     _sent_key: str
     _recording: Tape | None
 
-    async def recorded(
+    async def after_call(
         self,
         http_response: Any,
         parsed: dict[str, Any],
@@ -197,16 +186,16 @@ class _AsyncRecording:
         context: dict[str, Any],
         **kwargs: Any,
     ) -> None:
-        sent: Sent | None = context.pop(self._sent_key, None)
+        sent: Request | None = context.pop(self._sent_key, None)
         if sent is None:  # a call the door answered
             return
         tape = self._recording
         assert tape is not None  # the handler is registered only then
         status: int = http_response.status_code
         body = None
-        if status < 300 and sent[0].operation.kind is Kind.SYNC:
+        if status < 300 and sent.operation.kind is Kind.SYNC:
             body = await parsed["Body"].read()
-            parsed["Body"] = _whole_body(sent[0].url, body)
+            parsed["Body"] = _whole_body(sent.url, body)
         take = keep_outcome(tape, sent, status, parsed, body)
         if take is not None and isinstance(parsed.get("Body"), AioEventStream):
             parsed["Body"] = AioRecordingEventStream(parsed["Body"], take)
@@ -221,36 +210,29 @@ class AioCallDoor(_AsyncRecording, _AsyncBodies, CallDoor):
     """Answers an aiobotocore client's calls in ``before-call``."""
 
     def __init__(
-        self, client: Any, engine: Engine, *, stubber: Stubber | None = None
+        self,
+        client: Any,
+        engine: Engine,
+        *,
+        stubber: Stubber | None = None,
+        tape: Tape | None = None,
     ) -> None:
-        super().__init__(client, engine, stubber=stubber)
+        super().__init__(client, engine, stubber=stubber, tape=tape)
         self._aio = AioRenderer(client.meta.service_model)
 
-    def _handle(self, model: OperationModel, request: Request) -> Answered:
+    def _answer(self, model: OperationModel, request: Request) -> Answered:
         """The engine's answer, after its latency, parsed by aiobotocore."""
         answer = self._engine.answer(request)
         if answer.delay or answer.timed_out:
             return self._later(model, request, answer)
-        return self._render(model, request, answer)
-
-    def _render(
-        self, model: OperationModel, request: Request, answer: Answer
-    ) -> Hook | Awaitable[Hook]:
-        return self._aio.respond(
-            model,
-            request.url,
-            answer.status,
-            answer.headers,
-            answer.body,
-            request_id=answer.request_id,
-        )
+        return self._aio.render(model, request.url, answer)
 
     async def _later(
         self, model: OperationModel, request: Request, answer: Answer
     ) -> Hook:
         """The answer after its latency, slept without blocking the event loop."""
         await _wait(answer, request)
-        return await resolve(self._render(model, request, answer))
+        return await resolve(self._aio.render(model, request.url, answer))
 
 
 class AioSendDoor(_AsyncRecording, _AsyncBodies, SendDoor):
@@ -262,36 +244,36 @@ class AioSendDoor(_AsyncRecording, _AsyncBodies, SendDoor):
         engine: Engine,
         *,
         stubber: Stubber | None = None,
+        tape: Tape | None = None,
         sleep_between_retries: bool,
     ) -> None:
         super().__init__(
             client,
             engine,
             stubber=stubber,
+            tape=tape,
             sleep_between_retries=sleep_between_retries,
         )
         self._aio = AioRenderer(client.meta.service_model)
 
-    async def send(  # type: ignore[override]
+    async def before_send(  # type: ignore[override]
         self, request: AWSPreparedRequest, **kwargs: Any
     ) -> AioAWSResponse | None:
-        """``before-send``: answer one attempt of the call in progress."""
+        """Answer one attempt of the call in progress."""
         attempt = self._attempt()
         if attempt is None:  # pragma: no cover - before-call always runs first
             return None
         answer = self._engine.answer(attempt)
         await _wait(answer, attempt)
-        return self._aio.http(
-            attempt.url, answer.status, answer.headers, answer.body, answer.request_id
-        )
+        return self._aio.http(attempt.url, answer)
 
     async def needs_retry(self, **kwargs: Any) -> object:
         """aiobotocore's retry decision, with its backoff recorded."""
         return self._backoff(await resolve(self._retry_handler(**kwargs)))
 
 
-class _AioS3Replies(S3Responder):
-    """The S3 responder's replies, rendered for aiobotocore."""
+class _AioS3Answers(S3Responder):
+    """The S3 responder's answers, rendered for aiobotocore."""
 
     def __init__(
         self,
@@ -307,25 +289,25 @@ class _AioS3Replies(S3Responder):
         )
         self._aio = AioRenderer(client.meta.service_model)
 
-    async def observe(  # type: ignore[override]
+    async def after_call(  # type: ignore[override]
         self, http_response: Any, parsed: dict[str, Any], context: Any, **kwargs: Any
     ) -> None:
-        """``after-call`` of GetObject: an async output being recorded appeared."""
+        """GetObject's outcome: an async output being recorded appeared?"""
         uri = self.observed(http_response, context)
         if uri is not None:
             data = await parsed["Body"].read()
             parsed["Body"] = _whole_body(uri, data)
             self.seen(uri, data, parsed)
 
-    def respond(  # type: ignore[override]
+    def before_call(  # type: ignore[override]
         self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
     ) -> Hook | Awaitable[Hook] | None:
-        """``before-call``: an owned object's answer, or ``None`` to let it pass."""
-        reply = self.reply(model, params, context)
-        if reply is None:
+        """An owned object's answer, or ``None`` to let the request pass."""
+        answer = self.answer(model, params, context)
+        if answer is None:
             return None
-        return self._aio.respond(model, *reply)
+        return self._aio.render(model, request_url(params), answer)
 
 
-class AioS3Responder(_AsyncBodies, _AioS3Replies):
+class AioS3Responder(_AsyncBodies, _AioS3Answers):
     """Answers an attached aiobotocore S3 client from the object store."""

@@ -36,10 +36,11 @@ from aiobotocore.response import StreamingBody
 from aiobotocore.session import AioSession
 from botocore.model import OperationModel, ServiceModel
 
-from .._engine.eventstream import EventStreamBody
-from .._options import PLACEHOLDER_KEY
+from sagemaker_stub._engine.answers import modeled_error_shape
+from sagemaker_stub._engine.eventstream import EventStreamBody
+from sagemaker_stub._options import PLACEHOLDER_KEY
+
 from .botocore import LazyHeaders
-from .render import modeled_error_shape
 
 __all__ = [
     "AioAWSResponse",

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+import attrs
 import botocore
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.client import BaseClient
@@ -29,6 +30,7 @@ from botocore.parsers import ResponseParser, create_parser
 from botocore.stub import Stubber
 
 __all__ = [
+    "Handler",
     "Hook",
     "LazyHeaders",
     "LazyResponse",
@@ -248,17 +250,29 @@ def stubber_active(client: Any) -> bool:
 Section = Literal["first", "middle", "last"]
 
 
+@attrs.frozen
+class Handler:
+    """A handler a door registers on a client's events, and where."""
+
+    #: The event, e.g. ``"before-call.*.*"``.
+    event: str
+    function: Callable[..., Any]
+    #: The unique id it is registered under, so that it is registered once.
+    unique_id: str
+    section: Section
+
+
 def door_handlers(
     stubber: Stubber | None,
     unique: str,
     check_params: Callable[..., Any],
     respond: Callable[..., Any],
-) -> tuple[tuple[str, Callable[..., Any], str, Section], ...]:
+) -> tuple[Handler, ...]:
     """What ``Stubber.activate`` registers, with the door's handlers and ids.
 
-    Each entry is (event, handler, unique id, section). Newer releases'
-    Stubber also sets the account id for endpoint resolution (botocore 1.34.0
-    does not); that handler is included where the release has it.
+    Newer releases' Stubber also sets the account id for endpoint resolution
+    (botocore 1.34.0 does not); that handler is included where the release
+    has it.
 
     Without a stubber (a mock's door on a client it does not own), both
     handlers go last, so a ``Stubber`` or a client-bound stub registered on
@@ -266,31 +280,38 @@ def door_handlers(
     """
     if stubber is None:
         return (
-            ("before-parameter-build.*.*", check_params, f"{unique}-params", "last"),
-            ("before-call.*.*", respond, f"{unique}-call", "last"),
+            Handler(
+                "before-parameter-build.*.*", check_params, f"{unique}-params", "last"
+            ),
+            Handler("before-call.*.*", respond, f"{unique}-call", "last"),
         )
-    handlers: list[tuple[str, Callable[..., Any], str, Section]] = [
-        ("before-parameter-build.*.*", check_params, f"{unique}-params", "first"),
-        ("before-call.*.*", respond, f"{unique}-call", "middle"),
+    handlers = [
+        Handler(
+            "before-parameter-build.*.*", check_params, f"{unique}-params", "first"
+        ),
+        Handler("before-call.*.*", respond, f"{unique}-call", "middle"),
     ]
     account_id = getattr(stubber, "_set_account_id_for_endpoint_resolution", None)
     if account_id is not None:  # pragma: no branch - None on botocore 1.34.0
         handlers.append(
-            ("before-endpoint-resolution.*", account_id, f"{unique}-account", "middle")
+            Handler(
+                "before-endpoint-resolution.*",
+                account_id,
+                f"{unique}-account",
+                "middle",
+            )
         )
     return tuple(handlers)
 
 
-def register(
-    events: Any, event: str, handler: Any, unique_id: str, section: Section
-) -> None:
-    """Register ``handler`` on a client's events, in ``section``."""
-    if section == "first":
-        events.register_first(event, handler, unique_id=unique_id)
-    elif section == "last":
-        events.register_last(event, handler, unique_id=unique_id)
-    else:
-        events.register(event, handler, unique_id=unique_id)
+def register(events: Any, handler: Handler) -> None:
+    """Register ``handler`` on a client's events, in its section."""
+    register_in = {
+        "first": events.register_first,
+        "middle": events.register,
+        "last": events.register_last,
+    }[handler.section]
+    register_in(handler.event, handler.function, unique_id=handler.unique_id)
 
 
 # -- client creation -------------------------------------------------------------

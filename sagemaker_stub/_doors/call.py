@@ -1,75 +1,56 @@
-"""Doors that adapt one botocore client to the engine.
+"""The door that answers a botocore client's calls in ``before-call``.
 
 :class:`CallDoor` answers in ``before-call``: botocore never builds an HTTP
-request, and the engine's answer goes through botocore's own parser.
-:class:`SendDoor` (``retries=True``) answers in ``before-send`` instead, one
-attempt at a time, so botocore's endpoint parses each answer and its retry
-handler sees it. Both hand a call to the stub's ``Stubber`` side while a
-``Stubber`` expectation is queued.
+request, and the engine's answer goes through botocore's own parser. It hands
+a call to the stub's ``Stubber`` side while a ``Stubber`` expectation is
+queued. With ``retries=True`` a :class:`~.send.SendDoor` answers one step
+later instead, inside botocore's retry loop.
 
 A door built without a ``Stubber`` is a mock's (``mock()``): it answers a
 client nothing else answers, after any ``Stubber`` on it, and refuses the
 operations the engine does not answer.
+
+Its handlers are named after the events they handle.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 import weakref
 from collections.abc import Awaitable
-from contextvars import ContextVar
 from typing import Any
 
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import ReadTimeoutError
 from botocore.model import OperationModel
 from botocore.stub import Stubber
 
-from .._cassettes.recording import record_sync
-from .._engine.book import Source
-from .._engine.engine import Engine, identity
-from .._engine.request import Answer, Request
-from .._errors import SageMakerStubError
+from sagemaker_stub._cassettes.recording import record_sync
+from sagemaker_stub._cassettes.tape import Tape
+from sagemaker_stub._engine.book import Source
+from sagemaker_stub._engine.engine import Engine
+from sagemaker_stub._engine.identity import identify
+from sagemaker_stub._engine.request import Answer, Request
+from sagemaker_stub._errors import SageMakerStubError
+
 from .botocore import (
+    Handler,
     Hook,
     RequestDict,
     door_handlers,
-    is_aio_client,
     register,
-    registered_handler,
     request_body,
     request_parts,
-    retry_handler_id,
     stubber_check_params,
     stubber_queue,
     stubber_response,
-    unsigned,
 )
 from .render import Renderer
 
-__all__ = ["CallDoor", "SendDoor", "door_for"]
+__all__ = ["Answered", "CallDoor"]
 
 #: What a door's ``before-call`` handler returns: an answer, an awaitable one
 #: (async clients), or None to let the client send the request.
 Answered = Hook | Awaitable[Hook] | None
-
-
-class _Attempts:
-    """The call in progress through a :class:`SendDoor`, across its attempts."""
-
-    __slots__ = ("backoff", "count", "door", "request")
-
-    def __init__(self, door: SendDoor, request: Request) -> None:
-        self.door = door
-        self.request = request
-        self.count = 0
-        self.backoff: float | None = None
-
-
-#: The call in progress in this thread, or in this asyncio task: both a
-#: thread and a task see only their own value.
-_CALL: ContextVar[_Attempts | None] = ContextVar("sagemaker_stub_call", default=None)
 
 
 class CallDoor:
@@ -81,10 +62,17 @@ class CallDoor:
         engine: What answers.
         stubber: The client-bound stub, whose ``Stubber`` expectations are
             served first; None for a mock's door.
+        tape: The cassette that records, if one does: a call it has no
+            recording for is sent to the endpoint and its outcome recorded.
     """
 
     def __init__(
-        self, client: Any, engine: Engine, *, stubber: Stubber | None = None
+        self,
+        client: Any,
+        engine: Engine,
+        *,
+        stubber: Stubber | None = None,
+        tape: Tape | None = None,
     ) -> None:
         self._stubber = stubber
         self._engine = engine
@@ -100,71 +88,77 @@ class CallDoor:
         self._key = unique
         #: Where a call sent to the endpoint waits for its outcome.
         self._sent_key = f"{unique}-sent"
-        handlers = door_handlers(stubber, unique, self.capture, self.respond)
-        tape = engine.tape
-        #: The engine's cassette while it records (fixed with the engine).
+        handlers = door_handlers(
+            stubber, unique, self.before_parameter_build, self.before_call
+        )
+        #: The cassette while it records (fixed when the door is made).
         self._recording = tape if tape is not None and tape.records else None
         if self._recording is not None:
-            section = handlers[1][3]
+            section = handlers[1].section
             handlers = (
                 *handlers,
-                ("after-call.*.*", self.recorded, f"{unique}-recorded", section),
-                ("after-call-error.*.*", self.not_sent, f"{unique}-failed", section),
+                Handler(
+                    "after-call.*.*", self.after_call, f"{unique}-recorded", section
+                ),
+                Handler(
+                    "after-call-error.*.*",
+                    self.after_call_error,
+                    f"{unique}-failed",
+                    section,
+                ),
             )
         self._handlers = handlers
 
     def open(self) -> None:
         """Register the door on the client."""
         events = self._meta.events
-        for event, handler, unique_id, section in self._handlers:
-            register(events, event, handler, unique_id, section)
+        for handler in self._handlers:
+            register(events, handler)
 
     def close(self) -> None:
         """Unregister exactly what :meth:`open` registered."""
         events = self._meta.events
-        for event, handler, unique_id, _ in self._handlers:
-            events.unregister(event, handler, unique_id=unique_id)
+        for handler in self._handlers:
+            events.unregister(
+                handler.event, handler.function, unique_id=handler.unique_id
+            )
 
     # -- botocore handlers ------------------------------------------------------
 
-    def capture(
+    def before_parameter_build(
         self,
         model: OperationModel,
         params: dict[str, Any],
         context: dict[str, Any],
         **kwargs: Any,
     ) -> None:
-        """``before-parameter-build``: keep the caller's parameters for the answer."""
+        """Keep the caller's parameters for the answer."""
         stubbed = bool(self._expectations) or model.name not in self._operations
         if stubbed and self._stubber is not None:
             stubber_check_params(self._stubber, model, params, context, **kwargs)
         context[self._key] = (params, stubbed)
 
-    def respond(
+    def before_call(
         self,
         model: OperationModel,
         params: RequestDict,
         context: dict[str, Any],
         **kwargs: Any,
     ) -> Answered:
-        """``before-call``: the engine's answer, parsed by botocore."""
+        """The engine's answer, parsed by botocore."""
         captured = context.pop(self._key, None)
         if captured is None or captured[1]:
             return self._stubbed(model, params, context, captured, **kwargs)
         request = self._request(model, captured[0], params)
         tape = self._recording
         if tape is not None:
-            digest, key = identity(request)
-            if tape.sends(request, key):
-                context[self._sent_key] = (request, digest, key)
+            identify(request)
+            if tape.sends(request):
+                context[self._sent_key] = request
                 return self._send()
-        return self._handle(model, request)
+        return self._answer(model, request)
 
-    def _send(self) -> Answered:
-        """Let the client send a call to the endpoint, to be recorded."""
-        return None
-
-    def recorded(
+    def after_call(
         self,
         http_response: Any,
         parsed: dict[str, Any],
@@ -172,29 +166,32 @@ class CallDoor:
         context: dict[str, Any],
         **kwargs: Any,
     ) -> Any:
-        """``after-call``: record what the endpoint answered a sent call."""
-        sent = context.pop(self._sent_key, None)
+        """Record what the endpoint answered a sent call."""
+        sent: Request | None = context.pop(self._sent_key, None)
         if sent is None:  # a call the door answered
             return None
         assert self._recording is not None  # the handler is registered only then
         return record_sync(self._recording, sent, http_response, parsed)
 
-    def not_sent(
+    def after_call_error(
         self, context: dict[str, Any], exception: Exception, **kwargs: Any
     ) -> None:
-        """``after-call-error``: a sent call failed before any answer."""
-        sent = context.pop(self._sent_key, None)
+        """A sent call failed before any answer: it is in the history, unanswered."""
+        sent: Request | None = context.pop(self._sent_key, None)
         if sent is not None:  # pragma: no branch - only a call sent can fail here
-            request, digest, _ = sent
-            self._engine.calls.record(request, digest, None, Source.RECORDED)
+            self._engine.calls.log(sent, None, Source.RECORDED)
 
-    def _handle(self, model: OperationModel, request: Request) -> Answered:
+    # -- answering --------------------------------------------------------------
+
+    def _send(self) -> Answered:
+        """Let the client send a call to the endpoint, to be recorded."""
+        return None
+
+    def _answer(self, model: OperationModel, request: Request) -> Answered:
         """The engine's answer to the call, parsed by botocore."""
         answer = self._engine.answer(request)
         self._wait(answer, request)
         return self._renderer.render(model, request.url, answer)
-
-    # -- helpers ----------------------------------------------------------------
 
     def _request(
         self, model: OperationModel, api_params: dict[str, Any], params: RequestDict
@@ -219,12 +216,12 @@ class CallDoor:
         captured: tuple[dict[str, Any], bool] | None,
         **kwargs: Any,
     ) -> Hook:
-        """A call for the Stubber side: its expectation, recorded as such."""
+        """A call for the Stubber side: its expectation, logged as such."""
         if self._stubber is None:
             raise SageMakerStubError(self._refusal(model.name))
         response = stubber_response(self._stubber, model, params, context, **kwargs)
         api_params = captured[0] if captured else {}
-        self._engine.calls.record_elsewhere(
+        self._engine.calls.log_elsewhere(
             model.name,
             api_params,
             request_body(params),
@@ -250,167 +247,3 @@ class CallDoor:
             time.sleep(answer.delay)
         if answer.timed_out:
             raise ReadTimeoutError(endpoint_url=request.url)
-
-
-class SendDoor(CallDoor):
-    """Answers in ``before-send``, inside botocore's retry loop.
-
-    The request is left unsigned (there are no credentials to sign with, and
-    nothing is sent). The client's retry handler is wrapped so that the
-    backoff it chooses is recorded, and slept only with
-    ``sleep_between_retries``.
-    """
-
-    def __init__(
-        self,
-        client: Any,
-        engine: Engine,
-        *,
-        stubber: Stubber | None = None,
-        sleep_between_retries: bool,
-    ) -> None:
-        super().__init__(client, engine, stubber=stubber)
-        self._sleep = sleep_between_retries
-        self._events: Any = client.meta.events
-        self._name = client.meta.service_model.service_id.hyphenize()
-        self._retry_handler: Any = None
-        #: Whether the client's retry handler was looked for since open().
-        self._wrapped = False
-        self._wrap_lock = threading.Lock()
-
-    def open(self) -> None:
-        super().open()
-        events, name = self._events, self._name
-        events.register(f"before-send.{name}", self.send)
-        events.register(f"choose-signer.{name}", self.signer)
-
-    def _wrap_retry_handler(self) -> None:
-        """Put :meth:`needs_retry` in the place of the client's retry handler.
-
-        Done at the first call rather than in :meth:`open`: a mock opens its
-        door on a client still being made, before botocore registers the
-        client's retry handler.
-        """
-        with self._wrap_lock:
-            if self._wrapped:  # pragma: no cover - another thread's first call won
-                return
-            self._wrapped = True
-            events, name = self._events, self._name
-            unique_id = retry_handler_id(name)
-            handler = registered_handler(events, unique_id)
-            if handler is None:  # pragma: no cover - botocore's internals moved
-                return
-            self._retry_handler = handler
-            events.unregister(f"needs-retry.{name}", unique_id=unique_id)
-            events.register(
-                f"needs-retry.{name}", self.needs_retry, unique_id=unique_id
-            )
-
-    def close(self) -> None:
-        super().close()
-        events, name = self._events, self._name
-        events.unregister(f"before-send.{name}", self.send)
-        events.unregister(f"choose-signer.{name}", self.signer)
-        with self._wrap_lock:
-            handler, self._retry_handler = self._retry_handler, None
-            self._wrapped = False
-        if handler is not None:
-            unique_id = retry_handler_id(name)
-            events.unregister(f"needs-retry.{name}", unique_id=unique_id)
-            events.register(f"needs-retry.{name}", handler, unique_id=unique_id)
-
-    def signer(self, **kwargs: Any) -> object:
-        """``choose-signer``: no signature for a call this door answers.
-
-        A call sent to the endpoint (recording a cassette) is signed as the
-        client signs.
-        """
-        call = _CALL.get()
-        return unsigned() if call is not None and call.door is self else None
-
-    def _send(self) -> Answered:
-        _CALL.set(None)
-        return None
-
-    def _handle(self, model: OperationModel, request: Request) -> Answered:
-        """Keep the request for its attempts, and let botocore send it."""
-        if not self._wrapped:
-            self._wrap_retry_handler()
-        _CALL.set(_Attempts(self, request))
-        return None
-
-    def _attempt(self) -> Request | None:
-        """The next attempt of the call in progress."""
-        call = _CALL.get()
-        if call is None or call.door is not self:  # pragma: no cover
-            return None  # before-call always runs first, on this door
-        call.count += 1
-        backoff, call.backoff = call.backoff, None
-        first = call.request
-        return Request(
-            first.operation,
-            first.params,
-            first.headers,
-            first.body,
-            url=first.url,
-            region=first.region,
-            read_timeout=first.read_timeout,
-            attempt=call.count,
-            backoff=backoff,
-            client=first.client,
-        )
-
-    def send(self, request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
-        """``before-send``: answer one attempt of the call in progress."""
-        attempt = self._attempt()
-        if attempt is None:  # pragma: no cover - see _attempt
-            return None
-        answer = self._engine.answer(attempt)
-        self._wait(answer, attempt)
-        response, _ = self._renderer.render(
-            attempt.operation.model, attempt.url, answer, parse=False
-        )
-        return response
-
-    def needs_retry(self, **kwargs: Any) -> object:
-        """botocore's retry decision, with its backoff recorded.
-
-        botocore's endpoint sleeps for what this returns before retrying.
-        """
-        return self._backoff(self._retry_handler(**kwargs))
-
-    def _backoff(self, delay: Any) -> Any:
-        """Record the backoff the retry handler chose; what to sleep instead.
-
-        ``delay`` is the handler's answer: seconds to wait before retrying,
-        or None (or False) not to retry.
-        """
-        if delay is None or delay is False:
-            return delay
-        call = _CALL.get()
-        if call is None:  # a call sent to the endpoint: its backoff is slept
-            return delay
-        call.backoff = delay
-        return delay if self._sleep else 0
-
-
-def door_for(
-    client: Any, engine: Engine, *, stubber: Stubber | None = None
-) -> CallDoor:
-    """The door for ``client``: sync or async, before-call or before-send.
-
-    ``stubber`` is the client-bound stub; a mock's doors have none.
-    """
-    options = engine.options
-    sleep = options.sleep_between_retries
-    if is_aio_client(client):
-        from .aio import AioCallDoor, AioSendDoor  # noqa: PLC0415 - aiobotocore only
-
-        if options.retries:
-            return AioSendDoor(
-                client, engine, stubber=stubber, sleep_between_retries=sleep
-            )
-        return AioCallDoor(client, engine, stubber=stubber)
-    if options.retries:
-        return SendDoor(client, engine, stubber=stubber, sleep_between_retries=sleep)
-    return CallDoor(client, engine, stubber=stubber)

@@ -42,13 +42,13 @@ S3 = "s3"
 class Reach(Protocol):
     """What the registry asks of an active mock (all under :data:`LOCK`)."""
 
-    def _answer(self, client: Any, service: str) -> None:
+    def reach(self, client: Any, service: str) -> None:
         """Start answering ``client``, a client of ``service``."""
 
-    def _release(self, client: Any) -> None:
+    def release(self, client: Any) -> None:
         """Stop answering ``client``; nothing if it was not answered."""
 
-    def _release_all(self) -> None:
+    def release_all(self) -> None:
         """Stop answering every client."""
 
 
@@ -75,7 +75,7 @@ def _created(client: Any) -> None:
     with LOCK:
         known.add(client)
         if _mocks:
-            _mocks[-1]._answer(client, service)
+            _mocks[-1].reach(client, service)
 
 
 watch_clients(_created)
@@ -92,7 +92,7 @@ def bind(client: Any, stub: object) -> None:
     with LOCK:
         _bound[client] = weakref.ref(stub)
         if _mocks:
-            _mocks[-1]._release(client)
+            _mocks[-1].release(client)
 
 
 def unbind(client: Any) -> None:
@@ -100,14 +100,14 @@ def unbind(client: Any) -> None:
     with LOCK:
         _bound.pop(client, None)
         if _mocks and client in _clients[RUNTIME]:
-            _mocks[-1]._answer(client, RUNTIME)
+            _mocks[-1].reach(client, RUNTIME)
 
 
 def start(mock: Reach) -> None:
     """``mock`` becomes the innermost: it answers every client not bound."""
     with LOCK:
         if _mocks:
-            _mocks[-1]._release_all()
+            _mocks[-1].release_all()
         _mocks.append(mock)
         _reach_all(mock)
 
@@ -119,7 +119,7 @@ def stop(mock: Reach) -> None:
         _mocks.remove(mock)
         if not innermost:
             return
-        mock._release_all()
+        mock.release_all()
         if _mocks:
             _reach_all(_mocks[-1])
 
@@ -128,4 +128,4 @@ def _reach_all(mock: Reach) -> None:
     for service, clients in _clients.items():
         for client in list(clients):
             if service != RUNTIME or client not in _bound:
-                mock._answer(client, service)
+                mock.reach(client, service)

@@ -4,22 +4,19 @@ The local server (``_server``) hands each ``POST /endpoints/{name}/...`` here.
 The door reads the service's REST protocol from botocore's service model (the
 operation's URI, which headers carry which parameter, which member is the
 body) so that a request sent by any client, signed or not, becomes the same
-:class:`~sagemaker_stub._operation.Request` the in-process doors build from a
-botocore call, and the engine answers it with the same rules.
+:class:`~sagemaker_stub._engine.request.Request` the in-process doors build
+from a botocore call, and the engine answers it with the same rules.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import unquote
 
-from .._engine.engine import Engine
-from .._engine.request import Answer, Operation, Request
-
-if TYPE_CHECKING:
-    from .._server.upstream import Upstream
+from sagemaker_stub._engine.engine import Engine
+from sagemaker_stub._engine.request import Answer, Operation, Request
 
 __all__ = ["HttpDoor", "region_of"]
 
@@ -61,14 +58,19 @@ class _Route:
 class HttpDoor:
     """Turns HTTP requests into the engine's requests, and answers them.
 
-    While the engine's cassette records, a request it has no recording for is
-    forwarded to the endpoint through ``upstream``, which records it.
+    Args:
+        engine: What answers.
+        forward: Answers a request the engine does not: a recording server
+            forwards a request its cassette has no recording for to the
+            endpoint (returning None for the others).
     """
 
-    def __init__(self, engine: Engine, upstream: Upstream | None = None) -> None:
+    def __init__(
+        self, engine: Engine, forward: Callable[[Request], Answer | None] | None = None
+    ) -> None:
         self._engine = engine
         self._routes = [_Route(operation) for operation in engine.operations.values()]
-        self.upstream = upstream
+        self._forward = forward
 
     def route(self, path: str) -> tuple[_Route, dict[str, str]] | None:
         """The operation a ``POST`` to ``path`` calls, and its URI parameters."""
@@ -121,7 +123,8 @@ class HttpDoor:
         )
         if problem is not None:
             return self._engine.reject(request, problem)
-        upstream = self.upstream
-        if upstream is not None and upstream.sends(request):
-            return upstream.forward(request)
+        if self._forward is not None:
+            forwarded = self._forward(request)
+            if forwarded is not None:
+                return forwarded
         return self._engine.answer(request)

@@ -13,15 +13,17 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from botocore.awsrequest import AWSResponse
-from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.model import OperationModel, ServiceModel
 from botocore.response import StreamingBody
 
-from .._engine.envelope import http_date, new_request_id
-from .._engine.eventstream import EventStreamBody
+from sagemaker_stub._engine.answers import modeled_error_shape
+from sagemaker_stub._engine.envelope import http_date
+from sagemaker_stub._engine.eventstream import EventStreamBody
+
 from .botocore import LazyResponse, convert_to_response_dict, parser_for
 
 if TYPE_CHECKING:
-    from .._engine.request import Answer
+    from sagemaker_stub._engine.request import Answer
 
 __all__ = [
     "RawBody",
@@ -29,7 +31,6 @@ __all__ = [
     "Template",
     "Templates",
     "envelope",
-    "modeled_error_shape",
 ]
 
 
@@ -131,16 +132,14 @@ def envelope(
     s3: bool,
     headers: Mapping[str, str],
     body: bytes | EventStreamBody,
-    request_id: str | None,
+    request_id: str,
 ) -> dict[str, str]:
     """The response's headers with the envelope a service adds.
 
-    The request id (a fresh one unless given), the date, and the framing: a
-    ``content-length`` for a whole body (one given in ``headers`` is kept, as
-    a HEAD answer's is) or chunked transfer for an event stream.
+    The request id, the date, and the framing: a ``content-length`` for a
+    whole body (one given in ``headers`` is kept, as a HEAD answer's is) or
+    chunked transfer for an event stream.
     """
-    if request_id is None:
-        request_id = new_request_id()
     if s3:
         all_headers = {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
     else:
@@ -168,44 +167,22 @@ class Renderer:
     def render(
         self, operation: OperationModel, url: str, answer: Answer, *, parse: bool = True
     ) -> tuple[AWSResponse, dict[str, Any]]:
-        """The engine's answer as botocore's endpoint would hand it back."""
-        return self.respond(
-            operation,
-            url,
-            answer.status,
-            answer.headers,
-            answer.body,
-            parse=parse,
-            request_id=answer.request_id,
-        )
+        """The engine's answer as botocore's endpoint would hand it back.
 
-    def respond(
-        self,
-        operation: OperationModel,
-        url: str,
-        status: int,
-        headers: Mapping[str, str],
-        body: bytes | EventStreamBody,
-        *,
-        parse: bool = True,
-        request_id: str | None = None,
-    ) -> tuple[AWSResponse, dict[str, Any]]:
-        """Parse a response as botocore's endpoint would.
-
-        ``body`` is the whole body, or an event stream sent chunked; the
-        envelope is added by :func:`envelope`. With ``parse=False`` only the
-        HTTP response is built, for botocore's endpoint to parse, and the
+        The envelope is added by :func:`envelope`. With ``parse=False`` only
+        the HTTP response is built, for botocore's endpoint to parse, and the
         dict is empty.
         """
-        all_headers = envelope(self._s3, headers, body, request_id)
+        body = answer.body
+        all_headers = envelope(self._s3, answer.headers, body, answer.request_id)
         if not isinstance(body, bytes):
-            http = LazyResponse(url, status, all_headers, body)
+            http = LazyResponse(url, answer.status, all_headers, body)
             return http, self._parse(operation, http) if parse else {}
         raw = RawBody(body)
-        http = LazyResponse(url, status, all_headers, raw)
+        http = LazyResponse(url, answer.status, all_headers, raw)
         if not parse:
             return http, {}
-        key = self._templates.key(operation, status, len(body), headers)
+        key = self._templates.key(operation, answer.status, len(body), answer.headers)
         if key is None:
             return http, self._parse(operation, http)
         template = self._templates.get(key)
@@ -227,17 +204,3 @@ class Renderer:
             parsed.update(self._parser.parse(response_dict, error_shape))
         parsed["ResponseMetadata"]["RetryAttempts"] = 0
         return parsed
-
-
-def modeled_error_shape(
-    operation: OperationModel, status: int, parsed: Mapping[str, Any]
-) -> Shape | None:
-    """The modeled error a parsed response carries, whose fields are parsed next.
-
-    botocore's endpoint parses an error response twice: for the error code,
-    then for the error shape's own fields (``OriginalStatusCode``, ...).
-    """
-    if status < 300:
-        return None
-    code = parsed.get("Error", {}).get("Code")
-    return operation.service_model.shape_for_error_code(code) if code else None

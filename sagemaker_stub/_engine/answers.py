@@ -11,16 +11,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .._errors import NoResultError
-from .._results import (
-    AsyncResult,
-    ErrorResult,
-    InvokeResult,
-    StreamResult,
-)
-from .._text import JSON_CONTENT_TYPE, dump_json, preview
-from .book import Kind
+from botocore.model import OperationModel, Shape
+
+from sagemaker_stub._errors import NoResultError
+from sagemaker_stub._results import AsyncResult, ErrorResult, InvokeResult, StreamResult
+from sagemaker_stub._text import JSON_CONTENT_TYPE, dump_json, preview
+
 from .eventstream import EventStreamBody, StreamProgress, encode_exception
+from .identity import Kind
 from .request import Answer, Request
 
 __all__ = [
@@ -30,6 +28,7 @@ __all__ = [
     "async_answer",
     "error_answer",
     "missing",
+    "modeled_error_shape",
     "stream_answer",
 ]
 
@@ -235,3 +234,17 @@ def missing(
             "ErrorResult(...).remembered()."
         )
     return NoResultError("\n".join(lines))
+
+
+def modeled_error_shape(
+    operation: OperationModel, status: int, parsed: Mapping[str, Any]
+) -> Shape | None:
+    """The modeled error a parsed response carries, whose fields are parsed next.
+
+    botocore's endpoint parses an error response twice: for the error code,
+    then for the error shape's own fields (``OriginalStatusCode``, ...).
+    """
+    if status < 300:
+        return None
+    code = parsed.get("Error", {}).get("Code")
+    return operation.service_model.shape_for_error_code(code) if code else None

@@ -1,8 +1,9 @@
 """The result model: queues, memory and fallback, in plain Python.
 
-This module knows nothing of botocore. A request reaches it as an operation
-kind, an endpoint name and a hashable identity key; it answers with the value
-remembered for that identity, or builds one from the next queued result.
+This module knows nothing of botocore. A request reaches it as its
+:class:`~.identity.Identity` (kind, endpoint, headers, body); it answers with
+the value remembered for that identity, or builds one from the next queued
+result.
 """
 
 from __future__ import annotations
@@ -17,22 +18,12 @@ from typing import Generic, TypeVar, cast
 
 import attrs
 
-__all__ = ["Kind", "PendingResult", "ResultBook", "Source"]
+from .identity import Identity, Kind, same
+
+__all__ = ["PendingResult", "Queued", "Recording", "ResultBook", "Source"]
 
 V = TypeVar("V")
 _MISSING: object = object()
-
-
-class Kind(enum.Enum):
-    """The operations that have queues of their own."""
-
-    SYNC = "InvokeEndpoint"
-    ASYNC = "InvokeEndpointAsync"
-    STREAM = "InvokeEndpointWithResponseStream"
-
-    # Members are singletons compared by identity, so identity can hash them:
-    # Enum's own __hash__ is Python code, and kinds key every lookup of a call.
-    __hash__ = object.__hash__
 
 
 class Source(str, enum.Enum):
@@ -98,6 +89,26 @@ class PendingResult:
         )
 
 
+@attrs.frozen
+class Recording:
+    """A cassette's recording, queued for the request it was recorded for."""
+
+    result: object
+    identity: Identity
+    #: The cassette and the interaction's number.
+    origin: str
+
+
+class Queued:
+    """A queued result and its place in the order results were queued."""
+
+    __slots__ = ("pending", "seq")
+
+    def __init__(self, seq: int, pending: PendingResult) -> None:
+        self.seq = seq
+        self.pending = pending
+
+
 def _wait_for(lock: threading.Lock) -> None:
     """Take a lock another thread holds, without queueing behind it in the OS.
 
@@ -112,29 +123,31 @@ def _wait_for(lock: threading.Lock) -> None:
         time.sleep(0)
 
 
-@attrs.frozen
-class _Entry:
-    seq: int
-    pending: PendingResult
+#: The kinds whose queues each kind falls back to, in order.
+_FALLBACKS: Mapping[Kind, tuple[Kind, ...]] = {
+    Kind.ASYNC: (Kind.SYNC,),
+    Kind.STREAM: (Kind.SYNC,),
+}
+#: What a build is given: the queued result taken (None when every queue was
+#: empty) and how it was chosen.
+Build = Callable[[Queued | None, Source], V]
 
 
 class ResultBook(Generic[V]):
     """Queues of results and the memory of what each request was given.
 
-    Args:
-        fallbacks: For each kind, the kinds whose queues are tried, in order,
-            when its own queues are empty.
+    Async and streaming calls fall back to the ``invoke_endpoint`` queues
+    when their own are empty.
     """
 
-    def __init__(self, fallbacks: Mapping[Kind, tuple[Kind, ...]]) -> None:
-        self._fallbacks = dict(fallbacks)
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seq = itertools.count()
-        self._shared: dict[Kind, deque[_Entry]] = {kind: deque() for kind in Kind}
-        self._by_endpoint: dict[Kind, dict[str, deque[_Entry]]] = {
+        self._shared: dict[Kind, deque[Queued]] = {kind: deque() for kind in Kind}
+        self._by_endpoint: dict[Kind, dict[str, deque[Queued]]] = {
             kind: {} for kind in Kind
         }
-        self._memory: dict[tuple[Kind, str, Hashable], V] = {}
+        self._memory: dict[Identity, V] = {}
         #: How many queued results carry the identity they were recorded for.
         self._keyed = 0
         #: For each kind, the queues to try in order, and how each is named.
@@ -145,7 +158,7 @@ class ResultBook(Generic[V]):
                     self._shared[candidate],
                     Source.QUEUED if candidate is kind else Source.FALLBACK,
                 )
-                for candidate in (kind, *self._fallbacks.get(kind, ()))
+                for candidate in (kind, *_FALLBACKS.get(kind, ()))
             )
             for kind in Kind
         }
@@ -160,12 +173,9 @@ class ResultBook(Generic[V]):
     ) -> None:
         """Queue ``results``, in order, for one endpoint or for any."""
         with self._lock:
-            if endpoint_name is None:
-                queue = self._shared[kind]
-            else:
-                queue = self._by_endpoint[kind].setdefault(endpoint_name, deque())
+            queue = self._queue_of(kind, endpoint_name)
             queue.extend(
-                _Entry(
+                Queued(
                     next(self._seq),
                     PendingResult(
                         operation=kind.value,
@@ -177,121 +187,134 @@ class ResultBook(Generic[V]):
                 for result in results
             )
 
-    def add_recorded(
-        self,
-        kind: Kind,
-        endpoint_name: str,
-        recorded: Iterable[tuple[object, Hashable, str]],
-    ) -> None:
-        """Queue recordings (result, identity, origin) for one endpoint, in order.
+    def add_recorded(self, recordings: Iterable[Recording]) -> None:
+        """Queue a cassette's recordings, each on its request's endpoint, in order.
 
-        A request whose identity matches a recording still queued takes that
-        one; any other new request takes the endpoint's next result, as it
-        would from :meth:`add`.
+        A request that matches a recording still queued takes that one; any
+        other new request takes its endpoint's next result, as it would from
+        :meth:`add`.
         """
         with self._lock:
-            queue = self._by_endpoint[kind].setdefault(endpoint_name, deque())
-            for result, key, where in recorded:
+            for recording in recordings:
+                identity = recording.identity
                 pending = PendingResult(
-                    operation=kind.value,
-                    result=result,
-                    endpoint_name=endpoint_name,
-                    origin=where,
-                    key=key,
+                    operation=identity.kind.value,
+                    result=recording.result,
+                    endpoint_name=identity.endpoint_name,
+                    origin=recording.origin,
+                    key=identity,
                 )
-                queue.append(_Entry(next(self._seq), pending))
+                queue = self._queue_of(identity.kind, identity.endpoint_name)
+                queue.append(Queued(next(self._seq), pending))
                 self._keyed += 1
 
-    def remember(self, kind: Kind, endpoint_name: str, key: Hashable, value: V) -> None:
+    def _queue_of(self, kind: Kind, endpoint_name: str | None) -> deque[Queued]:
+        if endpoint_name is None:
+            return self._shared[kind]
+        return self._by_endpoint[kind].setdefault(endpoint_name, deque())
+
+    def remember(self, identity: Identity, value: V) -> None:
         """Remember ``value`` as what a request was given, as :meth:`take` does."""
         with self._lock:
-            self._memory[(kind, endpoint_name, key)] = value
+            self._memory[identity] = value
 
     def take(
         self,
-        kind: Kind,
-        endpoint_name: str,
-        key: Hashable,
-        build: Callable[[PendingResult | None, Source], V],
+        identity: Identity,
+        build: Build[V],
         *,
         fresh: bool = False,
         keep: Callable[[V], bool] | None = None,
     ) -> tuple[V, Source]:
         """The value for a request, remembered or built from the next result.
 
-        ``build`` turns the chosen queued result (``None`` when every queue
-        is empty) into the value to remember; it runs under the lock, so each
+        ``build`` turns the queued result taken (``None`` when every queue is
+        empty) into the value to remember; it runs under the lock, so each
         queued result is used exactly once however many threads call. If
-        ``build`` raises, the result goes back to the front of its queue.
+        ``build`` raises, the result goes back to its place in its queue.
         With ``fresh``, what the request was given before is passed over, and
         the new value replaces it. A value for which ``keep`` is false answers
         this request only: it is not remembered.
         """
-        memory_key = (kind, endpoint_name, key)
         memory = self._memory
         if not fresh:
             # Entries are only ever added or replaced, and a dict lookup is
             # atomic, so a remembered request needs no lock.
-            value = memory.get(memory_key, _MISSING)
+            value = memory.get(identity, _MISSING)
             if value is not _MISSING:
                 return cast(V, value), Source.REMEMBERED
         lock = self._lock
         if not lock.acquire(False):  # positional: cheaper than blocking=False
             _wait_for(lock)
         try:
-            if not fresh and memory_key in memory:  # another thread just took it
-                return memory[memory_key], Source.REMEMBERED
+            if not fresh and identity in memory:  # another thread just took it
+                return memory[identity], Source.REMEMBERED
             if self._keyed:  # a cassette's recordings are queued
-                queue, source, entry = self._recorded_next(kind, endpoint_name, key)
+                queue, source, queued = self._recorded_next(identity)
             else:
-                queue, source = self._next_queue(kind, endpoint_name)
-                entry = queue.popleft() if queue is not None else None
+                queue, source = self._next_queue(identity.kind, identity.endpoint_name)
+                queued = queue.popleft() if queue is not None else None
             try:
-                value = build(entry.pending if entry else None, source)
+                value = build(queued, source)
             except BaseException:
-                if queue is not None and entry is not None:
-                    self._put_back(queue, entry)
+                if queue is not None and queued is not None:
+                    self._put_back(queue, queued)
                 raise
             if keep is None or keep(value):
-                memory[memory_key] = value
+                memory[identity] = value
             else:
-                memory.pop(memory_key, None)
+                memory.pop(identity, None)
             return value, source
         finally:
             lock.release()
 
+    def give_back(self, identity: Identity, queued: Queued | None, value: V) -> None:
+        """Undo a :meth:`take` whose value could not be delivered.
+
+        The result goes back to its place in its queue, and the request no
+        longer remembers ``value``.
+        """
+        with self._lock:
+            if self._memory.get(identity, _MISSING) is value:
+                del self._memory[identity]
+            if queued is not None:
+                pending = queued.pending
+                kind = Kind(pending.operation)
+                self._put_back(self._queue_of(kind, pending.endpoint_name), queued)
+
     def _recorded_next(
-        self, kind: Kind, endpoint_name: str, key: Hashable
-    ) -> tuple[deque[_Entry] | None, Source, _Entry | None]:
+        self, identity: Identity
+    ) -> tuple[deque[Queued] | None, Source, Queued | None]:
         """The entry a new request takes, removed from its queue: the recording
-        made for its identity if one is queued, else the next result."""
-        own = self._by_endpoint[kind].get(endpoint_name)
-        for entry in own or ():
-            if entry.pending.key == key:
+        made for it if one is queued, else the next result."""
+        own = self._by_endpoint[identity.kind].get(identity.endpoint_name)
+        for queued in own or ():
+            key = queued.pending.key
+            if isinstance(key, Identity) and same(key, identity):
                 assert own is not None
-                own.remove(entry)
+                own.remove(queued)
                 self._keyed -= 1
-                return own, Source.QUEUED, entry
-        queue, source = self._next_queue(kind, endpoint_name)
+                return own, Source.QUEUED, queued
+        queue, source = self._next_queue(identity.kind, identity.endpoint_name)
         if queue is None:
             return None, source, None
-        entry = queue.popleft()
-        if entry.pending.key is not None:
+        queued = queue.popleft()
+        if queued.pending.key is not None:
             self._keyed -= 1
-        return queue, source, entry
+        return queue, source, queued
 
-    def _put_back(self, queue: deque[_Entry], entry: _Entry) -> None:
-        """Return an entry a build refused to its place in the queue."""
+    def _put_back(self, queue: deque[Queued], queued: Queued) -> None:
+        """Return a taken entry to its place in the queue (under the lock)."""
         position = 0
-        while position < len(queue) and queue[position].seq < entry.seq:
+        while position < len(queue) and queue[position].seq < queued.seq:
             position += 1
-        queue.insert(position, entry)
-        if entry.pending.key is not None:
+        queue.insert(position, queued)
+        if queued.pending.key is not None:
             self._keyed += 1
 
     def _next_queue(
         self, kind: Kind, endpoint_name: str
-    ) -> tuple[deque[_Entry] | None, Source]:
+    ) -> tuple[deque[Queued] | None, Source]:
         for by_endpoint, shared, source in self._order[kind]:
             own = by_endpoint.get(endpoint_name)
             if own:
@@ -312,15 +335,15 @@ class ResultBook(Generic[V]):
     def pending(self) -> list[PendingResult]:
         """Every queued result not yet used, in the order it was queued."""
         with self._lock:
-            entries = [entry for queue in self._shared.values() for entry in queue]
+            entries = [queued for queue in self._shared.values() for queued in queue]
             entries.extend(
-                entry
+                queued
                 for queues in self._by_endpoint.values()
                 for queue in queues.values()
-                for entry in queue
+                for queued in queue
             )
-        entries.sort(key=lambda entry: entry.seq)
-        return [entry.pending for entry in entries]
+        entries.sort(key=lambda queued: queued.seq)
+        return [queued.pending for queued in entries]
 
     def endpoints_with_results(self, kind: Kind) -> list[str]:
         """Endpoints that still have results of ``kind`` queued for them."""

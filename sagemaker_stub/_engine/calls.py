@@ -1,83 +1,214 @@
-"""The call history: one typed record per invocation."""
+"""The call history: one typed, read-only record per invocation."""
 
 from __future__ import annotations
 
 import hashlib
-import threading
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-import attrs
-
-from .._faults import Fault
 from .book import Source
 from .eventstream import StreamProgress
-from .objects import S3Object
 from .registry import NEW_SESSION
 
 if TYPE_CHECKING:
+    from sagemaker_stub._faults import Fault
+
+    from .objects import S3Object
     from .outputs import Placed
     from .request import Request
 
 __all__ = ["Call", "CallLog"]
 
 
-@attrs.frozen(kw_only=True)
 class Call:
-    """One call made through a stubbed or mocked client.
+    """One call made through a stubbed or mocked client. Read-only.
+
+    Its fields are read-only properties. It is a plain slotted class rather
+    than an attrs class: every call the stub answers makes one, and a frozen
+    attrs class of this size costs more to build (its ``__init__`` sets each
+    field through ``object.__setattr__``) than the rest of recording. Its
+    equality and ``repr`` are those of the attrs class it was before 0.2.
 
     .. versionadded:: 0.1.0
     """
 
-    #: The operation, e.g. ``"InvokeEndpoint"``.
-    operation: str
-    #: The ``EndpointName`` parameter.
-    endpoint_name: str
-    #: The region of the client that made the call.
-    #:
-    #: .. versionadded:: 0.2.0
-    region: str = ""
-    #: The parameters the caller passed, without ``Body``.
-    params: Mapping[str, object] = attrs.field(repr=False)
-    #: Size in bytes of the request body (0 when there was none).
-    body_size: int
-    #: SHA-256 of the request body, as hex (of ``b""`` when there was none).
-    body_sha256: str = attrs.field(repr=False)
-    #: The request body itself, kept only with ``keep_bodies=True``.
-    body: bytes | None = attrs.field(default=None, repr=False)
-    #: The result served; ``None`` for a Stubber expectation.
-    result: object
-    #: How the result was chosen.
-    source: Source
-    #: The ``InferenceId`` returned by an async call.
-    inference_id: str | None = None
-    #: The ``OutputLocation`` returned by an async call.
-    output_location: str | None = None
-    #: The ``FailureLocation`` returned by an async call.
-    failure_location: str | None = None
-    #: How far the consumer read a streamed response (streaming calls only).
-    stream: StreamProgress | None = None
-    #: The object at an async call's ``InputLocation``, when the stub holds it
-    #: (stored with ``store_input`` or uploaded through an attached S3 client).
-    input_object: S3Object | None = attrs.field(default=None, repr=False)
-    #: The attempt number, 1 for the first; more when the client retried
-    #: (``retries=True``).
-    attempt: int = 1
-    #: The backoff botocore chose before this attempt, in seconds (slept only
-    #: with ``sleep_between_retries=True``); ``None`` for a first attempt.
-    backoff: float | None = None
-    #: Seconds of latency a :class:`Latency` fault added.
-    latency: float = 0.0
-    #: The fault policy that failed this call (``source`` is ``FAULT``).
-    fault: Fault | None = None
-    #: The id of the stateful session of the call (the one it opened with
-    #: ``NEW_SESSION``, or the one it named).
-    session_id: str | None = None
-    #: A weak reference to the client that made the call (see :attr:`client`).
-    client_ref: weakref.ref[Any] | None = attrs.field(
-        default=None, repr=False, eq=False
+    __slots__ = (
+        "_attempt",
+        "_backoff",
+        "_body",
+        "_body_size",
+        "_client_ref",
+        "_digest",
+        "_endpoint_name",
+        "_failure_location",
+        "_fault",
+        "_inference_id",
+        "_input_object",
+        "_latency",
+        "_operation",
+        "_output_location",
+        "_params",
+        "_region",
+        "_result",
+        "_session_id",
+        "_source",
+        "_stream",
     )
+
+    def __init__(
+        self,
+        *,
+        operation: str,
+        endpoint_name: str,
+        region: str = "",
+        params: Mapping[str, object],
+        body_size: int,
+        body_sha256: str | bytes,
+        body: bytes | None = None,
+        result: object,
+        source: Source,
+        inference_id: str | None = None,
+        output_location: str | None = None,
+        failure_location: str | None = None,
+        stream: StreamProgress | None = None,
+        input_object: S3Object | None = None,
+        attempt: int = 1,
+        backoff: float | None = None,
+        latency: float = 0.0,
+        fault: Fault | None = None,
+        session_id: str | None = None,
+        client_ref: weakref.ref[Any] | None = None,
+    ) -> None:
+        self._operation = operation
+        self._endpoint_name = endpoint_name
+        self._region = region
+        self._params = params
+        self._body_size = body_size
+        #: The body's SHA-256: hex, or the digest itself (shown as hex).
+        self._digest = body_sha256
+        self._body = body
+        self._result = result
+        self._source = source
+        self._inference_id = inference_id
+        self._output_location = output_location
+        self._failure_location = failure_location
+        self._stream = stream
+        self._input_object = input_object
+        self._attempt = attempt
+        self._backoff = backoff
+        self._latency = latency
+        self._fault = fault
+        self._session_id = session_id
+        self._client_ref = client_ref
+
+    @property
+    def operation(self) -> str:
+        """The operation, e.g. ``"InvokeEndpoint"``."""
+        return self._operation
+
+    @property
+    def endpoint_name(self) -> str:
+        """The ``EndpointName`` parameter."""
+        return self._endpoint_name
+
+    @property
+    def region(self) -> str:
+        """The region of the client that made the call.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._region
+
+    @property
+    def params(self) -> Mapping[str, object]:
+        """The parameters the caller passed, without ``Body``."""
+        return self._params
+
+    @property
+    def body_size(self) -> int:
+        """Size in bytes of the request body (0 when there was none)."""
+        return self._body_size
+
+    @property
+    def body_sha256(self) -> str:
+        """SHA-256 of the request body, as hex (of ``b""`` when there was none)."""
+        digest = self._digest
+        return digest if isinstance(digest, str) else digest.hex()
+
+    @property
+    def body(self) -> bytes | None:
+        """The request body itself, kept only with ``keep_bodies=True``."""
+        return self._body
+
+    @property
+    def result(self) -> object:
+        """The result served; ``None`` for a Stubber expectation."""
+        return self._result
+
+    @property
+    def source(self) -> Source:
+        """How the result was chosen."""
+        return self._source
+
+    @property
+    def inference_id(self) -> str | None:
+        """The ``InferenceId`` returned by an async call."""
+        return self._inference_id
+
+    @property
+    def output_location(self) -> str | None:
+        """The ``OutputLocation`` returned by an async call."""
+        return self._output_location
+
+    @property
+    def failure_location(self) -> str | None:
+        """The ``FailureLocation`` returned by an async call."""
+        return self._failure_location
+
+    @property
+    def stream(self) -> StreamProgress | None:
+        """How far the consumer read a streamed response (streaming calls only)."""
+        return self._stream
+
+    @property
+    def input_object(self) -> S3Object | None:
+        """The object at an async call's ``InputLocation``, when the stub holds it
+        (stored with ``store_input`` or uploaded through an attached S3 client)."""
+        return self._input_object
+
+    @property
+    def attempt(self) -> int:
+        """The attempt number, 1 for the first; more when the client retried
+        (``retries=True``)."""
+        return self._attempt
+
+    @property
+    def backoff(self) -> float | None:
+        """The backoff botocore chose before this attempt, in seconds (slept only
+        with ``sleep_between_retries=True``); ``None`` for a first attempt."""
+        return self._backoff
+
+    @property
+    def latency(self) -> float:
+        """Seconds of latency a :class:`~sagemaker_stub.Latency` fault added."""
+        return self._latency
+
+    @property
+    def fault(self) -> Fault | None:
+        """The fault policy that failed this call (``source`` is ``FAULT``)."""
+        return self._fault
+
+    @property
+    def session_id(self) -> str | None:
+        """The id of the stateful session of the call (the one it opened with
+        ``NEW_SESSION``, or the one it named)."""
+        return self._session_id
+
+    @property
+    def client_ref(self) -> weakref.ref[Any] | None:
+        """A weak reference to the client that made the call (see :attr:`client`)."""
+        return self._client_ref
 
     @property
     def client(self) -> Any:
@@ -89,109 +220,81 @@ class Call:
 
         .. versionadded:: 0.2.0
         """
-        return None if self.client_ref is None else self.client_ref()
+        return None if self._client_ref is None else self._client_ref()
 
+    # -- equality and repr, as the attrs class had them -----------------------
 
-#: What :meth:`CallLog.record` keeps of a call, in the order :func:`_call_of`
-#: unpacks it. The :class:`Call` is built when the history is
-#: first read: most calls are never looked at one by one, and building a
-#: frozen 18-field record costs more than the rest of recording.
-_Recorded = tuple[
-    str,
-    dict[str, object],
-    int,
-    bytes,
-    "bytes | None",
-    object,
-    Source,
-    int,
-    "float | None",
-    float,
-    "Fault | None",
-    "str | None",
-    "StreamProgress | None",
-    "str | None",
-    "Placed | None",
-    "S3Object | None",
-    str,
-    "weakref.ref[Any] | None",
-]
+    def _compared(self) -> tuple[object, ...]:
+        """Every field but ``client_ref``, which takes no part in equality."""
+        return (
+            self._operation,
+            self._endpoint_name,
+            self._region,
+            self._params,
+            self._body_size,
+            self.body_sha256,
+            self._body,
+            self._result,
+            self._source,
+            self._inference_id,
+            self._output_location,
+            self._failure_location,
+            self._stream,
+            self._input_object,
+            self._attempt,
+            self._backoff,
+            self._latency,
+            self._fault,
+            self._session_id,
+        )
 
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Call:
+            return NotImplemented
+        return self._compared() == other._compared()
 
-def _call_of(recorded: _Recorded) -> Call:
-    """The :class:`Call` of a recorded call."""
-    (
-        operation,
-        params,
-        body_size,
-        digest,
-        body,
-        result,
-        source,
-        attempt,
-        backoff,
-        latency,
-        fault,
-        session_id,
-        stream,
-        inference_id,
-        placed,
-        input_object,
-        region,
-        client,
-    ) = recorded
-    if session_id is None:
-        named = params.get("SessionId")
-        if named != NEW_SESSION:
-            session_id = cast("str | None", named)
-    endpoint_name = params.get("EndpointName", "")
-    return Call(
-        operation=operation,
-        endpoint_name=cast("str", endpoint_name),
-        region=region,
-        client_ref=client,
-        params=params,
-        body_size=body_size,
-        body_sha256=digest.hex(),
-        body=body,
-        result=result,
-        source=source,
-        attempt=attempt,
-        backoff=backoff,
-        latency=latency,
-        fault=fault,
-        session_id=session_id,
-        stream=stream,
-        inference_id=inference_id,
-        output_location=None if placed is None else placed.output_location,
-        failure_location=None if placed is None else placed.failure_location,
-        input_object=input_object,
-    )
+    def __hash__(self) -> int:
+        return hash(self._compared())
+
+    def __repr__(self) -> str:
+        shown = (
+            ("operation", self._operation),
+            ("endpoint_name", self._endpoint_name),
+            ("region", self._region),
+            ("body_size", self._body_size),
+            ("result", self._result),
+            ("source", self._source),
+            ("inference_id", self._inference_id),
+            ("output_location", self._output_location),
+            ("failure_location", self._failure_location),
+            ("stream", self._stream),
+            ("attempt", self._attempt),
+            ("backoff", self._backoff),
+            ("latency", self._latency),
+            ("fault", self._fault),
+            ("session_id", self._session_id),
+        )
+        return "Call(" + ", ".join(f"{name}={value!r}" for name, value in shown) + ")"
 
 
 class CallLog:
     """The calls a stub answered, in order. Safe to share between threads.
 
-    Recording is one ``list.append``, which is atomic, so it takes no lock
-    and threads never queue behind one another there. The :class:`Call`
-    records are built when the history is read, under a lock that only
-    readers take.
+    Logging a call is one ``list.append``, which is atomic, so it takes no
+    lock and threads never queue behind one another there; reading the
+    history copies the list.
 
     Args:
         keep_bodies: Keep each request body in its :class:`Call`.
     """
 
     def __init__(self, *, keep_bodies: bool = False) -> None:
-        self._calls: list[Call | _Recorded] = []
+        self._calls: list[Call] = []
         self._keep_bodies = keep_bodies
-        self._read_lock = threading.Lock()
-        #: How many leading entries are built already.
-        self._built = 0
 
-    def record(
+    def log(
         self,
         request: Request,
-        digest: bytes,
         result: object,
         source: Source,
         *,
@@ -203,40 +306,45 @@ class CallLog:
         inference_id: str | None = None,
         input_object: S3Object | None = None,
     ) -> None:
-        """Record a call the engine answered.
+        """Log a call the engine answered (its identity already computed).
 
-        ``digest`` is the SHA-256 of the request body; ``placed`` holds an
-        async call's locations. Only what the :class:`Call` needs is kept: the
-        parameters without the body, and the body itself only with
-        ``keep_bodies``.
+        ``placed`` holds an async call's locations. Only what the
+        :class:`Call` needs is kept: the parameters without the body, and the
+        body itself only with ``keep_bodies``.
         """
         params = dict(request.params)
         params.pop("Body", None)
         body = request.body
+        if session_id is None:
+            named = params.get("SessionId")
+            if named != NEW_SESSION:
+                session_id = named
         self._calls.append(
-            (
-                request.operation.name,
-                params,
-                len(body),
-                digest,
-                body if self._keep_bodies else None,
-                result,
-                source,
-                request.attempt,
-                request.backoff,
-                latency,
-                fault,
-                session_id,
-                stream,
-                inference_id,
-                placed,
-                input_object,
-                request.region,
-                request.client,
+            Call(
+                operation=request.operation.name,
+                endpoint_name=params.get("EndpointName", ""),
+                region=request.region,
+                params=params,
+                body_size=len(body),
+                body_sha256=request.digest,
+                body=body if self._keep_bodies else None,
+                result=result,
+                source=source,
+                inference_id=inference_id,
+                output_location=None if placed is None else placed.output_location,
+                failure_location=None if placed is None else placed.failure_location,
+                stream=stream,
+                input_object=input_object,
+                attempt=request.attempt,
+                backoff=request.backoff,
+                latency=latency,
+                fault=fault,
+                session_id=session_id,
+                client_ref=request.client,
             )
         )
 
-    def record_elsewhere(
+    def log_elsewhere(
         self,
         operation: str,
         params: Mapping[str, Any],
@@ -246,7 +354,7 @@ class CallLog:
         region: str,
         client: weakref.ref[Any] | None,
     ) -> None:
-        """Record a call something else answered (a ``Stubber`` expectation)."""
+        """Log a call something else answered (a ``Stubber`` expectation)."""
         kept = {name: value for name, value in params.items() if name != "Body"}
         self._calls.append(
             Call(
@@ -263,44 +371,28 @@ class CallLog:
             )
         )
 
-    def _all(self) -> list[Call]:
-        """Every call so far, built, as a new list."""
-        with self._read_lock:
-            entries = self._calls
-            end = len(entries)
-            for index in range(self._built, end):
-                entry = entries[index]
-                if type(entry) is tuple:
-                    entries[index] = _call_of(entry)
-            self._built = end
-            return cast("list[Call]", entries[:end])
-
     def snapshot(self) -> list[Call]:
         """Every call so far, as a new list."""
-        return self._all()
+        return self._calls.copy()
 
     def clear(self) -> None:
         """Forget every call."""
-        with self._read_lock:
-            self._calls.clear()
-            self._built = 0
+        self._calls.clear()
 
-    def last_result(
-        self, operation: str, endpoint_name: str, body_sha256: str
-    ) -> object:
+    def last_result(self, operation: str, endpoint_name: str, digest: bytes) -> object:
         """What the latest call with this operation, endpoint and body was given."""
-        for call in reversed(self._all()):
-            if (call.operation, call.endpoint_name, call.body_sha256) == (
-                operation,
-                endpoint_name,
-                body_sha256,
+        for call in reversed(self._calls):
+            if (
+                call.operation == operation
+                and call.endpoint_name == endpoint_name
+                and call._digest in (digest, digest.hex())
             ):
                 return call.result
         return None
 
     def async_call(self, inference: str) -> Call | None:
         """The async call that returned this inference id or location."""
-        for call in self._all():
+        for call in self.snapshot():
             output, failure = call.output_location, call.failure_location
             if output is None or failure is None:
                 continue
@@ -310,12 +402,14 @@ class CallLog:
 
     def inference_ids(self) -> list[str]:
         """The inference ids async calls returned, sorted."""
-        return sorted({call.inference_id for call in self._all() if call.inference_id})
+        return sorted(
+            {call.inference_id for call in self.snapshot() if call.inference_id}
+        )
 
     def other_location(self, s3_uri: str) -> str | None:
         """The other location of the inference that returned ``s3_uri``."""
         other = None
-        for call in self._all():
+        for call in self.snapshot():
             if s3_uri == call.output_location:
                 other = call.failure_location
             elif s3_uri == call.failure_location:

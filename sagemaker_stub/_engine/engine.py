@@ -1,38 +1,37 @@
-"""The engine: one request in, one HTTP-level answer and one recorded Call out.
+"""The engine: one request in, one HTTP-level answer and one logged Call out.
 
 The engine knows the service (botocore's service model: identity headers,
 validation rules, error shapes, header names) and the stub's state (queues,
 registry, sessions, faults, async outputs, call history). It knows nothing of
 clients, event emitters or hooks: a door turns its caller's request into a
-:class:`~sagemaker_stub._operation.Request` and the engine's
-:class:`~sagemaker_stub._operation.Answer` into what its caller expects, so
-every door shares one set of semantics.
+:class:`~.request.Request` and the engine's :class:`~.request.Answer` into
+what its caller expects, so every door shares one set of semantics.
 
 The stages, in order, for every call: validation, the registry, sessions,
 faults, the result book (remembered, queued, fallback or default), the answer
-on the wire, and one :class:`Call` recorded.
+on the wire, and one :class:`~.calls.Call` logged. The result book's lock is
+held only while a result is taken; an async output is written to a sink after
+it is released.
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import attrs
 from botocore.model import ServiceModel
 
-from .._errors import SageMakerStubError
-from .._faults import FaultSet
-from .._options import Options
-from .._results import (
+from sagemaker_stub._errors import SageMakerStubError
+from sagemaker_stub._options import Options
+from sagemaker_stub._results import (
     SERVING_VARIANT,
     AsyncResult,
     ErrorResult,
     InvokeResult,
     StreamResult,
 )
+
 from .answers import (
     DEFAULTS,
     as_async,
@@ -42,25 +41,26 @@ from .answers import (
     missing,
     stream_answer,
 )
-from .book import Kind, PendingResult, ResultBook, Source
+from .book import Queued, ResultBook, Source
 from .calls import CallLog
 from .eventstream import StreamProgress
+from .faults import FaultSet
+from .identity import Identity, Kind, identify
 from .outputs import AsyncOutputs, Placed
 from .registry import NEW_SESSION, Registry
-from .request import Answer, Request, identity_key, operations_of
+from .request import Answer, Request, operations_of
 
-if TYPE_CHECKING:
-    from .._cassettes.tape import Tape
-
-__all__ = ["Engine", "identity"]
+__all__ = ["Engine", "Replay"]
 
 
-def identity(request: Request) -> tuple[bytes, Hashable]:
-    """A request's body digest, and the key its result is remembered under."""
-    digest = hashlib.sha256(request.body).digest()
-    operation = request.operation
-    values = tuple(map(request.headers.get, operation.identity_headers))
-    return digest, identity_key(operation, values, digest)
+class Replay(Protocol):
+    """Recordings the engine's book replays (a cassette, in ``_cassettes``)."""
+
+    #: How messages name it: the cassette's path.
+    name: str
+
+    def queue(self) -> None:
+        """Queue the recordings in the engine's book (again, after a reset)."""
 
 
 class _NothingQueued(Exception):
@@ -83,77 +83,75 @@ class Engine:
             for shape in service_model.error_shapes
             if "httpStatusCode" in shape.metadata.get("error", {})
         }
-        self.book: ResultBook[Any] = ResultBook(
-            {Kind.ASYNC: (Kind.SYNC,), Kind.STREAM: (Kind.SYNC,)}
-        )
+        self.book: ResultBook[Any] = ResultBook()
         self.registry = Registry()
         self.faults = FaultSet()
         self.outputs = AsyncOutputs()
         self.calls = CallLog(keep_bodies=options.keep_bodies)
         self._validate = options.validate
-        #: The cassette in use, if any: its recordings are queued now.
-        self.tape: Tape | None = None
-        if options.cassette is not None:
-            from .._cassettes.tape import Tape  # noqa: PLC0415 - only with a cassette
-
-            self.tape = Tape(options.cassette, self)
+        #: The cassette whose recordings are queued, if any: static defaults
+        #: never answer its calls.
+        self.replay: Replay | None = None
 
     def reset(self) -> None:
-        """Back to as built: no results, memory, calls, faults or endpoints."""
+        """Back to as built: no results, memory, calls, faults or endpoints.
+
+        A cassette's recordings are queued again.
+        """
         self.book.clear()
         self.registry.clear()
         self.faults.clear()
         self.outputs.clear()
         self.calls.clear()
-        if self.tape is not None:
-            self.tape.queue()
+        if self.replay is not None:
+            self.replay.queue()
 
     def answer(self, request: Request) -> Answer:
-        """Check a request, choose its result, record the call and answer it.
+        """Check a request, choose its result, log the call and answer it.
 
         Raises:
             NoResultError: Nothing is queued and defaults are off.
             SageMakerStubError: A queued result cannot answer this request.
         """
-        params = request.params
-        digest = hashlib.sha256(request.body).digest()
-        if self._validate or self.registry.declared or "SessionId" in params:
+        identity = request.identity or identify(request)
+        if self._validate or self.registry.declared or "SessionId" in request.params:
             refusal = self._refusal(request)
             if refusal is not None:
-                return self._rejected(request, digest, refusal)
+                return self._rejected(request, refusal)
         if not self.faults.installed:
-            return self._serve(request, digest, 0.0)
-        hit = self.faults.decide(request.operation.name, params.get("EndpointName"))
+            return self._choose(request, identity, 0.0)
+        hit = self.faults.decide(
+            request.operation.name, request.params.get("EndpointName")
+        )
         if hit is None:
-            return self._serve(request, digest, 0.0)
+            return self._choose(request, identity, 0.0)
         delay, timeout = hit.delay, request.read_timeout
         if hit.slowest is not None and timeout is not None and delay >= timeout:
             latency = float(timeout)
-            self.calls.record(
-                request, digest, None, Source.FAULT, fault=hit.slowest, latency=latency
+            self.calls.log(
+                request, None, Source.FAULT, fault=hit.slowest, latency=latency
             )
             return Answer(0, {}, b"", delay=latency, timed_out=True)
         if hit.error is not None:
             error = hit.error.error
-            self.calls.record(
-                request, digest, error, Source.FAULT, fault=hit.error, latency=delay
-            )
+            self.calls.log(request, error, Source.FAULT, fault=hit.error, latency=delay)
             answer = self._error(request, error)
         else:
-            answer = self._serve(request, digest, delay)
+            answer = self._choose(request, identity, delay)
         answer.delay = delay
         return answer
 
     def reject(self, request: Request, message: str) -> Answer:
         """Refuse a request the door could not read, as the service refuses it.
 
-        The call is recorded (``Source.REJECTED``) with a ``ValidationError``.
+        The call is logged (``Source.REJECTED``) with a ``ValidationError``.
         """
-        return self._rejected(request, hashlib.sha256(request.body).digest(), message)
+        identify(request)
+        return self._rejected(request, message)
 
-    def _rejected(self, request: Request, digest: bytes, message: str) -> Answer:
+    def _rejected(self, request: Request, message: str) -> Answer:
         rejected = ErrorResult.validation_error(message)
-        self.calls.record(request, digest, rejected, Source.REJECTED)
+        self.calls.log(request, rejected, Source.REJECTED)
         return self._error(request, rejected)
 
     # -- choosing -----------------------------------------------------------------
@@ -175,83 +173,67 @@ class Engine:
             return registry.session_refusal(name, params)
         return None
 
-    def _serve(self, request: Request, digest: bytes, latency: float) -> Answer:
-        operation = request.operation
-        kind = operation.kind
-        params = request.params
+    def _choose(self, request: Request, identity: Identity, latency: float) -> Answer:
+        """Take the request's result from the book, and answer with it."""
+        kind = identity.kind
         inference_id = None
         if kind is Kind.ASYNC:  # echoed, or a fresh one per call
-            inference_id = params.get("InferenceId") or str(uuid.uuid4())
-        values = tuple(map(request.headers.get, operation.identity_headers))
-        key: Hashable = (
-            values if kind is Kind.ASYNC and values[0] is not None else (values, digest)
-        )  # identity_key(), inline: this is every call's path
+            inference_id = request.params.get("InferenceId") or str(uuid.uuid4())
 
-        def build(pending: PendingResult | None, source: Source) -> object:
-            return self._build(request, pending, inference_id)
+        def build(queued: Queued | None, source: Source) -> object:
+            return self._build(request, queued, inference_id)
 
         try:
             # A retry follows an error: it is answered afresh, as the service
             # runs a retried request again, and its answer is remembered.
             served, source = self.book.take(
-                kind,
-                params["EndpointName"],
-                key,
-                build,
-                fresh=request.attempt > 1,
-                keep=_remembered,
+                identity, build, fresh=request.attempt > 1, keep=_remembered
             )
         except SageMakerStubError:
             # The result taken could not answer; the book has put it back.
-            self.calls.record(request, digest, None, Source.UNANSWERED)
+            self.calls.log(request, None, Source.UNANSWERED)
             raise
         except _NothingQueued:
-            endpoints = [
-                name
-                for queue_kind in (kind, Kind.SYNC)
-                for name in self.book.endpoints_with_results(queue_kind)
-            ]
-            before = self.calls.last_result(
-                operation.name, params["EndpointName"], digest.hex()
-            )
-            error = before if isinstance(before, ErrorResult) else None
-            self.calls.record(request, digest, None, Source.UNANSWERED)
-            tape = self.tape
-            cassette = None if tape is None else tape.name
-            raise missing(request, endpoints, error, cassette=cassette) from None
+            raise self._missing(request) from None
         if type(served) is InvokeResult:
-            return self._invoke(request, digest, served, source, latency)
+            return self._invoke(request, served, source, latency)
         if isinstance(served, ErrorResult):
-            self.calls.record(request, digest, served, source, latency=latency)
+            self.calls.log(request, served, source, latency=latency)
             return self._error(request, served)
         if isinstance(served, Placed):
             assert inference_id is not None
-            return self._async(
-                request,
-                digest,
-                served,
-                source,
-                inference_id=inference_id,
-                latency=latency,
-            )
+            if source is not Source.REMEMBERED and self.outputs.sink is not None:
+                self._write_out(request, identity, served)
+            return self._async(request, served, source, inference_id, latency)
         assert isinstance(served, StreamResult)
         progress = StreamProgress(parts_total=len(served.parts))
-        self.calls.record(
-            request, digest, served, source, latency=latency, stream=progress
-        )
+        self.calls.log(request, served, source, latency=latency, stream=progress)
         variant = self._variant(request, served)
         return stream_answer(request, served, variant, progress)
 
+    def _missing(self, request: Request) -> SageMakerStubError:
+        """The error for a call that found nothing queued, with defaults off."""
+        operation = request.operation
+        endpoint = request.params["EndpointName"]
+        endpoints = [
+            name
+            for queue_kind in (operation.kind, Kind.SYNC)
+            for name in self.book.endpoints_with_results(queue_kind)
+        ]
+        before = self.calls.last_result(operation.name, endpoint, request.digest)
+        error = before if isinstance(before, ErrorResult) else None
+        self.calls.log(request, None, Source.UNANSWERED)
+        replay = self.replay
+        cassette = None if replay is None else replay.name
+        return missing(request, endpoints, error, cassette=cassette)
+
     def _build(
-        self,
-        request: Request,
-        pending: PendingResult | None,
-        inference_id: str | None,
+        self, request: Request, queued: Queued | None, inference_id: str | None
     ) -> object:
         """What a request is given, from the result taken (under the book's lock)."""
         kind = request.operation.kind
-        if pending is None:
-            if not self.options.allow_defaults or self.tape is not None:
+        if queued is None:
+            if not self.options.allow_defaults or self.replay is not None:
                 raise _NothingQueued
             result: object = DEFAULTS[kind]
             if self.registry.declared and isinstance(
@@ -261,19 +243,33 @@ class Engine:
                     result, invoked_production_variant=SERVING_VARIANT
                 )
         else:
-            result = pending.result
+            result = queued.pending.result
         if isinstance(result, ErrorResult):
             return result
         if inference_id is not None:
             if isinstance(result, InvokeResult):
                 result = as_async(result, self._variant(request, result))
             assert isinstance(result, AsyncResult)
-            return self.outputs.place(request.params, result, inference_id)
+            return self.outputs.place(request.params, result, inference_id, queued)
         if kind is Kind.STREAM and isinstance(result, InvokeResult):
             return as_stream(result)
         if isinstance(result, InvokeResult) and result.close_session:
             _check_can_close(request, result)
         return result
+
+    def _write_out(self, request: Request, identity: Identity, placed: Placed) -> None:
+        """Write a new async output to the sink, or undo the call that placed it.
+
+        Called with the book's lock released: the sink does I/O. If it fails,
+        the result goes back to its queue and the request forgets it, as if
+        the call had never taken it.
+        """
+        try:
+            self.outputs.write_placed(placed)
+        except SageMakerStubError:
+            self.book.give_back(identity, placed.taken, placed)
+            self.calls.log(request, None, Source.UNANSWERED)
+            raise
 
     def _variant(
         self, request: Request, result: InvokeResult | StreamResult
@@ -288,12 +284,7 @@ class Engine:
     # -- answering ----------------------------------------------------------------
 
     def _invoke(
-        self,
-        request: Request,
-        digest: bytes,
-        served: InvokeResult,
-        source: Source,
-        latency: float,
+        self, request: Request, served: InvokeResult, source: Source, latency: float
     ) -> Answer:
         header = request.operation.header
         params = request.params
@@ -317,31 +308,25 @@ class Engine:
             assert session_id is not None  # checked when the result was taken
             self.registry.close_session(session_id)
             headers[header["ClosedSessionId"]] = session_id
-        self.calls.record(
-            request, digest, served, source, latency=latency, session_id=session_id
-        )
+        self.calls.log(request, served, source, latency=latency, session_id=session_id)
         return Answer(200, headers, served.body)
 
     def _async(
         self,
         request: Request,
-        digest: bytes,
         placed: Placed,
         source: Source,
-        *,
         inference_id: str,
         latency: float,
     ) -> Answer:
-        outputs = self.outputs
-        self.calls.record(
+        self.calls.log(
             request,
-            digest,
             placed.result,
             source,
             latency=latency,
             placed=placed,
             inference_id=inference_id,
-            input_object=outputs.input_object(request.params.get("InputLocation")),
+            input_object=self.outputs.input_object(request.params.get("InputLocation")),
         )
         return async_answer(
             request, inference_id, placed.output_location, placed.failure_location

@@ -1,7 +1,7 @@
 """The stub's S3 objects: async outputs and inputs, by URI.
 
-``ObjectStore`` is plain Python and thread-safe; the S3 door
-(``_s3_door.S3Responder``) serves it to attached S3 clients.
+``ObjectStore`` is plain Python and thread-safe; S3's answers from it are
+in :mod:`.s3`, which the S3 doors and the local server serve.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import threading
 
 import attrs
 
-from .._text import describe
+from sagemaker_stub._text import describe
+
 from .envelope import http_date
 
 __all__ = ["ObjectStore", "S3Object", "split_s3_uri"]
@@ -114,7 +115,7 @@ class ObjectStore:
             slot.held = False
             slot.reads_left = 0
 
-    def delete(self, uri: str) -> None:
+    def discard(self, uri: str) -> None:
         """Remove an object if it is there, as S3's DeleteObject does."""
         with self._lock:
             self._slots.pop(uri, None)
@@ -136,8 +137,8 @@ class ObjectStore:
                 key=lambda obj: obj.uri,
             )
 
-    def discard(self, uri: str) -> None:
-        """Forget one object."""
+    def remove(self, uri: str) -> None:
+        """Remove an object that is there (``KeyError`` if it is not)."""
         with self._lock:
             del self._slots[uri]
 

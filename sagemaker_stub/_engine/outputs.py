@@ -3,8 +3,10 @@
 An async call's result is written to an output (or failure) location in the
 stub's :class:`ObjectStore`. This module chooses the locations, as moto does
 or as an endpoint's async output config does, keeps the set of buckets the
-stub owns (so an attached S3 client is answered for them), and copies outputs
-to a write-through S3 client when a test asked for one.
+stub owns (so an attached S3 client is answered for them), and hands each
+visible output to an :class:`OutputSink` when a test asked for one
+(``write_outputs_to``). The engine calls the sink after the result book's lock
+is released: a sink does I/O.
 """
 
 from __future__ import annotations
@@ -12,20 +14,30 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
-from .._errors import OutputNotFoundError, SageMakerStubError
-from .._results import AsyncResult
-from .._text import describe
+from sagemaker_stub._errors import OutputNotFoundError, SageMakerStubError
+from sagemaker_stub._results import AsyncResult
+from sagemaker_stub._text import describe
+
+from .book import Queued
 from .calls import CallLog
 from .objects import ObjectStore, S3Object, split_s3_uri
 
-__all__ = ["AsyncOutputs", "Placed"]
+__all__ = ["GENERATED_BUCKET_PREFIX", "AsyncOutputs", "OutputSink", "Placed"]
 
 #: The prefix of the buckets the stub makes up, as moto names them.
 GENERATED_BUCKET_PREFIX = "sagemaker-output-"
+
+
+class OutputSink(Protocol):
+    """Where visible outputs are also written (an S3 client, for a test that
+    asked with ``write_outputs_to``)."""
+
+    def write(self, obj: S3Object) -> None:
+        """Write ``obj`` at its URI; raise if it cannot be written."""
 
 
 @attrs.frozen
@@ -35,6 +47,9 @@ class Placed:
     result: AsyncResult
     output_location: str
     failure_location: str
+    #: The queued result it was built from (None for the static default),
+    #: to put back if the output cannot be written out.
+    taken: Queued | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def written(self) -> str:
@@ -53,8 +68,8 @@ class AsyncOutputs:
         #: Every location an async call was given (``place`` runs under the
         #: result book's lock, one call at a time).
         self._handed_out: set[str] = set()
-        #: The S3 client outputs are also written to (``write_outputs_to``).
-        self.write_through: Any = None
+        #: Where visible outputs are also written (``write_outputs_to``).
+        self.sink: OutputSink | None = None
 
     def clear(self) -> None:
         """Forget every object, owned bucket and output path."""
@@ -105,10 +120,18 @@ class AsyncOutputs:
     # -- writing ----------------------------------------------------------------
 
     def place(
-        self, params: Mapping[str, Any], result: AsyncResult, inference_id: str
+        self,
+        params: Mapping[str, Any],
+        result: AsyncResult,
+        inference_id: str,
+        taken: Queued | None,
     ) -> Placed:
-        """Choose the locations of an async result and store its data there."""
-        if result.available_after and self.write_through is not None:
+        """Choose the locations of an async result and store its data there.
+
+        Runs under the result book's lock: it touches only memory. A sink, if
+        any, is written by :meth:`write_placed` once the lock is released.
+        """
+        if result.available_after and self.sink is not None:
             msg = (
                 f"{result!r} waits for {result.available_after} read(s) through "
                 "the stub's S3, but outputs are written to another S3 client "
@@ -133,22 +156,28 @@ class AsyncOutputs:
             output = f"{folder}/{params.get('Filename') or f'{name}.out'}"
             failure = f"{paths[1]}/{name}-error.out"
         self._handed_out.update((output, failure))
-        placed = Placed(result, output, failure)
+        placed = Placed(result, output, failure, taken)
         self.store.put(
             S3Object.build(placed.written, result.data, result.content_type),
             reads_before_visible=result.available_after,
             held=result.hold,
         )
-        if not result.hold:
-            self._write_out_placed(placed.written)
         return placed
 
-    def _write_out_placed(self, uri: str) -> None:
-        """Write a new output through, or fail so that its result stays queued."""
+    def write_placed(self, placed: Placed) -> None:
+        """Write a new output to the sink, unless it is held.
+
+        Raises:
+            SageMakerStubError: The sink could not write it; the object is
+                removed, for the engine to put its result back.
+        """
+        uri = placed.written
+        if placed.result.hold:
+            return
         try:
             self.write_out(uri)
         except Exception as exc:
-            self.store.discard(uri)
+            self.store.remove(uri)
             msg = (
                 f"Writing the async output to {uri!r} through the S3 client given "
                 f"to write_outputs_to() failed: {exc}. The result stays queued "
@@ -177,31 +206,18 @@ class AsyncOutputs:
         return stored
 
     def write_out(self, uri: str) -> None:
-        """Copy a visible output to the write-through client, if there is one.
+        """Write a visible output to the sink, if there is one.
 
         Only visible objects come here: held ones once released, and counted
-        reads are refused with write-through.
+        reads are refused with a sink.
         """
-        target = self.write_through
-        if target is None:
+        sink = self.sink
+        if sink is None:
             return
         stored, hidden = self.store.peek(uri)
         assert stored is not None
         assert hidden is None
-        bucket, key = split_s3_uri(uri, "output location")
-        put = {"Bucket": bucket, "Key": key, "Body": stored.data}
-        put["ContentType"] = stored.content_type
-        try:
-            target.put_object(**put)
-        except target.exceptions.NoSuchBucket:
-            if not bucket.startswith(GENERATED_BUCKET_PREFIX):
-                raise
-            region = target.meta.region_name
-            create: dict[str, Any] = {"Bucket": bucket}
-            if region != "us-east-1":
-                create["CreateBucketConfiguration"] = {"LocationConstraint": region}
-            target.create_bucket(**create)
-            target.put_object(**put)
+        sink.write(stored)
 
     # -- reading ----------------------------------------------------------------
 

@@ -3,44 +3,20 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 from botocore.model import OperationModel, ServiceModel
 
-from .book import Kind
 from .envelope import new_request_id
 from .eventstream import EventStreamBody
+from .identity import Identity, Kind, identity_members
 from .validation import RequestValidator
 
-__all__ = ["Answer", "Operation", "Request", "identity_key", "operations_of"]
+__all__ = ["Answer", "Operation", "Request", "operations_of"]
 
 _KINDS = {kind.value: kind for kind in Kind}
-
-
-def _identity(model: OperationModel, kind: Kind) -> tuple[tuple[str, str], ...]:
-    """The members that identify a request, derived from the service model:
-    (member name, header wire name) of each.
-
-    For invoke_endpoint and streaming: every input member sent as an
-    ``X-Amzn-SageMaker-*`` header, plus ``Accept``. For async calls: the
-    ``InputLocation`` header, as moto keys them.
-    """
-    input_shape = model.input_shape
-    assert input_shape is not None
-    members = []
-    for member_name, member in input_shape.members.items():
-        serialization = member.serialization
-        if serialization.get("location") != "header":
-            continue
-        wire: str = serialization["name"]
-        if kind is Kind.ASYNC:
-            if member_name == "InputLocation":
-                members.append((member_name, wire))
-        elif wire.lower().startswith("x-amzn-sagemaker-") or member_name == "Accept":
-            members.append((member_name, wire))
-    return tuple(members)
 
 
 @attrs.frozen
@@ -70,7 +46,7 @@ class Operation:
     def of(cls, model: OperationModel, kind: Kind) -> Operation:
         output = model.output_shape
         assert output is not None
-        identity = _identity(model, kind)
+        identity = identity_members(model, kind)
         return cls(
             model=model,
             kind=kind,
@@ -97,21 +73,6 @@ def operations_of(service_model: ServiceModel) -> dict[str, Operation]:
     return operations
 
 
-def identity_key(
-    operation: Operation, values: tuple[str | None, ...], digest: bytes
-) -> Hashable:
-    """The key a request's result is remembered under.
-
-    ``values`` are the identity headers' values, in the operation's order, and
-    ``digest`` the SHA-256 of the body. An async call is keyed by its
-    ``InputLocation`` alone, as moto keys it (by the digest too when it has
-    none).
-    """
-    if operation.kind is Kind.ASYNC and values[0] is not None:
-        return values
-    return (values, digest)
-
-
 class Request:
     """A request in flight, as a door hands it to the engine.
 
@@ -126,6 +87,8 @@ class Request:
         attempt: 1 for the first attempt; more when the client retries.
         backoff: The backoff the client chose before this attempt.
         client: A weak reference to the client that made it, if a client did.
+        digest: The SHA-256 of the body, once :func:`~.identity.identify` ran.
+        identity: The request's identity, likewise.
     """
 
     __slots__ = (
@@ -133,7 +96,9 @@ class Request:
         "backoff",
         "body",
         "client",
+        "digest",
         "headers",
+        "identity",
         "operation",
         "params",
         "read_timeout",
@@ -165,6 +130,25 @@ class Request:
         self.attempt = attempt
         self.backoff = backoff
         self.client = client
+        self.digest = b""
+        self.identity: Identity | None = None
+
+    def attempted(self, attempt: int, backoff: float | None) -> Request:
+        """This request as the client sends it again: attempt ``attempt``."""
+        again = Request(
+            self.operation,
+            self.params,
+            self.headers,
+            self.body,
+            url=self.url,
+            region=self.region,
+            read_timeout=self.read_timeout,
+            attempt=attempt,
+            backoff=backoff,
+            client=self.client,
+        )
+        again.digest, again.identity = self.digest, self.identity
+        return again
 
 
 class Answer:

@@ -3,23 +3,44 @@
 What an out-of-process test POSTs to the local server, read into the same
 typed objects the Python API takes, so every check of theirs applies. A
 mistake raises :class:`ControlError` naming the field as a path
-(``results[1].body_base64``), what was given and what is expected.
-The shapes are documented in docs/server.md.
+(``results[1].body_base64``), what was given and what is expected, and is
+answered 400 with that message. The shapes are documented in docs/server.md.
+:class:`ControlRoutes` serves the endpoints (``/_sagemaker_stub/...`` and
+moto's ``/moto-api/static/sagemaker/...``) from the server's
+:class:`~sagemaker_stub._engine.control.Control`.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
-from .._engine.calls import Call
-from .._faults import FailEvery, FailNext, FailRandomly, Fault, Latency
-from .._results import AsyncResult, ErrorResult, InvokeResult, StreamError, StreamResult
-from .._text import describe
+from sagemaker_stub._engine.calls import Call
+from sagemaker_stub._engine.control import Control
+from sagemaker_stub._engine.request import Answer
+from sagemaker_stub._faults import FailEvery, FailNext, FailRandomly, Fault, Latency
+from sagemaker_stub._results import (
+    AsyncResult,
+    ErrorResult,
+    InvokeResult,
+    StreamError,
+    StreamResult,
+)
+from sagemaker_stub._text import describe
 
-__all__ = ["ControlError", "call_json", "fault_of", "results_of"]
+__all__ = [
+    "ControlError",
+    "ControlRoutes",
+    "call_json",
+    "error_answer",
+    "fault_of",
+    "json_answer",
+    "results_of",
+]
 
 _T = TypeVar("_T")
 
@@ -241,3 +262,147 @@ def call_json(call: Call) -> dict[str, Any]:
         "fault": None if call.fault is None else repr(call.fault),
         "session_id": call.session_id,
     }
+
+
+# -- the endpoints ----------------------------------------------------------------
+
+
+def json_answer(status: int, document: object) -> Answer:
+    """A JSON document as the answer."""
+    body = json.dumps(document, default=repr).encode("utf-8")
+    return Answer(status, {"content-type": "application/json"}, body)
+
+
+def error_answer(status: int, code: str, message: str) -> Answer:
+    """An error as the service renders one: its type in ``x-amzn-errortype``."""
+    answer = json_answer(status, {"message": message})
+    answer.headers["x-amzn-errortype"] = code
+    return answer
+
+
+_QUEUES = {"invoke": "queue", "async": "queue_async", "stream": "queue_stream"}
+
+
+class ControlRoutes:
+    """The control endpoints: the server's :class:`Control` over HTTP."""
+
+    def __init__(self, control: Control) -> None:
+        self._control = control
+        self._statuses = control.engine.error_statuses
+
+    def moto(self, method: str, name: str, body: bytes) -> Answer:
+        """moto's own control endpoints, with moto's payloads."""
+        control = self._control
+        loaders = {
+            "endpoint-results": control.load_moto_results,
+            "async-endpoint-results": control.load_moto_async_results,
+        }
+        load = loaders.get(name)
+        if load is None or method != "POST":
+            return json_answer(404, {"message": f"No moto endpoint {method} {name!r}."})
+        try:
+            load(_document(body))
+        except (TypeError, ValueError) as exc:
+            return json_answer(400, {"message": str(exc)})
+        return _done(201)
+
+    def handle(self, method: str, name: str, body: bytes) -> Answer:
+        """The JSON control endpoints (docs/server.md)."""
+        try:
+            return self._handled(method, name, body)
+        except (ControlError, TypeError, ValueError, KeyError) as exc:
+            message = exc.args[0] if isinstance(exc, KeyError) else str(exc)
+            return json_answer(400, {"message": message})
+
+    def _handled(self, method: str, name: str, body: bytes) -> Answer:
+        if method == "DELETE" and name.startswith("endpoints/"):
+            self._control.remove_endpoint(unquote(name[len("endpoints/") :]))
+            return _done(204)
+        handler = {
+            ("GET", "calls"): self._calls,
+            ("GET", "pending"): self._pending,
+            ("POST", "reset"): self._reset,
+            ("POST", "queue"): self._queue_results,
+            ("POST", "endpoints"): self._endpoint,
+            ("POST", "faults"): self._fault,
+            ("DELETE", "faults"): self._no_faults,
+        }.get((method, name))
+        if handler is None:
+            message = f"No control endpoint {method} /_sagemaker_stub/{name}."
+            return json_answer(404, {"message": message})
+        return handler(body)
+
+    def _calls(self, body: bytes) -> Answer:
+        return json_answer(200, [call_json(call) for call in self._control.calls])
+
+    def _pending(self, body: bytes) -> Answer:
+        pending = [
+            {
+                "operation": item.operation,
+                "endpoint_name": item.endpoint_name,
+                "result": repr(item.result),
+                "origin": item.origin,
+            }
+            for item in self._control.pending_results()
+        ]
+        return json_answer(200, pending)
+
+    def _reset(self, body: bytes) -> Answer:
+        self._control.reset()
+        return _done(204)
+
+    def _endpoint(self, body: bytes) -> Answer:
+        spec = _object_document(body)
+        self._control.add_endpoint(
+            spec.get("name"),  # type: ignore[arg-type]
+            variants=spec.get("variants", ("AllTraffic",)),
+            inference_components=spec.get("inference_components", ()),
+            target_models=spec.get("target_models"),
+        )
+        return _done(201)
+
+    def _fault(self, body: bytes) -> Answer:
+        spec = _object_document(body)
+        self._control.add_fault(
+            fault_of(spec, self._statuses),
+            endpoint_name=spec.get("endpoint_name"),
+            operations=spec.get("operations"),
+        )
+        return _done(201)
+
+    def _no_faults(self, body: bytes) -> Answer:
+        self._control.clear_faults()
+        return _done(204)
+
+    def _queue_results(self, body: bytes) -> Answer:
+        spec = _object_document(body)
+        queue = spec.get("queue", "invoke")
+        if queue not in _QUEUES:
+            msg = f"queue must be one of {', '.join(_QUEUES)}; got {describe(queue)}."
+            raise ControlError(msg)
+        results = results_of(queue, spec.get("results"), self._statuses)
+        method = getattr(self._control, _QUEUES[queue])
+        method(*results, endpoint_name=spec.get("endpoint_name"))
+        return json_answer(201, {"queued": len(results)})
+
+
+def _document(body: bytes) -> Any:
+    """A request's JSON body."""
+    try:
+        return json.loads(body or b"null")
+    except ValueError as exc:
+        msg = f"The body must be JSON: {exc}."
+        raise ControlError(msg) from exc
+
+
+def _object_document(body: bytes) -> Mapping[str, Any]:
+    """A request's JSON body, which must be an object."""
+    document = _document(body)
+    if not isinstance(document, Mapping):
+        msg = f"The body must be a JSON object; got {describe(document)}."
+        raise ControlError(msg)
+    return document
+
+
+def _done(status: int) -> Answer:
+    return Answer(status, {"content-length": "0"}, b"")

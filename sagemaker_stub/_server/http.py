@@ -1,4 +1,4 @@
-"""``serve()``: the same queues over real HTTP, for clients botocore never sees.
+"""HTTP/1.1 for the local server: connections read, routed, answered.
 
 A threaded HTTP/1.1 server from the standard library, on localhost. It
 answers:
@@ -14,37 +14,33 @@ answers:
 - moto's control endpoints for this service, and JSON endpoints of its own
   under ``/_sagemaker_stub/`` (see docs/server.md).
 
-This module reads requests off sockets and writes replies back; where each
-request goes is :class:`~sagemaker_stub._routes.Routes`'s. A bad request
-gets a clean 4xx (or the service's error shape), and no exception reaches
-the server loop.
+This module reads requests off sockets and writes answers back; where each
+request goes is :class:`~.routes.Routes`'s. A bad request gets a clean 4xx
+(or the service's error shape), and no exception reaches the server loop: an
+unexpected one is answered 500 and logged, with its traceback, to the
+``sagemaker_stub.server`` logger (which Python prints to stderr unless the
+application configured logging).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
+import logging
 import socket
 import sys
-import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 
-from typing_extensions import Self
+from sagemaker_stub._engine.eventstream import EventStreamBody
+from sagemaker_stub._engine.request import Answer
 
-from .._cassettes.interactions import Cassette, cassette_of
-from .._doors.http import HttpDoor
-from .._engine.engine import Engine
-from .._engine.eventstream import EventStreamBody
-from .._errors import SageMakerStubError
-from .._mock import runtime_model
-from .._options import DEFAULT_ACCOUNT_ID, DEFAULT_SESSION_TTL_SECONDS, Options
-from .._text import describe
-from .routes import Reply, Routes, error_reply, json_reply
+from .control import error_answer, json_answer
+from .routes import Routes
 
-__all__ = ["SageMakerRuntimeServer", "serve"]
+__all__ = ["LOGGER", "MAX_BODY_BYTES", "HttpServer"]
+
+#: Where the server reports what it could not answer.
+LOGGER = logging.getLogger("sagemaker_stub.server")
 
 #: The largest request body read: the service's own limit is 25 MB.
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -77,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "sagemaker-stub"
     #: Seconds an idle keep-alive connection stays open.
     timeout = 30
-    server: _Server
+    server: HttpServer
 
     def setup(self) -> None:
         super().setup()
@@ -149,7 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
         """A request the standard library refused to parse: JSON, then close."""
         self.close_connection = True
         text = message or explain or self.responses.get(code, ("Error",))[0]
-        self._send(json_reply(code, {"message": text}))
+        self._send(json_answer(code, {"message": text}))
 
     def do_POST(self) -> None:
         self._dispatch()
@@ -159,14 +155,17 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         try:
             body = self._body()
-            reply = self.server.app.handle(
+            reply = self.server.routes.handle(
                 self.command, self.path, self.request_headers, body
             )
         except _Refused as refused:
             self.close_connection = True
-            reply = json_reply(refused.status, {"message": str(refused)})
+            reply = json_answer(refused.status, {"message": str(refused)})
         except Exception as exc:
-            reply = error_reply(500, "InternalFailure", f"sagemaker-stub: {exc!r}")
+            LOGGER.exception(
+                "sagemaker-stub could not answer %s %s", self.command, self.path
+            )
+            reply = error_answer(500, "InternalFailure", f"sagemaker-stub: {exc!r}")
         self._send(reply)
 
     def _body(self) -> bytes:
@@ -211,7 +210,7 @@ class _Handler(BaseHTTPRequestHandler):
             chunks.append(self.rfile.read(size))
             self.rfile.readline(16)
 
-    def _send(self, reply: Reply) -> None:
+    def _send(self, reply: Answer) -> None:
         if isinstance(reply.body, bytes):
             reply.headers.setdefault("content-length", str(len(reply.body)))
         if self.close_connection:
@@ -252,7 +251,7 @@ def _reason(status: int) -> str:
         return "Error"
 
 
-class _Server(ThreadingHTTPServer):
+class HttpServer(ThreadingHTTPServer):
     """A ThreadingHTTPServer that knows its open connections, to close them."""
 
     daemon_threads = False
@@ -265,163 +264,7 @@ class _Server(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], OSError):
             super().handle_error(request, client_address)
 
-    def __init__(self, address: tuple[str, int], app: SageMakerRuntimeServer) -> None:
-        self.app = app
+    def __init__(self, address: tuple[str, int], routes: Routes) -> None:
+        self.routes = routes
         self.connections: set[socket.socket] = set()
         super().__init__(address, _Handler)
-
-
-class SageMakerRuntimeServer(Routes):
-    """A local SageMaker Runtime endpoint over HTTP. Made by :func:`serve`.
-
-    It has the stub's whole API (``queue``, ``queue_async``,
-    ``queue_stream``, ``add_endpoint``, ``add_fault``, ``calls``, ...), and
-    answers every client that can reach :attr:`url`.
-
-    .. versionadded:: 0.2.0
-    """
-
-    def __init__(
-        self, engine: Engine, host: str, port: int, upstream_url: str | None = None
-    ) -> None:
-        self._bind(engine, None, list)
-        tape = engine.tape
-        upstream = None
-        if tape is not None and tape.records:
-            from .upstream import Upstream  # noqa: PLC0415 - only to record
-
-            upstream = Upstream(engine, upstream_url)
-        self._door = HttpDoor(engine, upstream)
-        self._address = (host, port)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """``http://host:port`` of the running server."""
-        if self._server is None:
-            msg = "The server is not running: start() it, or use it in a with block."
-            raise SageMakerStubError(msg)
-        return f"http://{self._address[0]}:{self._server.server_port}"
-
-    @property
-    def running(self) -> bool:
-        """Whether the server is accepting connections."""
-        return self._server is not None
-
-    def start(self) -> None:
-        """Listen and serve, in a thread of the server's own."""
-        if self._server is not None:
-            msg = f"The server is already running at {self.url}; start() it once."
-            raise SageMakerStubError(msg)
-        server = _Server(self._address, self)
-        thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name=f"sagemaker-stub-server-{server.server_address[1]}",
-            daemon=True,
-        )
-        self._server, self._thread = server, thread
-        thread.start()
-
-    def stop(self) -> None:
-        """Stop serving: close every connection, join every thread."""
-        server, thread = self._server, self._thread
-        if server is None or thread is None:
-            return
-        self._server = self._thread = None
-        server.shutdown()
-        thread.join()
-        for connection in list(server.connections):
-            with contextlib.suppress(OSError):  # already closed by the client
-                connection.shutdown(socket.SHUT_RDWR)
-        server.server_close()  # joins the request threads
-        tape, upstream = self._engine.tape, self._door.upstream
-        if tape is not None:  # what the cassette recorded is written now
-            tape.save()
-        if upstream is not None:
-            upstream.close()
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-
-def serve(
-    host: str = "127.0.0.1",
-    port: int = 0,
-    *,
-    allow_defaults: bool = True,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    keep_bodies: bool = False,
-    validate: bool = True,
-    session_ttl_seconds: float = DEFAULT_SESSION_TTL_SECONDS,
-    cassette: str | os.PathLike[str] | Cassette | None = None,
-    upstream_url: str | None = None,
-) -> SageMakerRuntimeServer:
-    """A local SageMaker Runtime server, answered from the stub's queues.
-
-    Use it as a context manager: the server listens from ``__enter__`` to
-    ``__exit__``, on ``host`` and ``port`` (0 picks a free port; read
-    :attr:`SageMakerRuntimeServer.url`). Point any client at the URL: a boto3
-    client with ``endpoint_url=server.url``, an SDK in another language, raw
-    signed or unsigned HTTP. Signatures are accepted without being checked.
-
-    Args:
-        host: The address to listen on; the default accepts local
-            connections only.
-        port: The port; 0 for a free one.
-        allow_defaults: As for :class:`SageMakerRuntimeStub`, and so are
-            ``account_id``, ``keep_bodies``, ``validate`` and
-            ``session_ttl_seconds``. Retries are the client's own over HTTP.
-        cassette: A cassette (a :class:`Cassette`, or a path to replay
-            only), as for :class:`SageMakerRuntimeStub`. While it records,
-            a call it has no recording for is forwarded to the endpoint,
-            signed with the credentials of the server's own environment, and
-            recorded; the file is written when the server stops.
-        upstream_url: Where recorded calls are forwarded (and async outputs
-            fetched from); by default SageMaker's endpoint in the region the
-            call was signed for.
-
-    .. versionadded:: 0.2.0
-    """
-    options = Options(
-        caller="serve",
-        allow_defaults=allow_defaults,
-        account_id=account_id,
-        keep_bodies=keep_bodies,
-        validate=validate,
-        session_ttl_seconds=session_ttl_seconds,
-        cassette=cassette_of(cassette, "serve"),
-    )
-    upstream: object = upstream_url
-    if upstream is not None and (
-        not isinstance(upstream, str)
-        or not upstream.startswith(("http://", "https://"))
-    ):
-        msg = (
-            "serve(upstream_url=...) must be an http:// or https:// URL; got "
-            f"{describe(upstream_url)}."
-        )
-        raise ValueError(msg)
-    given: object = port
-    if isinstance(given, bool) or not isinstance(given, int) or not 0 <= given < 65536:
-        msg = (
-            "serve(port=...) must be a port number from 0 to 65535; "
-            f"got {describe(port)}."
-        )
-        raise ValueError(msg)
-    address: object = host
-    if not isinstance(address, str) or not address:
-        msg = f"serve(host=...) must be a host name or address; got {describe(host)}."
-        raise TypeError(msg)
-    engine = Engine(runtime_model(), options)
-    return SageMakerRuntimeServer(engine, host, port, upstream_url)

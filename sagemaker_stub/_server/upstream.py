@@ -21,21 +21,22 @@ import boto3
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError, EventStreamError
 
-from .._cassettes.recording import fetcher
-from .._cassettes.tape import error_result
-from .._doors.call import CallDoor
-from .._engine.answers import EVENT_STREAM_CONTENT_TYPE, error_answer
-from .._engine.book import Kind
-from .._engine.engine import Engine, identity
-from .._engine.eventstream import (
+from sagemaker_stub._cassettes.outcomes import error_result
+from sagemaker_stub._cassettes.recording import fetcher
+from sagemaker_stub._cassettes.tape import Tape
+from sagemaker_stub._doors.call import CallDoor
+from sagemaker_stub._engine.answers import EVENT_STREAM_CONTENT_TYPE, error_answer
+from sagemaker_stub._engine.engine import Engine
+from sagemaker_stub._engine.eventstream import (
     EventStreamBody,
     StreamProgress,
     encode_exception,
     encode_part,
 )
-from .._engine.request import Answer, Request
-from .._errors import SageMakerStubError
-from .._text import JSON_CONTENT_TYPE
+from sagemaker_stub._engine.identity import Kind, identify
+from sagemaker_stub._engine.request import Answer, Request
+from sagemaker_stub._errors import SageMakerStubError
+from sagemaker_stub._text import JSON_CONTENT_TYPE
 
 __all__ = ["Upstream"]
 
@@ -70,12 +71,14 @@ class Upstream:
     """The server's clients to the endpoint, one per region, recording.
 
     Args:
-        engine: The server's engine, whose tape records.
+        engine: The server's engine.
+        tape: Its cassette, which records.
         endpoint_url: Where to forward; SageMaker's own endpoint by default.
     """
 
-    def __init__(self, engine: Engine, endpoint_url: str | None) -> None:
+    def __init__(self, engine: Engine, tape: Tape, endpoint_url: str | None) -> None:
         self._engine = engine
+        self._tape = tape
         self._endpoint_url = endpoint_url
         #: The runtime client of each region, its recording door, and an S3
         #: client to fetch async outputs nobody read when the cassette is written.
@@ -92,22 +95,21 @@ class Upstream:
                     region_name=region,
                     endpoint_url=self._endpoint_url,
                 )
-                door = CallDoor(client, self._engine)
+                door = CallDoor(client, self._engine, tape=self._tape)
                 door.open()
                 s3 = self._session.client(
                     "s3", region_name=region, endpoint_url=self._endpoint_url
                 )
-                tape = self._engine.tape
-                assert tape is not None
-                tape.fetchers.append(fetcher(s3))
+                self._tape.fetchers.append(fetcher(s3))
                 made = self._clients[region] = (client, door, s3)
             return made[0]
 
-    def sends(self, request: Request) -> bool:
-        """Whether ``request`` goes to the endpoint, to be recorded."""
-        tape = self._engine.tape
-        assert tape is not None  # an upstream is made only for a cassette
-        return tape.records and tape.sends(request, identity(request)[1])
+    def answer(self, request: Request) -> Answer | None:
+        """The endpoint's answer to a request the cassette records; else None."""
+        identify(request)
+        if not self._tape.sends(request):
+            return None
+        return self.forward(request)
 
     def forward(self, request: Request) -> Answer:
         """Send ``request`` to the endpoint; its outcome, as the caller gets it."""

@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ._results import AsyncResult, InvokeResult
-from ._text import (
+from sagemaker_stub._results import AsyncResult, InvokeResult
+from sagemaker_stub._text import (
     DEFAULT_CONTENT_TYPE,
     JSON_CONTENT_TYPE,
     TEXT_CONTENT_TYPE,

@@ -1,74 +1,56 @@
 """The control surface a test drives: queues, endpoints, faults, outputs, history.
 
-:class:`StubControl` is the public API apart from any client: it checks what
-the test passes and hands it to the engine. The classes built on it add the
-lifecycle: ``SageMakerRuntimeStub`` binds one client, ``mock()`` answers
-every client.
+:class:`Control` is the public API apart from any client or lifecycle: it
+checks what the test passes, where the test passed it, and hands it to the
+engine. The stub, ``mock()`` and the server each hold one and offer its
+methods as their own (see ``sagemaker_stub._delegate``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ._checks import Arguments
-from ._doors.s3 import S3Control, S3Doors
-from ._engine.book import Kind, PendingResult
-from ._engine.calls import Call
-from ._engine.engine import Engine
-from ._engine.objects import S3Object
-from ._engine.registry import Session
-from ._errors import PendingResultsError, pending_message
-from ._faults import Fault
-from ._moto import async_results_from_moto, invoke_results_from_moto
-from ._options import OptionsView
-from ._results import AsyncResult, ErrorResult, InvokeResult, StreamResult
+from sagemaker_stub._errors import PendingResultsError, pending_message
+from sagemaker_stub._faults import Fault
+from sagemaker_stub._python_internals import origin
+from sagemaker_stub._results import AsyncResult, ErrorResult, InvokeResult, StreamResult
 
-__all__ = ["StubControl", "origin"]
+from .book import PendingResult
+from .calls import Call
+from .checks import Arguments
+from .engine import Engine
+from .identity import Kind
+from .moto import async_results_from_moto, invoke_results_from_moto
+from .objects import S3Object
+from .registry import Session
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
-
-def origin() -> str:
-    """``file:line`` of the first caller outside this package."""
-    frame = sys._getframe(1)
-    while (
-        frame.f_back is not None
-        and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _PACKAGE_DIR
-    ):
-        frame = frame.f_back
-    path = frame.f_code.co_filename
-    with contextlib.suppress(ValueError):  # another drive, on Windows
-        path = os.path.relpath(path)
-    return f"{path}:{frame.f_lineno}"
+__all__ = ["Control"]
 
 
-class StubControl(OptionsView, S3Control):
-    """Queues, endpoints, faults, async outputs and the call history."""
+class Control:
+    """Queues, endpoints, faults, async outputs and the call history.
 
-    _engine: Engine
-    _arguments: Arguments
-    #: The region moto payloads must name (the stubbed client's); None for
-    #: a mock, which answers clients in every region from one set of queues.
-    _region: str | None
-    #: Results another answerer holds for the door (``Stubber`` expectations).
-    _pending_elsewhere: Callable[[], list[PendingResult]]
+    Args:
+        engine: The engine the test's input goes to.
+        region: The region moto payloads must name (the stubbed client's);
+            None for a mock or a server, which answer clients in every
+            region from one set of queues.
+        pending_elsewhere: Results another answerer holds for the door
+            (``Stubber`` expectations), listed with the queued ones.
+    """
 
-    def _bind(
+    def __init__(
         self,
         engine: Engine,
-        region: str | None,
-        pending_elsewhere: Callable[[], list[PendingResult]],
+        *,
+        region: str | None = None,
+        pending_elsewhere: Callable[[], list[PendingResult]] = list,
     ) -> None:
-        self._engine = engine
-        self._options = engine.options
-        self._arguments = Arguments(engine.operations, engine.service_error_codes)
+        self.engine = engine
+        self.arguments = Arguments(engine.operations, engine.service_error_codes)
         self._region = region
         self._pending_elsewhere = pending_elsewhere
-        self._s3_doors = S3Doors(engine.outputs, self._arguments, engine.tape)
 
     # -- queueing ---------------------------------------------------------------
 
@@ -125,14 +107,14 @@ class StubControl(OptionsView, S3Control):
         ``/moto-api/static/sagemaker/endpoint-results``.
         """
         results = invoke_results_from_moto(
-            payload, region=self._region, account_id=self._engine.options.account_id
+            payload, region=self._region, account_id=self.engine.options.account_id
         )
         self._enqueue(Kind.SYNC, "load_moto_results", results, None, allow_empty=True)
 
     def load_moto_async_results(self, payload: Mapping[str, Any]) -> None:
         """Queue the results of a moto ``async-endpoint-results`` payload."""
         results = async_results_from_moto(
-            payload, region=self._region, account_id=self._engine.options.account_id
+            payload, region=self._region, account_id=self.engine.options.account_id
         )
         self._enqueue(
             Kind.ASYNC, "load_moto_async_results", results, None, allow_empty=True
@@ -147,10 +129,10 @@ class StubControl(OptionsView, S3Control):
         *,
         allow_empty: bool = False,
     ) -> None:
-        self._arguments.results(
+        self.arguments.results(
             kind, method, results, endpoint_name, allow_empty=allow_empty
         )
-        self._engine.book.add(
+        self.engine.book.add(
             kind, results, endpoint_name=endpoint_name, origin=origin()
         )
 
@@ -185,10 +167,10 @@ class StubControl(OptionsView, S3Control):
 
         .. versionadded:: 0.1.0
         """
-        spec = self._arguments.endpoint(
+        spec = self.arguments.endpoint(
             name, variants, inference_components, target_models
         )
-        self._engine.registry.add(spec)
+        self.engine.registry.add(spec)
 
     def remove_endpoint(self, name: str) -> None:
         """Delete a declared endpoint: later calls to it are refused as not found.
@@ -196,7 +178,7 @@ class StubControl(OptionsView, S3Control):
         Raises:
             KeyError: ``name`` was never declared.
         """
-        registry = self._engine.registry
+        registry = self.engine.registry
         if not registry.remove(name):
             declared = ", ".join(repr(known) for known in registry.names())
             msg = (
@@ -208,7 +190,7 @@ class StubControl(OptionsView, S3Control):
     @property
     def sessions(self) -> list[Session]:
         """The stateful sessions calls have opened, in the order they opened."""
-        return self._engine.registry.sessions()
+        return self.engine.registry.sessions()
 
     def add_fault(
         self,
@@ -235,12 +217,12 @@ class StubControl(OptionsView, S3Control):
 
         .. versionadded:: 0.1.0
         """
-        installed = self._arguments.fault(fault, endpoint_name, operations, origin())
-        self._engine.faults.add(installed)
+        installed = self.arguments.fault(fault, endpoint_name, operations, origin())
+        self.engine.faults.add(installed)
 
     def clear_faults(self) -> None:
         """Remove every fault policy."""
-        self._engine.faults.clear()
+        self.engine.faults.clear()
 
     def reset(self) -> None:
         """Forget everything the test set up or the calls left behind.
@@ -251,14 +233,14 @@ class StubControl(OptionsView, S3Control):
 
         .. versionadded:: 0.1.0
         """
-        self._engine.reset()
+        self.engine.reset()
 
     # -- inspection ---------------------------------------------------------------
 
     @property
     def calls(self) -> list[Call]:
         """Every call answered, in order (``call.client`` says whose)."""
-        return self._engine.calls.snapshot()
+        return self.engine.calls.snapshot()
 
     def pending_results(self) -> list[PendingResult]:
         """Queued results no call has used yet, in the order they were queued.
@@ -267,7 +249,7 @@ class StubControl(OptionsView, S3Control):
         policies with a count (``FailNext``, ``Latency(times=...)``) that have
         not fired that many times.
         """
-        pending = self._engine.book.pending()
+        pending = self.engine.book.pending()
         pending.extend(self._pending_elsewhere())
         pending.extend(
             PendingResult(
@@ -276,7 +258,7 @@ class StubControl(OptionsView, S3Control):
                 endpoint_name=installed.endpoint_name,
                 origin=installed.origin,
             )
-            for installed in self._engine.faults.unfired()
+            for installed in self.engine.faults.unfired()
         )
         return pending
 
@@ -299,7 +281,7 @@ class StubControl(OptionsView, S3Control):
         Raises:
             OutputNotFoundError: Nothing was written there.
         """
-        return self._engine.outputs.read(s3_uri, self._engine.calls)
+        return self.engine.outputs.read(s3_uri, self.engine.calls)
 
     def store_input(
         self, s3_uri: str, data: bytes | str, *, content_type: str = "application/json"
@@ -310,7 +292,7 @@ class StubControl(OptionsView, S3Control):
         async call with this ``InputLocation`` is linked to it in
         :attr:`calls` (``call.input_object``).
         """
-        return self._engine.outputs.store_input(s3_uri, data, content_type)
+        return self.engine.outputs.store_input(s3_uri, data, content_type)
 
     def configure_async_output(
         self,
@@ -333,7 +315,7 @@ class StubControl(OptionsView, S3Control):
             s3_failure_path: Its ``S3FailurePath``.
             endpoint_name: Apply to this endpoint only; by default, to all.
         """
-        self._engine.outputs.configure(s3_output_path, s3_failure_path, endpoint_name)
+        self.engine.outputs.configure(s3_output_path, s3_failure_path, endpoint_name)
 
     def complete(self, inference: str) -> None:
         """Make a held (or still pending) async output visible now.
@@ -345,4 +327,4 @@ class StubControl(OptionsView, S3Control):
         Raises:
             SageMakerStubError: No async call returned that id or location.
         """
-        self._engine.outputs.complete(inference, self._engine.calls)
+        self.engine.outputs.complete(inference, self.engine.calls)

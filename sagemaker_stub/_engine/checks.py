@@ -9,22 +9,18 @@ operations.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from ._engine.book import Kind
-from ._engine.registry import EndpointSpec
-from ._engine.request import Operation
-from ._faults import FailEvery, FailNext, FailRandomly, Fault, InstalledFault, Latency
-from ._results import (
-    AsyncResult,
-    ErrorResult,
-    InvokeResult,
-    StreamResult,
-)
-from ._stream_result import STREAM_ERROR_CODES
-from ._text import describe, preview
+from sagemaker_stub._faults import FailEvery, FailNext, FailRandomly, Fault, Latency
+from sagemaker_stub._results import AsyncResult, ErrorResult, InvokeResult, StreamResult
+from sagemaker_stub._stream_result import STREAM_ERROR_CODES
+from sagemaker_stub._text import describe, preview
 
-__all__ = ["Arguments", "check_s3_client"]
+from .faults import InstalledFault
+from .identity import Kind
+from .registry import EndpointSpec
+from .request import Operation
+
+__all__ = ["Arguments"]
 
 _FAULT_TYPES = (FailNext, FailEvery, FailRandomly, Latency)
 #: What each queue takes, besides ErrorResult.
@@ -301,35 +297,3 @@ class Arguments:
             if not isinstance(bucket, str) or not bucket:
                 msg = f"{where}[{index}] must be a bucket name; got {describe(bucket)}."
                 raise TypeError(msg)
-
-
-def check_runtime_client(client: Any) -> Any:
-    """The service model of a ``sagemaker-runtime`` client; refuse anything else."""
-    service_model = getattr(getattr(client, "meta", None), "service_model", None)
-    fix = 'Create one with boto3.client("sagemaker-runtime", region_name="us-east-1").'
-    if service_model is None:
-        msg = (
-            "SageMakerRuntimeStub(client) needs a boto3, botocore or aiobotocore "
-            f"client for sagemaker-runtime; got {describe(client)}. {fix}"
-        )
-        raise TypeError(msg)
-    if service_model.service_name != "sagemaker-runtime":
-        msg = (
-            "SageMakerRuntimeStub(client) needs a sagemaker-runtime client; "
-            f"got a client for {service_model.service_name!r}. {fix}"
-        )
-        raise ValueError(msg)
-    return service_model
-
-
-def check_s3_client(method: str, s3_client: Any) -> None:
-    """Refuse anything but an S3 client."""
-    model = getattr(getattr(s3_client, "meta", None), "service_model", None)
-    name = getattr(model, "service_name", None)
-    if name != "s3":
-        got = f"a client for {name!r}" if name else describe(s3_client)
-        msg = (
-            f"stub.{method}() needs an S3 client; got {got}. Create one with "
-            'boto3.client("s3", region_name="us-east-1").'
-        )
-        raise TypeError(msg)

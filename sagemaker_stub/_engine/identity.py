@@ -1,0 +1,126 @@
+"""A request's identity, and which recording a request matches.
+
+Two requests are the same request when their identities are equal: that is
+when the second gets the result the first was given (moto's rule), and which
+recording of a cassette answers a request. This module owns both decisions.
+
+- ``invoke_endpoint`` and streaming calls: the endpoint name, every parameter
+  sent as an ``X-Amzn-SageMaker-*`` header, ``Accept``, and the body's bytes
+  (by their SHA-256). ``ContentType`` is not part of it.
+- ``invoke_endpoint_async``: the endpoint name and ``InputLocation``, as moto
+  keys them (the body's digest instead, for a call with a body and no
+  ``InputLocation``).
+
+The members are read from botocore's service model, so a header the service
+adds later is part of the identity too.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
+from botocore.model import OperationModel
+
+if TYPE_CHECKING:
+    from .request import Operation, Request
+
+__all__ = ["Identity", "Kind", "identify", "identity_members", "recorded", "same"]
+
+
+class Kind(enum.Enum):
+    """The operations that have queues of their own."""
+
+    SYNC = "InvokeEndpoint"
+    ASYNC = "InvokeEndpointAsync"
+    STREAM = "InvokeEndpointWithResponseStream"
+
+    # Members are singletons compared by identity, so identity can hash them:
+    # Enum's own __hash__ is Python code, and kinds key every lookup of a call.
+    __hash__ = object.__hash__
+
+
+class Identity(NamedTuple):
+    """What makes two requests the same request.
+
+    A tuple underneath, so that hashing and comparing one (every call does,
+    to find what the request was given before) costs what a tuple costs.
+    """
+
+    #: The operation's kind: each has its own memory.
+    kind: Kind
+    #: The ``EndpointName``: memory is per endpoint.
+    endpoint_name: str
+    #: The identity headers' values, in the operation's order (None where a
+    #: header was not sent).
+    headers: tuple[str | None, ...]
+    #: The SHA-256 of the body; None for an async call keyed by its
+    #: ``InputLocation`` alone.
+    body: bytes | None
+
+
+def identity_members(model: OperationModel, kind: Kind) -> tuple[tuple[str, str], ...]:
+    """The members that identify a request of ``model``: (member, header) each.
+
+    For invoke_endpoint and streaming: every input member sent as an
+    ``X-Amzn-SageMaker-*`` header, plus ``Accept``. For async calls: the
+    ``InputLocation`` header.
+    """
+    input_shape = model.input_shape
+    assert input_shape is not None
+    members = []
+    for member_name, member in input_shape.members.items():
+        serialization = member.serialization
+        if serialization.get("location") != "header":
+            continue
+        wire: str = serialization["name"]
+        if kind is Kind.ASYNC:
+            if member_name == "InputLocation":
+                members.append((member_name, wire))
+        elif wire.lower().startswith("x-amzn-sagemaker-") or member_name == "Accept":
+            members.append((member_name, wire))
+    return tuple(members)
+
+
+def _identity(
+    operation: Operation,
+    endpoint_name: str,
+    headers: tuple[str | None, ...],
+    digest: bytes,
+) -> Identity:
+    kind = operation.kind
+    if kind is Kind.ASYNC and headers[0] is not None:
+        return Identity(kind, endpoint_name, headers, None)
+    return Identity(kind, endpoint_name, headers, digest)
+
+
+def identify(request: Request) -> Identity:
+    """The identity of ``request``, kept on it with its body's digest.
+
+    A door that must know it before the engine (to tell whether a cassette
+    records the call) computes it; the engine uses what is kept
+    (``request.identity or identify(request)``), so the body is digested
+    once.
+    """
+    digest = hashlib.sha256(request.body).digest()
+    request.digest = digest
+    operation = request.operation
+    headers = tuple(map(request.headers.get, operation.identity_headers))
+    identity = _identity(operation, request.params["EndpointName"], headers, digest)
+    request.identity = identity
+    return identity
+
+
+def recorded(
+    operation: Operation, endpoint_name: str, members: Mapping[str, str], body: bytes
+) -> Identity:
+    """The identity of a recorded request: identity members by name, and body."""
+    headers = tuple(map(members.get, operation.identity_members))
+    return _identity(operation, endpoint_name, headers, hashlib.sha256(body).digest())
+
+
+def same(recording: Identity, request: Identity) -> bool:
+    """Whether a recording was made for this request: the identities are equal."""
+    return recording == request
