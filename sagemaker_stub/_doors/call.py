@@ -149,7 +149,17 @@ class CallDoor:
         captured = context.pop(self._key, None)
         if captured is None or captured[1]:
             return self._stubbed(model, params, context, captured, **kwargs)
-        request = self._request(model, captured[0], params)
+        url, headers, body = request_parts(params)
+        request = Request(
+            self._operations[model.name],
+            captured[0],
+            headers,
+            body,
+            url,
+            self._region,
+            self._meta.config.read_timeout,
+            client=self._client,
+        )
         tape = self._recording
         if tape is not None:
             identify(request)
@@ -190,23 +200,9 @@ class CallDoor:
     def _answer(self, model: OperationModel, request: Request) -> Answered:
         """The engine's answer to the call, parsed by botocore."""
         answer = self._engine.answer(request)
-        self._wait(answer, request)
+        if answer.delay or answer.timed_out:
+            self._wait(answer, request)
         return self._renderer.render(model, request.url, answer)
-
-    def _request(
-        self, model: OperationModel, api_params: dict[str, Any], params: RequestDict
-    ) -> Request:
-        url, headers, body = request_parts(params)
-        return Request(
-            self._operations[model.name],
-            api_params,
-            headers,
-            body,
-            url=url,
-            region=self._region,
-            read_timeout=self._meta.config.read_timeout,
-            client=self._client,
-        )
 
     def _stubbed(
         self,

@@ -59,14 +59,10 @@ class Template:
 
     def instance(self, body: object, headers: dict[str, str]) -> dict[str, Any]:
         """The parsed response for one call, with its own body and envelope."""
-        metadata = self._metadata.copy()
-        metadata["HTTPHeaders"] = headers
+        metadata = {**self._metadata, "HTTPHeaders": headers}
         for header, member in self._ids:
             metadata[member] = headers[header]
-        parsed = self._members.copy()
-        parsed["ResponseMetadata"] = metadata
-        parsed[self._payload] = body
-        return parsed
+        return {**self._members, "ResponseMetadata": metadata, self._payload: body}
 
 
 _ID_MEMBERS = (
@@ -141,12 +137,15 @@ def envelope(
     chunked transfer for an event stream.
     """
     if s3:
-        all_headers = {"x-amz-request-id": request_id, "x-amz-id-2": request_id}
+        all_headers = {
+            "x-amz-request-id": request_id,
+            "x-amz-id-2": request_id,
+            "date": http_date(),
+            **headers,
+        }
     else:
-        all_headers = {"x-amzn-requestid": request_id}
-    all_headers["date"] = http_date()
-    all_headers.update(headers)
-    if not isinstance(body, bytes):
+        all_headers = {"x-amzn-requestid": request_id, "date": http_date(), **headers}
+    if type(body) is not bytes:
         all_headers["transfer-encoding"] = "chunked"
     elif "content-length" not in all_headers:
         all_headers["content-length"] = str(len(body))
@@ -174,24 +173,23 @@ class Renderer:
         dict is empty.
         """
         body = answer.body
+        status = answer.status
         all_headers = envelope(self._s3, answer.headers, body, answer.request_id)
-        if not isinstance(body, bytes):
-            http = LazyResponse(url, answer.status, all_headers, body)
+        if type(body) is not bytes:
+            http = LazyResponse(url, status, all_headers, body)
             return http, self._parse(operation, http) if parse else {}
         raw = RawBody(body)
-        http = LazyResponse(url, answer.status, all_headers, raw)
+        http = LazyResponse(url, status, all_headers, raw)
         if not parse:
             return http, {}
-        key = self._templates.key(operation, answer.status, len(body), answer.headers)
+        templates = self._templates
+        key = templates.key(operation, status, len(body), answer.headers)
         if key is None:
             return http, self._parse(operation, http)
-        template = self._templates.get(key)
+        template = templates.get(key)
         if template is None:
-            template = self._templates.keep(
-                key, operation, self._parse(operation, http)
-            )
-        size = int(all_headers["content-length"])
-        return http, template.instance(StreamingBody(raw, size), all_headers)
+            template = templates.keep(key, operation, self._parse(operation, http))
+        return http, template.instance(StreamingBody(raw, len(body)), all_headers)
 
     def _parse(self, operation: OperationModel, http: AWSResponse) -> dict[str, Any]:
         """botocore's own parse of the response, modeled error fields included."""

@@ -19,10 +19,11 @@ from sagemaker_stub._text import JSON_CONTENT_TYPE, dump_json, preview
 
 from .eventstream import EventStreamBody, StreamProgress, encode_exception
 from .identity import Kind
-from .request import Answer, Request
+from .request import Answer, Operation, Request
 
 __all__ = [
     "DEFAULTS",
+    "InvokeHeaders",
     "as_async",
     "as_stream",
     "async_answer",
@@ -94,6 +95,45 @@ DEFAULTS: Mapping[Kind, object] = {
     Kind.ASYNC: AsyncResult.success({"default": "response"}),
     Kind.STREAM: as_stream(DEFAULT_INVOKE_RESULT),
 }
+
+
+#: How many shapes of answer headers are kept; a bound, not a tuning knob.
+_KEPT_SHAPES = 256
+
+
+class InvokeHeaders:
+    """invoke_endpoint's answer headers, one dict per shape, kept for reuse.
+
+    Answers of the same shape share the dict: nothing changes an answer's
+    headers (a door that adds its envelope copies them).
+    """
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str | None, str | None, str], dict[str, str]] = {}
+
+    def of(
+        self,
+        operation: Operation,
+        variant: str | None,
+        custom_attributes: str | None,
+        content_type: str,
+    ) -> dict[str, str]:
+        """The headers of an answer with this variant, attributes and type."""
+        shape = (variant, custom_attributes, content_type)
+        headers = self._kept.get(shape)
+        if headers is not None:
+            return headers
+        header = operation.header
+        headers = {}
+        if variant is not None:
+            headers[header["InvokedProductionVariant"]] = variant
+        if custom_attributes is not None:
+            headers[header["CustomAttributes"]] = custom_attributes
+        headers["content-type"] = content_type
+        if len(self._kept) >= _KEPT_SHAPES:
+            self._kept.clear()
+        self._kept[shape] = headers
+        return headers
 
 
 def result_headers(

@@ -34,6 +34,7 @@ from sagemaker_stub._results import (
 
 from .answers import (
     DEFAULTS,
+    InvokeHeaders,
     as_async,
     as_stream,
     async_answer,
@@ -92,6 +93,7 @@ class Engine:
         #: The cassette whose recordings are queued, if any: static defaults
         #: never answer its calls.
         self.replay: Replay | None = None
+        self._headers = InvokeHeaders()
 
     def reset(self) -> None:
         """Back to as built: no results, memory, calls, faults or endpoints.
@@ -114,7 +116,12 @@ class Engine:
             SageMakerStubError: A queued result cannot answer this request.
         """
         identity = request.identity or identify(request)
-        if self._validate or self.registry.declared or "SessionId" in request.params:
+        params = request.params
+        if self._validate:
+            problem = request.operation.validator.problem(params, request.body)
+            if problem is not None:
+                return self._rejected(request, problem)
+        if self.registry.declared or "SessionId" in params:
             refusal = self._refusal(request)
             if refusal is not None:
                 return self._rejected(request, refusal)
@@ -157,13 +164,11 @@ class Engine:
     # -- choosing -----------------------------------------------------------------
 
     def _refusal(self, request: Request) -> str | None:
-        """What the service says to a request it refuses before the model runs."""
+        """What the service says to a request naming what the registry lacks:
+        an endpoint, variant, component or model not declared, a session it
+        cannot use."""
         name = request.operation.name
         params = request.params
-        if self._validate:
-            problem = request.operation.validator.problem(params, request.body)
-            if problem is not None:
-                return problem
         registry = self.registry
         if registry.declared:
             problem = registry.refusal(name, params, self.options.account_id)
@@ -286,21 +291,32 @@ class Engine:
     def _invoke(
         self, request: Request, served: InvokeResult, source: Source, latency: float
     ) -> Answer:
-        header = request.operation.header
         params = request.params
         variant = served.invoked_production_variant
         if variant is SERVING_VARIANT:
             variant = self.registry.serving_variant(params)
-        headers = {}
-        if variant is not None:
-            headers[header["InvokedProductionVariant"]] = variant
-        if served.custom_attributes is not None:
-            headers[header["CustomAttributes"]] = served.custom_attributes
-        headers["content-type"] = served.content_type
+        headers = self._headers.of(
+            request.operation, variant, served.custom_attributes, served.content_type
+        )
         session_id: str | None = params.get("SessionId")
+        if session_id is not None or served.close_session:
+            headers = dict(headers)
+            session_id = self._session_headers(request, served, session_id, headers)
+        self.calls.log(request, served, source, latency=latency, session_id=session_id)
+        return Answer(200, headers, served.body)
+
+    def _session_headers(
+        self,
+        request: Request,
+        served: InvokeResult,
+        session_id: str | None,
+        headers: dict[str, str],
+    ) -> str | None:
+        """Open or close the call's session; its headers; the session's id."""
+        header = request.operation.header
         if session_id == NEW_SESSION:
             session = self.registry.open_session(
-                params, self.options.session_ttl_seconds
+                request.params, self.options.session_ttl_seconds
             )
             session_id = session.session_id
             headers[header["NewSessionId"]] = session.header
@@ -308,8 +324,7 @@ class Engine:
             assert session_id is not None  # checked when the result was taken
             self.registry.close_session(session_id)
             headers[header["ClosedSessionId"]] = session_id
-        self.calls.log(request, served, source, latency=latency, session_id=session_id)
-        return Answer(200, headers, served.body)
+        return session_id
 
     def _async(
         self,

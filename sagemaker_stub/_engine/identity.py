@@ -84,16 +84,10 @@ def identity_members(model: OperationModel, kind: Kind) -> tuple[tuple[str, str]
     return tuple(members)
 
 
-def _identity(
-    operation: Operation,
-    endpoint_name: str,
-    headers: tuple[str | None, ...],
-    digest: bytes,
-) -> Identity:
-    kind = operation.kind
-    if kind is Kind.ASYNC and headers[0] is not None:
-        return Identity(kind, endpoint_name, headers, None)
-    return Identity(kind, endpoint_name, headers, digest)
+#: A hash function and the tuple constructor, bound once: every call identifies
+#: its request, and ``Identity``'s own ``__new__`` is Python code.
+_sha256 = hashlib.sha256
+_new = tuple.__new__
 
 
 def identify(request: Request) -> Identity:
@@ -104,11 +98,15 @@ def identify(request: Request) -> Identity:
     (``request.identity or identify(request)``), so the body is digested
     once.
     """
-    digest = hashlib.sha256(request.body).digest()
+    digest = _sha256(request.body).digest()
     request.digest = digest
     operation = request.operation
+    kind = operation.kind
     headers = tuple(map(request.headers.get, operation.identity_headers))
-    identity = _identity(operation, request.params["EndpointName"], headers, digest)
+    body = None if kind is Kind.ASYNC and headers[0] is not None else digest
+    identity: Identity = _new(
+        Identity, (kind, request.params["EndpointName"], headers, body)
+    )
     request.identity = identity
     return identity
 
@@ -118,7 +116,13 @@ def recorded(
 ) -> Identity:
     """The identity of a recorded request: identity members by name, and body."""
     headers = tuple(map(members.get, operation.identity_members))
-    return _identity(operation, endpoint_name, headers, hashlib.sha256(body).digest())
+    kind = operation.kind
+    digest = (
+        None
+        if kind is Kind.ASYNC and headers[0] is not None
+        else _sha256(body).digest()
+    )
+    return Identity(kind, endpoint_name, headers, digest)
 
 
 def same(recording: Identity, request: Identity) -> bool:

@@ -106,16 +106,16 @@ class Request:
         "url",
     )
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 - every call makes one; keywords cost more
         self,
         operation: Operation,
         params: Mapping[str, Any],
         headers: Mapping[str, str],
         body: bytes,
-        *,
         url: str,
         region: str,
         read_timeout: float | None = None,
+        *,
         attempt: int = 1,
         backoff: float | None = None,
         client: weakref.ref[Any] | None = None,
@@ -140,9 +140,9 @@ class Request:
             self.params,
             self.headers,
             self.body,
-            url=self.url,
-            region=self.region,
-            read_timeout=self.read_timeout,
+            self.url,
+            self.region,
+            self.read_timeout,
             attempt=attempt,
             backoff=backoff,
             client=self.client,
@@ -157,7 +157,8 @@ class Answer:
     Attributes:
         status: The HTTP status.
         headers: The response's own headers, lower-cased. The envelope (request
-            id, date, length) is the door's to add.
+            id, date, length) is the door's to add, to a copy: answers of the
+            same shape share one dict, which nothing changes.
         body: The whole body, or an event stream encoded as it is read.
         request_id: The ``x-amzn-RequestId`` of the response.
         delay: Seconds of latency to wait before the answer is delivered.

@@ -163,6 +163,10 @@ class RequestValidator:
         self._rules = [_Rule.of(name, member) for name, member in shape.members.items()]
         self._by_member = {rule.member: rule for rule in self._rules}
         self._passed: dict[str, set[str]] = {rule.member: set() for rule in self._rules}
+        body_rule = self._by_member.get("Body")
+        #: The body's length bounds (the only check a body gets).
+        self._body_low = -math.inf if body_rule is None else body_rule.low
+        self._body_high = math.inf if body_rule is None else body_rule.high
         self._combined: list[_Combined] = []
         if operation.name == "InvokeEndpointAsync" and "Body" in shape.members:
             self._combined = [
@@ -197,43 +201,38 @@ class RequestValidator:
         """The service's message for the first way ``params`` are invalid.
 
         ``body`` is the request body as sent (a file object already read).
+        The common case is decided fast: strings already seen to pass
+        (endpoint names, content types) are remembered per member, up to a
+        bound, so their patterns run once, and the body has only a length to
+        meet.
         """
-        if not self._passes(params, body):
-            found = []
-            for rule in self._rules:
-                if rule.member in params:
-                    value = body if rule.member == "Body" else params[rule.member]
-                    found.extend(rule.problems(cast("str | bytes | int", value)))
-            count = len(found)
-            noun = "error" if count == 1 else "errors"
-            return f"{count} validation {noun} detected: " + "; ".join(found)
+        passed = self._passed
+        for member, value in params.items():
+            if member == "Body":
+                if not self._body_low <= len(body) <= self._body_high:
+                    return self._message(params, body)
+            elif type(value) is str:
+                seen = passed[member]
+                if value in seen:
+                    continue
+                if self._by_member[member].problems(value):
+                    return self._message(params, body)
+                if len(seen) < _REMEMBERED_VALUES:
+                    seen.add(value)
+            elif self._by_member[member].problems(cast("bytes | int", value)):
+                return self._message(params, body)
         for test, message in self._combined:
             if test(params):
                 return message
         return None
 
-    def _passes(self, params: Mapping[str, object], body: bytes) -> bool:
-        """Whether every member meets its constraints: the common case, fast.
-
-        Strings already seen to pass (endpoint names, content types) are
-        remembered per member, up to a bound, so their patterns run once. The
-        body has only a length to meet.
-        """
-        by_member = self._by_member
-        passed = self._passed
-        for member, value in params.items():
-            if member == "Body":
-                rule = by_member[member]
-                if not rule.low <= len(body) <= rule.high:
-                    return False
-            elif type(value) is str:
-                seen = passed[member]
-                if value in seen:
-                    continue
-                if by_member[member].problems(value):
-                    return False
-                if len(seen) < _REMEMBERED_VALUES:
-                    seen.add(value)
-            elif by_member[member].problems(cast("bytes | int", value)):
-                return False
-        return True
+    def _message(self, params: Mapping[str, object], body: bytes) -> str:
+        """Every constraint the parameters break, in the service's words."""
+        found = []
+        for rule in self._rules:
+            if rule.member in params:
+                value = body if rule.member == "Body" else params[rule.member]
+                found.extend(rule.problems(cast("str | bytes | int", value)))
+        count = len(found)
+        noun = "error" if count == 1 else "errors"
+        return f"{count} validation {noun} detected: " + "; ".join(found)
