@@ -65,9 +65,11 @@ class SageMakerRuntimeStub(OptionsView, Stubber, Generic[ClientT]):
         validate: Refuse what the service refuses but botocore lets through
             (maximum lengths, patterns, value ranges, body sizes) with the
             service's ``ValidationError``. Turn off to send odd input through.
-        retries: Answer at botocore's HTTP layer (``before-send``) instead of
-            before the call, so the client's own retry handler sees every
-            response and retries as configured. Off by default.
+        retries: Answer errors at botocore's HTTP layer (``before-send``)
+            instead of before the call, so the client's own retry handler sees
+            every response and retries as configured (a success, which
+            botocore never retries, is answered before the call and reported
+            to the retry handler). Off by default.
         sleep_between_retries: With ``retries=True``, sleep for the backoff
             botocore chooses. By default the backoff is only recorded
             (``Call.backoff``), so retried tests stay fast.

@@ -261,3 +261,59 @@ def test_refused_requests_are_not_retried(
         client.invoke_endpoint(EndpointName="bad_name", Body=b"x")
     assert info.value.response["ResponseMetadata"]["RetryAttempts"] == 0
     assert [call.source for call in stub.calls] == [Source.REJECTED]
+
+
+def test_the_retry_handler_is_told_of_every_answer(
+    retrying: tuple[Any, SageMakerRuntimeStub],
+) -> None:
+    """A success answered before the call is still reported to the retry logic,
+    as botocore's endpoint reports it: its first attempt, with its response."""
+    client, stub = retrying
+    seen: list[tuple[int, int | None, str | None]] = []
+
+    def observe(attempts: int, response: Any, **kwargs: Any) -> None:
+        http = response[0] if response is not None else None
+        code = response[1].get("Error", {}).get("Code") if response else None
+        seen.append((attempts, None if http is None else http.status_code, code))
+
+    client.meta.events.register_last(
+        "needs-retry.sagemaker-runtime.InvokeEndpoint", observe
+    )
+    stub.queue(InvokeResult(body=b"first"))
+    assert client.invoke_endpoint(EndpointName="e", Body=b"1")["Body"].read() == (
+        b"first"
+    )
+    stub.add_fault(FailNext(ErrorResult.throttling()))
+    stub.queue(InvokeResult(body=b"second"))
+    response = client.invoke_endpoint(EndpointName="e", Body=b"2")
+    assert response["Body"].read() == b"second"
+    assert response["ResponseMetadata"]["RetryAttempts"] == 1
+    assert seen == [(1, 200, None), (1, 400, "ThrottlingException"), (2, 200, None)]
+
+
+def test_standard_retries_spend_and_refill_the_quota_as_against_the_service() -> None:
+    """Standard mode's retry quota drains with failed retries and refills with
+    successes, first attempts included (botocore gives a unit back after each):
+    throttled calls stop being retried once its 500 units are spent, and
+    successes make room again."""
+    client = retrying_client("standard", max_attempts=2)
+    with SageMakerRuntimeStub(client, retries=True, allow_defaults=True) as stub:
+
+        def throttled_calls(count: int) -> list[int]:
+            stub.add_fault(FailNext(ErrorResult.throttling(), times=2 * count))
+            attempts = []
+            for n in range(count):
+                with pytest.raises(ClientError) as info:
+                    client.invoke_endpoint(EndpointName="e", Body=f"t{n}".encode())
+                attempts.append(
+                    info.value.response["ResponseMetadata"]["RetryAttempts"]
+                )
+            stub.clear_faults()
+            return attempts
+
+        spend = throttled_calls(150)  # 5 units a retry: 100 retries spend 500
+        assert spend[:100] == [1] * 100
+        assert spend[100:] == [0] * 50  # the quota is spent
+        for n in range(20):  # each success gives a unit back
+            client.invoke_endpoint(EndpointName="e", Body=f"s{n}".encode())
+        assert throttled_calls(5)[:4] == [1, 1, 1, 1]

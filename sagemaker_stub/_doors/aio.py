@@ -41,6 +41,7 @@ from .botocore import (
     RequestDict,
     Section,
     async_body_reader,
+    needs_retry_kwargs,
     request_url,
     set_request_body,
 )
@@ -220,7 +221,9 @@ class AioCallDoor(_AsyncRecording, _AsyncBodies, CallDoor):
         super().__init__(client, engine, stubber=stubber, tape=tape)
         self._aio = AioRenderer(client.meta.service_model)
 
-    def _answer(self, model: OperationModel, request: Request) -> Answered:
+    def _answer(
+        self, model: OperationModel, request: Request, request_dict: RequestDict
+    ) -> Answered:
         """The engine's answer, after its latency, parsed by aiobotocore."""
         answer = self._engine.answer(request)
         if answer.delay or answer.timed_out:
@@ -256,6 +259,24 @@ class AioSendDoor(_AsyncRecording, _AsyncBodies, SendDoor):
         )
         self._aio = AioRenderer(client.meta.service_model)
 
+    async def _succeeded(
+        self,
+        model: OperationModel,
+        request: Request,
+        request_dict: RequestDict,
+        answer: Answer,
+    ) -> Hook:
+        """A first attempt's success, answered now; the retry handler told."""
+        await _wait(answer, request)
+        response = await resolve(self._aio.render(model, request.url, answer))
+        await resolve(
+            self._events.emit(
+                f"needs-retry.{self._name}.{model.name}",
+                **needs_retry_kwargs(self._client(), model, request_dict, response),
+            )
+        )
+        return response
+
     async def before_send(  # type: ignore[override]
         self, request: AWSPreparedRequest, **kwargs: Any
     ) -> AioAWSResponse | None:
@@ -263,9 +284,9 @@ class AioSendDoor(_AsyncRecording, _AsyncBodies, SendDoor):
         attempt = self._attempt()
         if attempt is None:  # pragma: no cover - before-call always runs first
             return None
-        answer = self._engine.answer(attempt)
-        await _wait(answer, attempt)
-        return self._aio.http(attempt.url, answer)
+        request_of, answer = attempt
+        await _wait(answer, request_of)
+        return self._aio.http(request_of.url, answer)
 
     async def needs_retry(self, **kwargs: Any) -> object:
         """aiobotocore's retry decision, with its backoff recorded."""

@@ -40,6 +40,7 @@ __all__ = [
     "convert_to_response_dict",
     "door_handlers",
     "is_aio_client",
+    "needs_retry_kwargs",
     "parser_for",
     "register",
     "registered_handler",
@@ -365,3 +366,27 @@ def registered_handler(events: Any, unique_id: str) -> Any:
 def retry_handler_id(event_name: str) -> str:
     """The unique id botocore registers a client's retry handler under."""
     return f"retry-config-{event_name}"
+
+
+def needs_retry_kwargs(
+    client: Any, operation: OperationModel, request_dict: RequestDict, response: Hook
+) -> dict[str, Any]:
+    """What botocore's endpoint emits ``needs-retry`` with, after a first attempt.
+
+    ``Endpoint._needs_retry`` emits the event with the response, the endpoint
+    itself, the operation, the attempt number, the exception caught and the
+    request dict; the retry handlers of every mode read them. The endpoint is
+    the client's ``_endpoint``, which botocore does not document. The retry
+    door emits the event for a first attempt it answered before the call (a
+    success, which no retry mode of botocore retries), so the retry quota and
+    the adaptive rate limiter see it as botocore would. If ``_endpoint`` moves,
+    the handlers get None for it, which none of botocore's reads.
+    """
+    return {
+        "response": response,
+        "endpoint": getattr(client, "_endpoint", None),
+        "operation": operation,
+        "attempts": 1,
+        "caught_exception": None,
+        "request_dict": request_dict,
+    }

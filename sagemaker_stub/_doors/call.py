@@ -166,7 +166,7 @@ class CallDoor:
             if tape.sends(request):
                 context[self._sent_key] = request
                 return self._send()
-        return self._answer(model, request)
+        return self._answer(model, request, params)
 
     def after_call(
         self,
@@ -197,7 +197,9 @@ class CallDoor:
         """Let the client send a call to the endpoint, to be recorded."""
         return None
 
-    def _answer(self, model: OperationModel, request: Request) -> Answered:
+    def _answer(
+        self, model: OperationModel, request: Request, request_dict: RequestDict
+    ) -> Answered:
         """The engine's answer to the call, parsed by botocore."""
         answer = self._engine.answer(request)
         if answer.delay or answer.timed_out:

@@ -1,8 +1,13 @@
 """The door that answers inside botocore's retry loop (``retries=True``).
 
-:class:`SendDoor` keeps the request in ``before-call`` and answers each
-attempt in ``before-send``, so botocore's endpoint parses every answer and
-the client's own retry handler decides, as it would against the service.
+:class:`SendDoor` asks the engine for the first attempt in ``before-call``.
+A success, which none of botocore's retry modes retries, is answered there,
+as the default door answers, and the client's retry handler is told of it
+(``needs-retry``), as botocore's endpoint would tell it, so its retry quota
+and rate limiter count it. Any other answer (an error, a read timeout) is
+kept for ``before-send``: botocore's endpoint then parses it and the client's
+own retry handler decides, as it would against the service, and each later
+attempt is answered there too.
 """
 
 from __future__ import annotations
@@ -17,9 +22,15 @@ from botocore.stub import Stubber
 
 from sagemaker_stub._cassettes.tape import Tape
 from sagemaker_stub._engine.engine import Engine
-from sagemaker_stub._engine.request import Request
+from sagemaker_stub._engine.request import Answer, Request
 
-from .botocore import registered_handler, retry_handler_id, unsigned
+from .botocore import (
+    RequestDict,
+    needs_retry_kwargs,
+    registered_handler,
+    retry_handler_id,
+    unsigned,
+)
 from .call import Answered, CallDoor
 
 __all__ = ["SendDoor"]
@@ -28,12 +39,14 @@ __all__ = ["SendDoor"]
 class _Attempts:
     """The call in progress through a :class:`SendDoor`, across its attempts."""
 
-    __slots__ = ("backoff", "count", "door", "request")
+    __slots__ = ("backoff", "count", "door", "first", "request")
 
-    def __init__(self, door: SendDoor, request: Request) -> None:
+    def __init__(self, door: SendDoor, request: Request, first: Answer) -> None:
         self.door = door
+        #: The first attempt, which the engine answered with ``first``.
         self.request = request
-        self.count = 0
+        self.first: Answer | None = first
+        self.count = 1
         self.backoff: float | None = None
 
 
@@ -128,10 +141,10 @@ class SendDoor(CallDoor):
         attempt = self._attempt()
         if attempt is None:  # pragma: no cover - see _attempt
             return None
-        answer = self._engine.answer(attempt)
-        self._wait(answer, attempt)
+        request_of, answer = attempt
+        self._wait(answer, request_of)
         response, _ = self._renderer.render(
-            attempt.operation.model, attempt.url, answer, parse=False
+            request_of.operation.model, request_of.url, answer, parse=False
         )
         return response
 
@@ -148,21 +161,48 @@ class SendDoor(CallDoor):
         _CALL.set(None)
         return None
 
-    def _answer(self, model: OperationModel, request: Request) -> Answered:
-        """Keep the request for its attempts, and let botocore send it."""
+    def _answer(
+        self, model: OperationModel, request: Request, request_dict: RequestDict
+    ) -> Answered:
+        """Answer a first attempt that succeeds; keep any other for botocore."""
         if not self._wrapped:
             self._wrap_retry_handler()
-        _CALL.set(_Attempts(self, request))
+        answer = self._engine.answer(request)
+        if answer.status < 300 and not answer.timed_out:
+            return self._succeeded(model, request, request_dict, answer)
+        _CALL.set(_Attempts(self, request, answer))
         return None
 
-    def _attempt(self) -> Request | None:
-        """The next attempt of the call in progress."""
+    def _succeeded(
+        self,
+        model: OperationModel,
+        request: Request,
+        request_dict: RequestDict,
+        answer: Answer,
+    ) -> Answered:
+        """A first attempt's success, answered now; the retry handler told."""
+        if answer.delay:
+            self._wait(answer, request)
+        response = self._renderer.render(model, request.url, answer)
+        self._events.emit(
+            f"needs-retry.{self._name}.{model.name}",
+            **needs_retry_kwargs(self._client(), model, request_dict, response),
+        )
+        return response
+
+    def _attempt(self) -> tuple[Request, Answer] | None:
+        """The next attempt of the call in progress, and the engine's answer."""
         call = _CALL.get()
         if call is None or call.door is not self:  # pragma: no cover
             return None  # before-call always runs first, on this door
+        first = call.first
+        if first is not None:  # answered in before-call already
+            call.first = None
+            return call.request, first
         call.count += 1
         backoff, call.backoff = call.backoff, None
-        return call.request.attempted(call.count, backoff)
+        attempt = call.request.attempted(call.count, backoff)
+        return attempt, self._engine.answer(attempt)
 
     def _backoff(self, delay: Any) -> Any:
         """Record the backoff the retry handler chose; what to sleep instead.
