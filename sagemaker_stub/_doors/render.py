@@ -98,6 +98,8 @@ class Templates:
 
     def __init__(self) -> None:
         self._templates: dict[tuple[object, ...], Template] = {}
+        #: The template kept for a key, if any (the dict's own ``get``).
+        self.get = self._templates.get
 
     @staticmethod
     def key(
@@ -107,10 +109,6 @@ class Templates:
         if status >= 300 or not operation.has_streaming_output:
             return None
         return (operation.name, status, size, *headers.items())
-
-    def get(self, key: tuple[object, ...]) -> Template | None:
-        """The template kept for ``key``, if any."""
-        return self._templates.get(key)
 
     def keep(
         self, key: tuple[object, ...], operation: OperationModel, parsed: dict[str, Any]

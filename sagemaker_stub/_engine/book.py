@@ -252,7 +252,14 @@ class ResultBook(Generic[V]):
             if self._keyed:  # a cassette's recordings are queued
                 queue, source, queued = self._recorded_next(identity)
             else:
-                queue, source = self._next_queue(identity.kind, identity.endpoint_name)
+                # The kind's own queues first (the endpoint's, then the shared
+                # one); the fallbacks only when both are empty.
+                by_endpoint, shared, source = self._order[identity.kind][0]
+                queue = by_endpoint.get(identity.endpoint_name) or shared or None
+                if queue is None:
+                    queue, source = self._next_queue(
+                        identity.kind, identity.endpoint_name
+                    )
                 queued = queue.popleft() if queue is not None else None
             try:
                 value = build(queued, source)

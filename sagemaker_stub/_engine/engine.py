@@ -16,6 +16,7 @@ it is released.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any, Protocol
 
@@ -185,9 +186,7 @@ class Engine:
         if kind is Kind.ASYNC:  # echoed, or a fresh one per call
             inference_id = request.params.get("InferenceId") or str(uuid.uuid4())
 
-        def build(queued: Queued | None, source: Source) -> object:
-            return self._build(request, queued, inference_id)
-
+        build = functools.partial(self._build, request, inference_id)
         try:
             # A retry follows an error: it is answered afresh, as the service
             # runs a retried request again, and its answer is remembered.
@@ -233,7 +232,11 @@ class Engine:
         return missing(request, endpoints, error, cassette=cassette)
 
     def _build(
-        self, request: Request, queued: Queued | None, inference_id: str | None
+        self,
+        request: Request,
+        inference_id: str | None,
+        queued: Queued | None,
+        source: Source,
     ) -> object:
         """What a request is given, from the result taken (under the book's lock)."""
         kind = request.operation.kind
