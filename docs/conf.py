@@ -18,6 +18,8 @@ source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build"]
 html_theme = "furo"
 myst_heading_anchors = 3
+# Term-and-definition lists, for the glossary in architecture.md.
+myst_enable_extensions = ["deflist"]
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

@@ -13,12 +13,12 @@ from typing import Any
 
 from ._cassettes.tape import Tape
 from ._doors.botocore import is_aio_client
-from ._doors.s3 import S3Responder, WriteThrough
+from ._doors.s3 import S3Door, WriteThrough
 from ._engine.checks import Arguments
 from ._engine.outputs import AsyncOutputs
 from ._errors import StubActivationError
 from ._text import describe
-from ._wiring import check_s3_client, responder_for
+from ._wiring import check_s3_client, s3_door_for
 
 __all__ = ["S3Attachments"]
 
@@ -29,7 +29,7 @@ class S3Attachments:
     def __init__(self, outputs: AsyncOutputs, tape: Tape | None = None) -> None:
         self._outputs = outputs
         self._tape = tape
-        self._attached: weakref.WeakKeyDictionary[Any, S3Responder] = (
+        self._attached: weakref.WeakKeyDictionary[Any, S3Door] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -78,11 +78,11 @@ class S3Attachments:
             )
             raise TypeError(msg)
         self._outputs.own(*buckets)
-        responder = responder_for(
+        door = s3_door_for(
             s3_client, self._outputs, pass_through=pass_through, tape=self._tape
         )
-        responder.open()
-        self._attached[s3_client] = responder
+        door.open()
+        self._attached[s3_client] = door
 
     def detach_s3(self, s3_client: Any = None) -> None:
         """Stop serving ``s3_client`` (every attached client by default).
@@ -96,8 +96,8 @@ class S3Attachments:
         else:
             found = self._attached.pop(s3_client, None)
             detached = [] if found is None else [found]
-        for responder in detached:
-            responder.close()
+        for door in detached:
+            door.close()
 
     def write_outputs_to(self, s3_client: Any) -> None:
         """Also write each async output through a sync ``s3_client`` (PutObject).

@@ -22,6 +22,7 @@ from ._options import (
     Options,
     StubOptions,
     records,
+    refuse_unknown,
 )
 from ._python_internals import unittest_failed
 from ._stub import SageMakerRuntimeStub
@@ -97,7 +98,7 @@ class FixtureOptions:
 
         ``allow_defaults`` is False unless given.
         """
-        _known(caller, given)
+        refuse_unknown(caller, given, FIXTURE_KEYWORDS)
         stub = {name: value for name, value in given.items() if name in STUB_OPTIONS}
         stub.setdefault("allow_defaults", False)
         own = {name: value for name, value in given.items() if name not in stub}
@@ -116,17 +117,6 @@ class FixtureOptions:
         """
         cassette = self.stub.cassette
         return cassette is not None and records(cassette)
-
-
-def _known(caller: str, given: Mapping[str, object]) -> None:
-    """Refuse a keyword no fixture takes, as a signature would."""
-    unknown = [name for name in given if name not in FIXTURE_KEYWORDS]
-    if unknown:
-        msg = (
-            f"{caller}() got an unexpected keyword argument {unknown[0]!r}; "
-            f"it takes {', '.join(FIXTURE_KEYWORDS)}."
-        )
-        raise TypeError(msg)
 
 
 def start_every_client(
@@ -206,7 +196,7 @@ def start_aio_stub(
     .. versionadded:: 0.2.0
     """
     # A keyword it does not take is refused at the call, as a signature would.
-    _known("start_aio_stub", options)
+    refuse_unknown("start_aio_stub", options, FIXTURE_KEYWORDS)
     return _start_aio_stub(test, client, options)
 
 

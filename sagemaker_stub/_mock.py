@@ -17,7 +17,6 @@ import inspect
 import unittest
 import weakref
 from collections.abc import Iterator, Sequence
-from types import TracebackType
 from typing import Any, TypeVar, cast, overload
 
 from typing_extensions import Self, Unpack
@@ -27,7 +26,7 @@ from ._cassettes.tape import Tape, tape_for
 from ._delegate import OptionsView, forward, forward_property
 from ._doors import clients
 from ._doors.call import CallDoor
-from ._doors.s3 import S3Responder
+from ._doors.s3 import S3Door
 from ._engine.checks import Arguments
 from ._engine.control import Control
 from ._engine.engine import Engine
@@ -37,7 +36,7 @@ from ._options import Options, StubOptions
 from ._python_internals import unittest_failed
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
-from ._wiring import door_for, responder_for, runtime_model
+from ._wiring import door_for, runtime_model, s3_door_for
 
 __all__ = ["SageMakerRuntimeMock", "mock", "mock_beside"]
 
@@ -58,7 +57,7 @@ class _EveryClient:
         self._doors: weakref.WeakKeyDictionary[Any, CallDoor] = (
             weakref.WeakKeyDictionary()
         )
-        self._responders: weakref.WeakKeyDictionary[Any, S3Responder] = (
+        self._s3_doors: weakref.WeakKeyDictionary[Any, S3Door] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -69,15 +68,15 @@ class _EveryClient:
             door.open()
             self._doors[client] = door
         elif self._s3:
-            responder = responder_for(
+            s3_door = s3_door_for(
                 client,
                 self._engine.outputs,
                 pass_through=False,
                 section="last",
                 tape=self._tape,
             )
-            responder.open()
-            self._responders[client] = responder
+            s3_door.open()
+            self._s3_doors[client] = s3_door
 
     def release(self, client: Any) -> None:
         """Stop answering ``client`` (a client-bound stub answers it now)."""
@@ -89,10 +88,10 @@ class _EveryClient:
         """Stop answering every client."""
         for door in list(self._doors.values()):
             door.close()
-        for responder in list(self._responders.values()):
-            responder.close()
+        for s3_door in list(self._s3_doors.values()):
+            s3_door.close()
         self._doors.clear()
-        self._responders.clear()
+        self._s3_doors.clear()
 
 
 class SageMakerRuntimeMock(OptionsView):
@@ -180,10 +179,10 @@ class SageMakerRuntimeMock(OptionsView):
 
     # -- lifecycle ------------------------------------------------------------------
 
-    @property
-    def active(self) -> bool:
-        """Whether it is answering calls."""
-        return self._lifecycle.active
+    active = forward_property(Lifecycle.active, "_lifecycle")
+    deactivate = forward(Lifecycle.deactivate, "_lifecycle")
+    __exit__ = forward(Lifecycle.__exit__, "_lifecycle")
+    __aexit__ = forward(Lifecycle.__aexit__, "_lifecycle")
 
     def activate(self) -> None:
         """Start answering every client.
@@ -207,38 +206,13 @@ class SageMakerRuntimeMock(OptionsView):
             clients.start(self._every_client)
             self._lifecycle.started()
 
-    def deactivate(self, *, report_unused: bool = True) -> None:
-        """Stop answering calls and restore every client's event handlers.
-
-        Warns with :class:`UnusedResultsWarning` when queued results were never
-        used, unless ``report_unused=False`` (a quiet stop, for fixtures that
-        report them their own way). Calling it when inactive does nothing.
-        """
-        self._lifecycle.deactivate(report_unused=report_unused)
-
     def __enter__(self) -> Self:
         self.activate()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._lifecycle.deactivate(report_unused=exc_type is None)
-
     async def __aenter__(self) -> Self:
         """``async with`` activates it, as ``with`` does."""
         return self.__enter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._lifecycle.deactivate(report_unused=exc_type is None)
 
     def _close(self) -> None:
         clients.stop(self._every_client)

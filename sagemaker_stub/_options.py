@@ -34,6 +34,7 @@ __all__ = [
     "StubOptions",
     "cassette_of",
     "records",
+    "refuse_unknown",
 ]
 
 #: How a cassette is used (pytest-recording's modes).
@@ -219,6 +220,19 @@ def records(cassette: Cassette) -> bool:
     )
 
 
+def refuse_unknown(
+    caller: str, given: Mapping[str, object], takes: tuple[str, ...]
+) -> None:
+    """Refuse a keyword ``caller`` does not take, as a signature would."""
+    unknown = [name for name in given if name not in takes]
+    if unknown:
+        msg = (
+            f"{caller}() got an unexpected keyword argument {unknown[0]!r}; "
+            f"it takes {', '.join(takes)}."
+        )
+        raise TypeError(msg)
+
+
 class ServeOptions(TypedDict, total=False):
     """The options every stub, mock and server takes, as keywords.
 
@@ -285,15 +299,7 @@ class Options:
                 wrong type.
             ValueError: A value out of range.
         """
-        if takes is None:
-            takes = STUB_OPTIONS
-        unknown = [name for name in given if name not in takes]
-        if unknown:
-            msg = (
-                f"{caller}() got an unexpected keyword argument {unknown[0]!r}; "
-                f"it takes {', '.join(takes)}."
-            )
-            raise TypeError(msg)
+        refuse_unknown(caller, given, STUB_OPTIONS if takes is None else takes)
         values: dict[str, Any] = dict(given)
         if "cassette" in values:
             values["cassette"] = cassette_of(values["cassette"], caller)

@@ -146,10 +146,27 @@ class SageMakerRuntimeStub(OptionsView, Stubber, Generic[ClientT]):
 
     # -- lifecycle ------------------------------------------------------------------
 
-    @property
-    def active(self) -> bool:
-        """Whether it is answering calls."""
-        return self._lifecycle.active
+    active = forward_property(Lifecycle.active, "_lifecycle")
+    __aexit__ = forward(Lifecycle.__aexit__, "_lifecycle")
+
+    # Stubber has these three: they are overridden as methods.
+
+    def deactivate(self, *, report_unused: bool = True) -> None:
+        """Stop answering calls and restore the client's event handlers.
+
+        Warns with :class:`UnusedResultsWarning` when queued results were never
+        used, unless ``report_unused=False`` (a quiet stop, for fixtures that
+        report them their own way). Calling it when inactive does nothing.
+        """
+        self._lifecycle.deactivate(report_unused=report_unused)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._lifecycle.__exit__(exc_type, exc_value, traceback)
 
     def activate(self) -> None:
         """Start answering the client's calls.
@@ -189,38 +206,13 @@ class SageMakerRuntimeStub(OptionsView, Stubber, Generic[ClientT]):
             self._door.open()
             self._lifecycle.started()
 
-    def deactivate(self, *, report_unused: bool = True) -> None:
-        """Stop answering calls and restore the client's event handlers.
-
-        Warns with :class:`UnusedResultsWarning` when queued results were never
-        used, unless ``report_unused=False`` (a quiet stop, for fixtures that
-        report them their own way). Calling it when inactive does nothing.
-        """
-        self._lifecycle.deactivate(report_unused=report_unused)
-
     def __enter__(self) -> Self:
         self.activate()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._lifecycle.deactivate(report_unused=exc_type is None)
-
     async def __aenter__(self) -> Self:
         """``async with`` activates it, as ``with`` does."""
         return self.__enter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc_value: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._lifecycle.deactivate(report_unused=exc_type is None)
 
     def _close(self) -> None:
         self._door.close()

@@ -4,7 +4,7 @@ The doors do not choose among themselves: a botocore client gets a
 :class:`~._doors.call.CallDoor` (or, with ``retries=True``, a
 :class:`~._doors.send.SendDoor`), an aiobotocore client their async
 counterparts, which are imported only then, so the sync path never loads
-aiobotocore. The same for the S3 responders.
+aiobotocore. The same for the S3 doors.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from botocore.stub import Stubber
 from ._cassettes.tape import Tape
 from ._doors.botocore import Section, is_aio_client
 from ._doors.call import CallDoor
-from ._doors.s3 import S3Responder
+from ._doors.s3 import S3Door
 from ._doors.send import SendDoor
 from ._engine.engine import Engine
 from ._engine.outputs import AsyncOutputs
@@ -29,8 +29,8 @@ __all__ = [
     "check_runtime_client",
     "check_s3_client",
     "door_for",
-    "responder_for",
     "runtime_model",
+    "s3_door_for",
 ]
 
 
@@ -76,21 +76,21 @@ def door_for(
     return CallDoor(client, engine, stubber=stubber, tape=tape)
 
 
-def responder_for(
+def s3_door_for(
     s3_client: Any,
     outputs: AsyncOutputs,
     *,
     pass_through: bool,
     section: Section = "middle",
     tape: Tape | None = None,
-) -> S3Responder:
-    """The responder for a sync or aiobotocore S3 client."""
-    responder_class = S3Responder
+) -> S3Door:
+    """The S3 door for a sync or aiobotocore S3 client."""
+    door_class = S3Door
     if is_aio_client(s3_client):
-        from ._doors.aio import AioS3Responder  # noqa: PLC0415 - aiobotocore only
+        from ._doors.aio import AioS3Door  # noqa: PLC0415 - aiobotocore only
 
-        responder_class = AioS3Responder
-    return responder_class(
+        door_class = AioS3Door
+    return door_class(
         s3_client, outputs, pass_through=pass_through, section=section, tape=tape
     )
 

@@ -317,3 +317,19 @@ def test_standard_retries_spend_and_refill_the_quota_as_against_the_service() ->
         for n in range(20):  # each success gives a unit back
             client.invoke_endpoint(EndpointName="e", Body=f"s{n}".encode())
         assert throttled_calls(5)[:4] == [1, 1, 1, 1]
+
+
+def test_a_slow_success_is_answered_after_its_latency(
+    retrying: tuple[Any, SageMakerRuntimeStub],
+) -> None:
+    """A first attempt that succeeds late is still one attempt, slept for."""
+    client, stub = retrying
+    stub.add_fault(Latency(0.05, times=1))
+    stub.queue(InvokeResult(body=b"late"))
+    began = time.perf_counter()
+    response = client.invoke_endpoint(EndpointName="e", Body=b"1")
+    assert time.perf_counter() - began >= 0.05
+    assert response["Body"].read() == b"late"
+    assert response["ResponseMetadata"]["RetryAttempts"] == 0
+    [call] = stub.calls
+    assert (call.attempt, call.latency, call.source) == (1, 0.05, Source.QUEUED)

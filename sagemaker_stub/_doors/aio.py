@@ -47,10 +47,10 @@ from .botocore import (
 )
 from .call import Answered, CallDoor
 from .render import Template, Templates, envelope
-from .s3 import S3Responder
+from .s3 import S3Door
 from .send import SendDoor
 
-__all__ = ["AioCallDoor", "AioRenderer", "AioS3Responder", "AioSendDoor"]
+__all__ = ["AioCallDoor", "AioRenderer", "AioS3Door", "AioSendDoor"]
 
 
 class AioRenderer:
@@ -293,8 +293,8 @@ class AioSendDoor(_AsyncRecording, _AsyncBodies, SendDoor):
         return self._backoff(await resolve(self._retry_handler(**kwargs)))
 
 
-class _AioS3Answers(S3Responder):
-    """The S3 responder's answers, rendered for aiobotocore."""
+class _AioS3Rendering(S3Door):
+    """The S3 door's answers, rendered for aiobotocore."""
 
     def __init__(
         self,
@@ -330,5 +330,5 @@ class _AioS3Answers(S3Responder):
         return self._aio.render(model, request_url(params), answer)
 
 
-class AioS3Responder(_AsyncBodies, _AioS3Answers):
+class AioS3Door(_AsyncBodies, _AioS3Rendering):
     """Answers an attached aiobotocore S3 client from the object store."""

@@ -266,8 +266,8 @@ class Handler:
 def door_handlers(
     stubber: Stubber | None,
     unique: str,
-    check_params: Callable[..., Any],
-    respond: Callable[..., Any],
+    before_parameter_build: Callable[..., Any],
+    before_call: Callable[..., Any],
 ) -> tuple[Handler, ...]:
     """What ``Stubber.activate`` registers, with the door's handlers and ids.
 
@@ -282,15 +282,21 @@ def door_handlers(
     if stubber is None:
         return (
             Handler(
-                "before-parameter-build.*.*", check_params, f"{unique}-params", "last"
+                "before-parameter-build.*.*",
+                before_parameter_build,
+                f"{unique}-params",
+                "last",
             ),
-            Handler("before-call.*.*", respond, f"{unique}-call", "last"),
+            Handler("before-call.*.*", before_call, f"{unique}-call", "last"),
         )
     handlers = [
         Handler(
-            "before-parameter-build.*.*", check_params, f"{unique}-params", "first"
+            "before-parameter-build.*.*",
+            before_parameter_build,
+            f"{unique}-params",
+            "first",
         ),
-        Handler("before-call.*.*", respond, f"{unique}-call", "middle"),
+        Handler("before-call.*.*", before_call, f"{unique}-call", "middle"),
     ]
     account_id = getattr(stubber, "_set_account_id_for_endpoint_resolution", None)
     if account_id is not None:  # pragma: no branch - None on botocore 1.34.0

@@ -1,6 +1,6 @@
 """The S3 door: an attached S3 client's requests answered from the object store.
 
-``S3Responder`` answers GetObject (ranged too), HeadObject, PutObject,
+``S3Door`` answers GetObject (ranged too), HeadObject, PutObject,
 DeleteObject and ListObjectsV2 for the buckets the stub owns (the answers
 are :mod:`sagemaker_stub._engine.s3`'s), rendered through botocore's own
 rest-xml parser. Every other request is refused with
@@ -39,13 +39,13 @@ from .botocore import (
 )
 from .render import Renderer
 
-__all__ = ["S3Responder", "WriteThrough"]
+__all__ = ["S3Door", "WriteThrough"]
 
 
-class S3Responder:
+class S3Door:
     """Answers an attached S3 client from an ``ObjectStore``.
 
-    It keeps the client's events, not the client. A mock's responder
+    It keeps the client's events, not the client. A mock's S3 door
     (``section="last"``) answers after any attached one.
     """
 
@@ -89,7 +89,7 @@ class S3Responder:
                 self._tape.fetchers.append(fetcher(client))
         self._handlers = handlers
         #: Where the parameters wait for ``before-call``: a key of this
-        #: responder's, as a mock's and an attached one may see one request.
+        #: door's, as a mock's and an attached one may see one request.
         self._key = unique
 
     def open(self) -> None:

@@ -205,7 +205,7 @@ class SendDoor(CallDoor):
         return attempt, self._engine.answer(attempt)
 
     def _backoff(self, delay: Any) -> Any:
-        """Record the backoff the retry handler chose; what to sleep instead.
+        """Keep the backoff the retry handler chose; what to sleep instead.
 
         ``delay`` is the handler's answer: seconds to wait before retrying,
         or None (or False) not to retry.

@@ -143,7 +143,7 @@ class Call:
 
     @property
     def result(self) -> object:
-        """The result served; ``None`` for a Stubber expectation."""
+        """The result given; ``None`` for a Stubber expectation."""
         return self._result
 
     @property

@@ -190,7 +190,7 @@ class Engine:
         try:
             # A retry follows an error: it is answered afresh, as the service
             # runs a retried request again, and its answer is remembered.
-            served, source = self.book.take(
+            given, source = self.book.take(
                 identity, build, fresh=request.attempt > 1, keep=_remembered
             )
         except SageMakerStubError:
@@ -199,21 +199,21 @@ class Engine:
             raise
         except _NothingQueued:
             raise self._missing(request) from None
-        if type(served) is InvokeResult:
-            return self._invoke(request, served, source, latency)
-        if isinstance(served, ErrorResult):
-            self.calls.log(request, served, source, latency=latency)
-            return self._error(request, served)
-        if isinstance(served, Placed):
+        if type(given) is InvokeResult:
+            return self._invoke(request, given, source, latency)
+        if isinstance(given, ErrorResult):
+            self.calls.log(request, given, source, latency=latency)
+            return self._error(request, given)
+        if isinstance(given, Placed):
             assert inference_id is not None
             if source is not Source.REMEMBERED and self.outputs.sink is not None:
-                self._write_out(request, identity, served)
-            return self._async(request, served, source, inference_id, latency)
-        assert isinstance(served, StreamResult)
-        progress = StreamProgress(parts_total=len(served.parts))
-        self.calls.log(request, served, source, latency=latency, stream=progress)
-        variant = self._variant(request, served)
-        return stream_answer(request, served, variant, progress)
+                self._write_out(request, identity, given)
+            return self._async(request, given, source, inference_id, latency)
+        assert isinstance(given, StreamResult)
+        progress = StreamProgress(parts_total=len(given.parts))
+        self.calls.log(request, given, source, latency=latency, stream=progress)
+        variant = self._variant(request, given)
+        return stream_answer(request, given, variant, progress)
 
     def _missing(self, request: Request) -> SageMakerStubError:
         """The error for a call that found nothing queued, with defaults off."""
@@ -292,26 +292,26 @@ class Engine:
     # -- answering ----------------------------------------------------------------
 
     def _invoke(
-        self, request: Request, served: InvokeResult, source: Source, latency: float
+        self, request: Request, given: InvokeResult, source: Source, latency: float
     ) -> Answer:
         params = request.params
-        variant = served.invoked_production_variant
+        variant = given.invoked_production_variant
         if variant is SERVING_VARIANT:
             variant = self.registry.serving_variant(params)
         headers = self._headers.of(
-            request.operation, variant, served.custom_attributes, served.content_type
+            request.operation, variant, given.custom_attributes, given.content_type
         )
         session_id: str | None = params.get("SessionId")
-        if session_id is not None or served.close_session:
+        if session_id is not None or given.close_session:
             headers = dict(headers)
-            session_id = self._session_headers(request, served, session_id, headers)
-        self.calls.log(request, served, source, latency=latency, session_id=session_id)
-        return Answer(200, headers, served.body)
+            session_id = self._session_headers(request, given, session_id, headers)
+        self.calls.log(request, given, source, latency=latency, session_id=session_id)
+        return Answer(200, headers, given.body)
 
     def _session_headers(
         self,
         request: Request,
-        served: InvokeResult,
+        given: InvokeResult,
         session_id: str | None,
         headers: dict[str, str],
     ) -> str | None:
@@ -323,7 +323,7 @@ class Engine:
             )
             session_id = session.session_id
             headers[header["NewSessionId"]] = session.header
-        if served.close_session:
+        if given.close_session:
             assert session_id is not None  # checked when the result was taken
             self.registry.close_session(session_id)
             headers[header["ClosedSessionId"]] = session_id
@@ -354,9 +354,9 @@ class Engine:
         return error_answer(request, error, self.options.account_id)
 
 
-def _remembered(served: object) -> bool:
+def _remembered(given: object) -> bool:
     """Whether a request remembers what it was given: all but one-off errors."""
-    return not isinstance(served, ErrorResult) or served.remember
+    return not isinstance(given, ErrorResult) or given.remember
 
 
 def _check_can_close(request: Request, result: InvokeResult) -> None:

@@ -155,18 +155,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         try:
             body = self._body()
-            reply = self.server.routes.handle(
+            answer = self.server.routes.handle(
                 self.command, self.path, self.request_headers, body
             )
         except _Refused as refused:
             self.close_connection = True
-            reply = json_answer(refused.status, {"message": str(refused)})
+            answer = json_answer(refused.status, {"message": str(refused)})
         except Exception as exc:
             LOGGER.exception(
                 "sagemaker-stub could not answer %s %s", self.command, self.path
             )
-            reply = error_answer(500, "InternalFailure", f"sagemaker-stub: {exc!r}")
-        self._send(reply)
+            answer = error_answer(500, "InternalFailure", f"sagemaker-stub: {exc!r}")
+        self._send(answer)
 
     def _body(self) -> bytes:
         """The request body, by length or chunked; refused when too large."""
@@ -210,23 +210,23 @@ class _Handler(BaseHTTPRequestHandler):
             chunks.append(self.rfile.read(size))
             self.rfile.readline(16)
 
-    def _send(self, reply: Answer) -> None:
-        if isinstance(reply.body, bytes):
-            reply.headers.setdefault("content-length", str(len(reply.body)))
+    def _send(self, answer: Answer) -> None:
+        if isinstance(answer.body, bytes):
+            answer.headers.setdefault("content-length", str(len(answer.body)))
         if self.close_connection:
-            reply.headers["connection"] = "close"
-        head = [f"{self.protocol_version} {reply.status} {_reason(reply.status)}"]
+            answer.headers["connection"] = "close"
+        head = [f"{self.protocol_version} {answer.status} {_reason(answer.status)}"]
         head.append(f"server: {self.server_version}")
-        head.extend(f"{name}: {value}" for name, value in reply.headers.items())
+        head.extend(f"{name}: {value}" for name, value in answer.headers.items())
         # Status, headers and a whole body go out in one write: small writes
         # in turn would wait on the client's delayed acknowledgement.
         data = "\r\n".join(head).encode("latin-1", "replace") + b"\r\n\r\n"
         try:
-            if isinstance(reply.body, bytes):
-                self.wfile.write(data if self.command == "HEAD" else data + reply.body)
+            if isinstance(answer.body, bytes):
+                self.wfile.write(data if self.command == "HEAD" else data + answer.body)
                 return
             self.wfile.write(data)
-            self._stream(reply.body)
+            self._stream(answer.body)
         except OSError:  # the client hung up (a broken pipe, a reset)
             self.close_connection = True
 
