@@ -596,7 +596,7 @@ def bench_scale(small: int = 10_000) -> list[tuple[str, str, str]]:
 
 
 def bench_threads(
-    threads: int = 16, per_thread: int = 250, repeats: int = 7
+    threads: int = 16, per_thread: int = 250, repeats: int = 15
 ) -> list[tuple[str, str, str]]:
     """16 threads sharing one client vs one thread making as many calls.
 

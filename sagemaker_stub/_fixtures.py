@@ -53,9 +53,9 @@ class FixtureKeywords(StubOptions, total=False):
 #: Every keyword a fixture takes, as messages list them: ``allow_defaults``
 #: first (its default differs here), then the fixture's own, then the stub's.
 FIXTURE_KEYWORDS: tuple[str, ...] = (
-    STUB_OPTIONS[0],
+    "allow_defaults",
     *(name for name in FixtureKeywords.__annotations__ if name not in STUB_OPTIONS),
-    *STUB_OPTIONS[1:],
+    *(name for name in STUB_OPTIONS if name != "allow_defaults"),
 )
 
 

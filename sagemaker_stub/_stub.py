@@ -149,7 +149,8 @@ class SageMakerRuntimeStub(OptionsView, Stubber, Generic[ClientT]):
     active = forward_property(Lifecycle.active, "_lifecycle")
     __aexit__ = forward(Lifecycle.__aexit__, "_lifecycle")
 
-    # Stubber has these three: they are overridden as methods.
+    # Stubber defines activate, deactivate, __enter__ and __exit__: the stub
+    # overrides them as methods, so that type checkers see its own.
 
     def deactivate(self, *, report_unused: bool = True) -> None:
         """Stop answering calls and restore the client's event handlers.

@@ -109,6 +109,9 @@ def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
         raise pytest.UsageError(msg)
     try:
         cassette = _cassette(request, given.pop("cassette", None), where)
+    except TypeError as exc:  # the message names the marker already
+        raise pytest.UsageError(str(exc)) from exc
+    try:
         options = FixtureOptions.of(where, given)
     except (TypeError, ValueError) as exc:
         msg = f"{where}: {exc}"

@@ -86,6 +86,8 @@ class CallDoor:
         #: Where the parameters seen in ``before-parameter-build`` wait for
         #: ``before-call``: a key of this door's, as two doors may see a call.
         self._key = unique
+        #: Where a call for the ``Stubber`` side is marked as such.
+        self._stubbed_key = f"{unique}-stubbed"
         #: Where a call sent to the endpoint waits for its outcome.
         self._sent_key = f"{unique}-sent"
         handlers = door_handlers(
@@ -132,11 +134,14 @@ class CallDoor:
         context: dict[str, Any],
         **kwargs: Any,
     ) -> None:
-        """Keep the caller's parameters for the answer."""
-        stubbed = bool(self._expectations) or model.name not in self._operations
-        if stubbed and self._stubber is not None:
-            stubber_check_params(self._stubber, model, params, context, **kwargs)
-        context[self._key] = (params, stubbed)
+        """Keep the caller's parameters for the answer, and whether it is
+        the ``Stubber``'s (an expectation is queued, or the engine does not
+        answer the operation)."""
+        if self._expectations or model.name not in self._operations:
+            if self._stubber is not None:
+                stubber_check_params(self._stubber, model, params, context, **kwargs)
+            context[self._stubbed_key] = True
+        context[self._key] = params
 
     def before_call(
         self,
@@ -146,13 +151,13 @@ class CallDoor:
         **kwargs: Any,
     ) -> Answered:
         """The engine's answer, parsed by botocore."""
-        captured = context.pop(self._key, None)
-        if captured is None or captured[1]:
-            return self._stubbed(model, params, context, captured, **kwargs)
+        api_params = context.pop(self._key, None)
+        if api_params is None or context.pop(self._stubbed_key, False):
+            return self._stubbed(model, params, context, api_params, **kwargs)
         url, headers, body = request_parts(params)
         request = Request(
             self._operations[model.name],
-            captured[0],
+            api_params,
             headers,
             body,
             url,
@@ -211,17 +216,16 @@ class CallDoor:
         model: OperationModel,
         params: RequestDict,
         context: dict[str, Any],
-        captured: tuple[dict[str, Any], bool] | None,
+        api_params: dict[str, Any] | None,
         **kwargs: Any,
     ) -> Hook:
         """A call for the Stubber side: its expectation, logged as such."""
         if self._stubber is None:
             raise SageMakerStubError(self._refusal(model.name))
         response = stubber_response(self._stubber, model, params, context, **kwargs)
-        api_params = captured[0] if captured else {}
         self._engine.calls.log_elsewhere(
             model.name,
-            api_params,
+            api_params or {},
             request_body(params),
             Source.STUBBER,
             region=self._region,

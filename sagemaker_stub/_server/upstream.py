@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import boto3
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError, EventStreamError
@@ -67,6 +68,19 @@ class _Forwarded(EventStreamBody):
         self._events.close()
 
 
+@attrs.frozen
+class _Clients:
+    """The server's clients in one region."""
+
+    #: The runtime client calls are forwarded through.
+    runtime: Any
+    #: The recording door open on it.
+    door: CallDoor
+    #: An S3 client, to fetch async outputs nobody read when the cassette is
+    #: written.
+    s3: Any
+
+
 class Upstream:
     """The server's clients to the endpoint, one per region, recording.
 
@@ -80,9 +94,8 @@ class Upstream:
         self._engine = engine
         self._tape = tape
         self._endpoint_url = endpoint_url
-        #: The runtime client of each region, its recording door, and an S3
-        #: client to fetch async outputs nobody read when the cassette is written.
-        self._clients: dict[str, tuple[Any, CallDoor, Any]] = {}
+        #: The clients of each region.
+        self._clients: dict[str, _Clients] = {}
         self._lock = threading.Lock()
         self._session = boto3.session.Session()
 
@@ -101,8 +114,8 @@ class Upstream:
                     "s3", region_name=region, endpoint_url=self._endpoint_url
                 )
                 self._tape.fetchers.append(fetcher(s3))
-                made = self._clients[region] = (client, door, s3)
-            return made[0]
+                made = self._clients[region] = _Clients(client, door, s3)
+            return made.runtime
 
     def answer(self, request: Request) -> Answer | None:
         """The endpoint's answer to a request the cassette records; else None."""
@@ -144,8 +157,8 @@ class Upstream:
     def close(self) -> None:
         """Close the clients, and stop recording through them."""
         with self._lock:
-            for client, door, s3 in self._clients.values():
-                door.close()
-                client.close()
-                s3.close()
+            for made in self._clients.values():
+                made.door.close()
+                made.runtime.close()
+                made.s3.close()
             self._clients.clear()
