@@ -7,6 +7,7 @@ import pytest.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -65,7 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "alone, s3=True answers every S3 client too, config is the client's "
         "botocore Config, cassette replays (or records, with "
         "--sagemaker-record-mode) a cassette file, relative to the test file "
-        "(True: cassettes/<module>/<test>.json).",
+        "(True: cassettes/<module>/[<Class>/]<test>.json).",
     )
     config.addinivalue_line(
         "markers", f"{_OLD_MARKER}(...): the old name of the {_MARKER} marker."
@@ -119,21 +120,41 @@ def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
     return attrs.evolve(options, stub=attrs.evolve(options.stub, cassette=cassette))
 
 
+def _own_cassette(node: pytest.Item) -> Path:
+    """A test's own cassette: ``cassettes/<module>/<Class>/<test>.json``.
+
+    Each class is a folder, so tests of the same name in two classes have a
+    file each. A name is kept to the characters a file name may safely hold;
+    one that had others gets a short hash of itself (stable from run to run),
+    so parametrize ids that differ only in those still have a file each.
+    """
+    classes = [item.name for item in node.listchain() if isinstance(item, pytest.Class)]
+    *folders, name = (_safe(part) for part in (*classes, node.name))
+    return Path("cassettes", Path(node.path).stem, *folders, f"{name}.json")
+
+
+def _safe(name: str) -> str:
+    """``name`` as a file name: unsafe characters replaced, and if any were, a
+    hash of the name as it was added."""
+    kept = _UNSAFE.sub("_", name)
+    if kept == name:
+        return name
+    return f"{kept}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]}"
+
+
 def _cassette(
     request: pytest.FixtureRequest, given: object, where: str
 ) -> Cassette | None:
     """The marker's ``cassette=``, next to the test file, in the run's record mode.
 
-    ``cassette=True`` is the test's own file,
-    ``cassettes/<module>/<test>.json``. A cassette this run already recorded
-    (tests sharing one) is added to, not recorded over.
+    ``cassette=True`` is the test's own file (see :func:`_own_cassette`). A
+    cassette this run already recorded (tests sharing one) is added to, not
+    recorded over.
     """
     if given is None or given is False:
         return None
     if given is True:
-        node = request.node
-        stem = Path(node.path).stem
-        given = Path("cassettes", stem, _UNSAFE.sub("_", node.name) + ".json")
+        given = _own_cassette(request.node)
     cassette = cassette_of(given, where)
     assert cassette is not None
     path = cassette.path
@@ -163,7 +184,7 @@ def sagemaker_runtime_stub(
     listing each one, unless it is marked
     ``@pytest.mark.sagemaker_runtime_stub(check_pending=False)``. With
     ``cassette="file.json"`` (relative to the test file; ``cassette=True`` for
-    ``cassettes/<module>/<test>.json``) it replays that cassette, or records
+    ``cassettes/<module>/[<Class>/]<test>.json``) it replays that cassette, or records
     it as ``--sagemaker-record-mode`` says.
 
     .. versionadded:: 0.1.0

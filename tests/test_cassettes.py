@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -593,6 +595,43 @@ def test_a_recording_run_that_sends_nothing_leaves_the_file_alone(
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("mode", [0o644, 0o640])
+def test_recording_again_keeps_the_files_mode(tmp_path: Path, mode: int) -> None:
+    """A re-recorded cassette keeps the permissions it had (not mkstemp's 0600)."""
+    path = tmp_path / "pair.json"
+    recorded_pair(path)
+    path.chmod(mode)
+    recorded_pair(path)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_a_new_cassette_gets_the_mode_the_umask_gives(tmp_path: Path) -> None:
+    """Made as open() makes a file: 0666 less the umask."""
+    umask = os.umask(0o027)
+    try:
+        recorded_pair(tmp_path / "new.json")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
+
+
+def test_a_save_removes_what_a_killed_save_left_behind(tmp_path: Path) -> None:
+    """Stale temporary files of this library's naming go; a fresh one (another
+    process saving right now) and anything else stay."""
+    path = tmp_path / "pair.json"
+    stale = tmp_path / ".pair.json.0123456789ab.sagemaker-stub-tmp"
+    fresh = tmp_path / ".pair.json.ba9876543210.sagemaker-stub-tmp"
+    foreign = tmp_path / ".pair.json.swp"
+    for leftover in (stale, fresh, foreign):
+        leftover.write_text("half a cassette", encoding="utf-8")
+    an_hour_ago = time.time() - 3600
+    os.utime(stale, (an_hour_ago, an_hour_ago))
+    recorded_pair(path)
+    assert sorted(item.name for item in tmp_path.iterdir()) == sorted(
+        [path.name, fresh.name, foreign.name]
+    )
+
+
 # -- what is written ------------------------------------------------------------------
 
 
@@ -1037,10 +1076,85 @@ def test_cassette_true_gives_each_test_its_own_file(
         result.assert_outcomes(passed=3)
     folder = pytester.path / "cassettes" / "test_app"
     assert sorted(path.name for path in folder.iterdir()) == [
-        "test_classify[awful_bad].json",
+        "test_classify[awful_bad]-3cb20b44.json",
         "test_classify[great].json",
     ]
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+def test_cassette_true_gives_tests_that_share_a_name_a_file_each(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests of one name in two classes, and ids that differ only in characters
+    a file name cannot hold, do not share a cassette."""
+    pytester.makepyfile(app=RECORDED_APP)
+    pytester.makepyfile(
+        test_app="""
+        import pytest
+
+        import app
+
+        pytestmark = pytest.mark.sagemaker_runtime_stub(cassette=True)
+
+
+        class TestFrench:
+            def test_answer(self, sagemaker_runtime_stub):
+                assert app.classify("oui") == "french"
+
+
+        class TestGerman:
+            def test_answer(self, sagemaker_runtime_stub):
+                assert app.classify("ja") == "german"
+
+
+        @pytest.mark.parametrize("prompt", ["What is 2+2?", "What is 2*2?"])
+        def test_prompt(sagemaker_runtime_stub, prompt):
+            assert app.classify(prompt) == "4"
+        """
+    )
+    with sagemaker_stub.serve() as server:
+        for label in ("french", "german", "4", "4"):
+            server.queue(InvokeResult.text(label))
+        monkeypatch.setenv("SAGEMAKER_URL", server.url)
+        result = pytester.runpytest(
+            "-p", "no:cacheprovider", "--sagemaker-record-mode=all"
+        )
+        result.assert_outcomes(passed=4)
+    folder = pytester.path / "cassettes" / "test_app"
+    assert sorted(str(path.relative_to(folder)) for path in folder.rglob("*.json")) == [
+        "TestFrench/test_answer.json",
+        "TestGerman/test_answer.json",
+        "test_prompt[What_is_2_2_]-6d65bd5a.json",
+        "test_prompt[What_is_2_2_]-83c5bca5.json",
+    ]
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4)
+
+
+def test_a_test_that_makes_no_call_passes_in_every_mode(
+    pytester: pytest.Pytester,
+) -> None:
+    """Recording it leaves an empty cassette, so the replay finds one."""
+    pytester.makepyfile(
+        test_app="""
+        import pytest
+
+        pytestmark = pytest.mark.sagemaker_runtime_stub(cassette=True)
+
+
+        def test_nothing_to_ask(sagemaker_runtime_stub):
+            assert sagemaker_runtime_stub.calls == []
+        """
+    )
+    for mode in ("once", "none", "new_episodes", "all", "none"):
+        result = pytester.runpytest(
+            "-p", "no:cacheprovider", f"--sagemaker-record-mode={mode}"
+        )
+        result.assert_outcomes(passed=1)
+    written = pytester.path / "cassettes" / "test_app" / "test_nothing_to_ask.json"
+    assert json.loads(written.read_text(encoding="utf-8")) == {
+        "sagemaker_stub_cassette": 1,
+        "interactions": [],
+    }
 
 
 def test_tests_that_share_a_cassette_add_to_it_in_one_run(
@@ -1229,6 +1343,89 @@ def test_a_broken_cassette_names_the_file_and_the_place(
     with pytest.raises(CassetteError) as caught:
         SageMakerRuntimeStub(client(), cassette=path)
     assert str(caught.value) == f"Cassette {str(path)!r}, {problem}"
+
+
+ONE_INTERACTION = (
+    '{"sagemaker_stub_cassette": 1, "interactions": [{"operation": '
+    '"InvokeEndpoint", "request": {"EndpointName": "ep", "Body": "BODY"}, '
+    '"response": {"Body": "ok", "ContentType": "text/plain"}}]}'
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        (
+            ONE_INTERACTION.encode("utf-16"),
+            (
+                "the file: is UTF-16 (as PowerShell's > and Out-File write by "
+                "default); a cassette is UTF-8. Save it as UTF-8, e.g. with "
+                "Out-File -Encoding utf8."
+            ),
+        ),
+        (
+            ONE_INTERACTION.replace("BODY", "caf\u00e9").encode("latin-1"),
+            (
+                "the file: is not UTF-8 text (invalid continuation byte at offset "
+                f"{ONE_INTERACTION.index('BODY') + 3}, "
+                "b'\\xe9\"},'); a cassette is UTF-8."
+            ),
+        ),
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            (
+                "the file: nests JSON arrays or objects deeper than Python's JSON "
+                "reader can follow; a cassette nests a handful of levels."
+            ),
+        ),
+        (
+            ONE_INTERACTION.replace("BODY", "\\ud800").encode(),
+            (
+                "interactions[0].request.Body: holds '\\ud800', half of a UTF-16 "
+                "surrogate pair, which is no Unicode text. Write binary data as "
+                '{"base64": "..."}.'
+            ),
+        ),
+        (
+            ONE_INTERACTION.replace('"ep"', '"\\udc80"').encode(),
+            (
+                "interactions[0].request.EndpointName: holds '\\udc80', half of a "
+                "UTF-16 surrogate pair, which is no Unicode text. Write binary "
+                'data as {"base64": "..."}.'
+            ),
+        ),
+        (
+            ONE_INTERACTION.replace(": 1,", ": true,").encode(),
+            (
+                'the file: must say "sagemaker_stub_cassette": 1; got True '
+                "(bool). Is it a cassette written by sagemaker-stub?"
+            ),
+        ),
+    ],
+    ids=["utf-16", "latin-1", "nested", "surrogate-body", "surrogate-text", "true"],
+)
+def test_an_unreadable_cassette_names_the_file_and_why(
+    tmp_path: Path, raw: bytes, problem: str
+) -> None:
+    """Every bad file is a CassetteError naming the file and the place, not a
+    Python error from the decoder or the JSON reader."""
+    path = tmp_path / "bad.json"
+    path.write_bytes(raw)
+    with pytest.raises(CassetteError) as caught:
+        SageMakerRuntimeStub(client(), cassette=path)
+    assert str(caught.value) == f"Cassette {str(path)!r}, {problem}"
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+
+
+def test_a_cassette_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """UTF-8 with a BOM (Notepad's choice) is UTF-8 all the same."""
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + ONE_INTERACTION.encode())
+    runtime = client()
+    with SageMakerRuntimeStub(runtime, cassette=path):
+        response = runtime.invoke_endpoint(EndpointName="ep", Body=b"BODY")
+        assert response["Body"].read() == b"ok"
 
 
 def interaction_error(tmp_path: Path, interaction: dict[str, Any]) -> str:

@@ -5,16 +5,21 @@ recording adds no dependency, and every tool and reviewer reads it. Text
 bodies are strings, binary bodies ``{"base64": ...}``. It is written with a
 fixed key order and indentation and without timestamps, request ids or
 generated inference ids, and replaced at once (a temporary file renamed), so
-an interrupted run never leaves half a cassette.
+an interrupted run never leaves half a cassette; the file keeps its mode, and
+a temporary file a killed save left behind is removed by a later save.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import glob
 import json
 import os
-import tempfile
+import secrets
+import stat
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -160,14 +165,39 @@ def write_interactions(
         ensure_ascii=False,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    _remove_stale_temporaries(path)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}{_TEMPORARY}")
+    # Made as open() makes a file, so the umask decides its mode (mkstemp's is
+    # 0600); a cassette written before keeps its own.
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
             file.write(text + "\n")
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+#: How the temporary files a save writes end; nothing else is named so.
+_TEMPORARY = ".sagemaker-stub-tmp"
+#: How old a temporary file must be to be taken for a save that was killed.
+_STALE_SECONDS = 600.0
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove the temporary files a killed save of ``path`` left behind.
+
+    Only files of this module's naming, and only those untouched for ten
+    minutes: a save in another process takes well under a second.
+    """
+    now = time.time()
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*{_TEMPORARY}"):
+        with contextlib.suppress(FileNotFoundError):
+            if now - leftover.stat().st_mtime > _STALE_SECONDS:
+                leftover.unlink()
 
 
 # -- reading --------------------------------------------------------------------
@@ -181,7 +211,25 @@ class _Reader:
 
     def fail(self, where: str, problem: str) -> NoReturn:
         msg = f"Cassette {str(self._path)!r}, {where}: {problem}"
-        raise CassetteError(msg)
+        raise CassetteError(msg) from None
+
+    def decoded(self, raw: bytes) -> str:
+        """The file's text: UTF-8, with or without a byte order mark."""
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.fail(
+                "the file",
+                "is UTF-16 (as PowerShell's > and Out-File write by default); "
+                "a cassette is UTF-8. Save it as UTF-8, e.g. with "
+                "Out-File -Encoding utf8.",
+            )
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            self.fail(
+                "the file",
+                f"is not UTF-8 text ({exc.reason} at offset {exc.start}, "
+                f"{raw[exc.start : exc.start + 4]!r}); a cassette is UTF-8.",
+            )
 
     def mapping(self, value: object, where: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
@@ -191,11 +239,25 @@ class _Reader:
     def text(self, value: object, where: str, *, optional: bool = False) -> Any:
         if not isinstance(value, str) and not (optional and value is None):
             self.fail(where, f"must be a string; got {describe(value)}.")
+        if isinstance(value, str):
+            self.encoded(value, where)
         return value
+
+    def encoded(self, value: str, where: str) -> bytes:
+        """``value`` as UTF-8; a lone surrogate (``"\\ud800"``) has none."""
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = value[exc.start : exc.end]
+            self.fail(
+                where,
+                f"holds {bad!r}, half of a UTF-16 surrogate pair, which is no "
+                'Unicode text. Write binary data as {"base64": "..."}.',
+            )
 
     def body(self, value: object, where: str) -> bytes:
         if isinstance(value, str):
-            return value.encode("utf-8")
+            return self.encoded(value, where)
         encoded = value.get("base64") if isinstance(value, Mapping) else None
         if isinstance(encoded, str) and len(value) == 1:  # type: ignore[arg-type]
             try:
@@ -338,21 +400,28 @@ def read_interactions(path: Path) -> list[Interaction]:
     """The interactions recorded in the cassette at ``path``."""
     reader = _Reader(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         msg = f"Cassette {str(path)!r} cannot be read: {exc}."
         raise CassetteError(msg) from exc
+    text = reader.decoded(raw)
     try:
         document = json.loads(text)
     except ValueError as exc:
         reader.fail("the file", f"is not JSON: {exc}.")
+    except RecursionError:
+        reader.fail(
+            "the file",
+            "nests JSON arrays or objects deeper than Python's JSON reader can "
+            "follow; a cassette nests a handful of levels.",
+        )
     top = reader.mapping(document, "the file")
-    if top.get("sagemaker_stub_cassette") != FORMAT:
+    version = top.get("sagemaker_stub_cassette")
+    if type(version) is not int or version != FORMAT:
         reader.fail(
             "the file",
             f'must say "sagemaker_stub_cassette": {FORMAT}; got '
-            f"{describe(top.get('sagemaker_stub_cassette'))}. Is it a cassette "
-            "written by sagemaker-stub?",
+            f"{describe(version)}. Is it a cassette written by sagemaker-stub?",
         )
     interactions = top.get("interactions")
     if not isinstance(interactions, list):

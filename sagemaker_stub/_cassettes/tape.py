@@ -92,6 +92,8 @@ class Tape:
         self._streaming: set[Identity] = set()
         #: Async recordings still waiting for their object, by real location.
         self._awaited: dict[str, tuple[RecordedAsync, bool]] = {}
+        #: Whether a call was made to the tape at all.
+        self._asked = False
         #: Sync S3 clients that can fetch an object no read brought in.
         self.fetchers: list[Callable[[str], tuple[bytes, str] | None]] = []
         self._lock = threading.Lock()
@@ -149,6 +151,7 @@ class Tape:
         A request this tape recorded an answer for is answered from it, as
         the replay will answer it: the endpoint is asked once per identity.
         """
+        self._asked = True
         identity = request.identity
         assert identity is not None  # identified by the door that asks
         if identity in self._answered:
@@ -250,7 +253,7 @@ class Tape:
         return s3_uri in self._awaited
 
     def save(self) -> None:
-        """Write the cassette, if this tape recorded anything.
+        """Write the cassette, if this tape recorded anything or it is missing.
 
         An async call whose object was never read is fetched first, through
         a sync S3 client the test gave the stub.
@@ -267,8 +270,11 @@ class Tape:
                     break
         with self._lock:
             new = list(self._new)
-        if not new:
-            return
+        if not new and (self._asked or self._file.exists()):
+            return  # nothing recorded: the cassette stays as it is
+        # A run that made no call still leaves a cassette (an empty one), so
+        # that a test which makes none replays as it recorded. (Calls that
+        # could not be recorded leave none, so the next run records them.)
         interactions = ([] if self.records_all else list(self._loaded)) + [
             _finished(interaction) for interaction in new
         ]
