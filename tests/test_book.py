@@ -255,3 +255,19 @@ def test_giving_back_keeps_what_another_request_remembers_since() -> None:
     book.give_back(identity, None, value)
     assert book.remembered() == 0
     assert book.pending() == []
+
+
+def test_answers_tells_a_remembered_or_recorded_request_from_a_new_one() -> None:
+    """What a recording cassette asks before it sends a request again."""
+    book = new_book()
+    book.add_recorded(recordings("e", ("A", "a", "c:1")))
+    recorded, remembered, new = (ident(Kind.SYNC, "e", key) for key in ("a", "b", "c"))
+    book.remember(remembered, "B")
+    assert [book.answers(item) for item in (recorded, remembered, new)] == [
+        True,
+        True,
+        False,
+    ]
+    assert book.take(recorded, keep) == ("A", Source.QUEUED)
+    book.give_back(recorded, None, "A")  # now neither queued nor remembered
+    assert not book.answers(recorded)

@@ -21,7 +21,7 @@ import pytest
 import pytest_socket
 from botocore.config import Config
 from botocore.eventstream import EventStream, NoInitialResponseError
-from botocore.exceptions import EndpointConnectionError, EventStreamError
+from botocore.exceptions import ClientError, EndpointConnectionError, EventStreamError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -529,6 +529,42 @@ def test_new_episodes_records_only_what_the_cassette_lacks(tmp_path: Path) -> No
         (item["request"]["Body"], item["response"]["Body"])
         for item in document["interactions"]
     ] == [("a", "A"), ("b", "B"), ("c", "C")]
+
+
+def test_new_episodes_records_a_retry_after_a_recorded_error(tmp_path: Path) -> None:
+    """The cassette had request a failing: the code's retry, which the error
+    does not answer again, is sent and added after it; the replay goes as the
+    recording did, error first."""
+    path = tmp_path / "retry.json"
+    with sagemaker_stub.serve() as server:
+        server.queue(ErrorResult.model_error(500, "out of memory"))
+        runtime = client(url=server.url)
+        once = Cassette(path, record_mode="once")
+        with SageMakerRuntimeStub(runtime, cassette=once), pytest.raises(ClientError):
+            bodies(runtime, b"a")
+        server.queue(InvokeResult.text("A"))
+        cassette = Cassette(path, record_mode="new_episodes")
+        with SageMakerRuntimeStub(runtime, cassette=cassette) as stub:
+            with pytest.raises(ClientError):
+                bodies(runtime, b"a")  # replayed from the cassette
+            assert bodies(runtime, b"a", b"a") == [b"A", b"A"]
+        assert [call.source for call in stub.calls] == [
+            Source.QUEUED,
+            Source.RECORDED,
+            Source.REMEMBERED,
+        ]
+        assert len(server.calls) == 2  # the error once, the retry once
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert [
+        item.get("error", {}).get("Code") or item["response"]["Body"]
+        for item in document["interactions"]
+    ] == ["ModelError", "A"]
+    offline()
+    replay = client()
+    with SageMakerRuntimeStub(replay, cassette=path):
+        with pytest.raises(ClientError):
+            bodies(replay, b"a")
+        assert bodies(replay, b"a") == [b"A"]
 
 
 def test_new_episodes_records_a_cassette_that_does_not_exist(tmp_path: Path) -> None:

@@ -150,13 +150,20 @@ class Tape:
 
         A request this tape recorded an answer for is answered from it, as
         the replay will answer it: the endpoint is asked once per identity.
+        A request the cassette had is replayed while a recording of it is
+        left, or while its answer is remembered.
         """
         self._asked = True
         identity = request.identity
         assert identity is not None  # identified by the door that asks
         if identity in self._answered:
             return identity.kind is Kind.ASYNC
-        return self.records_all or identity not in self._identities
+        if self.records_all or identity not in self._identities:
+            return True
+        # The cassette has it: replay it, unless its recordings are used up
+        # and none answers it again (a recorded error answers once): then the
+        # code's retry goes to the endpoint, and is added after it.
+        return not self._engine.book.answers(identity)
 
     def record(
         self,

@@ -330,6 +330,19 @@ class ResultBook(Generic[V]):
                 return shared, source
         return None, Source.DEFAULT
 
+    def answers(self, identity: Identity) -> bool:
+        """Whether a request would be answered without a new result: it is
+        remembered, or a recording made for it is still queued."""
+        if identity in self._memory:
+            return True
+        with self._lock:
+            own = self._by_endpoint[identity.kind].get(identity.endpoint_name, ())
+            return any(
+                isinstance(queued.pending.key, Identity)
+                and same(queued.pending.key, identity)
+                for queued in own
+            )
+
     def clear(self) -> None:
         """Forget every queued result and every remembered answer."""
         with self._lock:
