@@ -294,14 +294,12 @@ class ResultBook(Generic[V]):
     ) -> tuple[deque[Queued] | None, Source, Queued | None]:
         """The entry a new request takes, removed from its queue: the recording
         made for it if one is queued, else the next result."""
-        own = self._by_endpoint[identity.kind].get(identity.endpoint_name)
-        for queued in own or ():
-            key = queued.pending.key
-            if isinstance(key, Identity) and same(key, identity):
-                assert own is not None
-                own.remove(queued)
-                self._keyed -= 1
-                return own, Source.QUEUED, queued
+        found = self._recording_for(identity)
+        if found is not None:
+            own, queued = found
+            own.remove(queued)
+            self._keyed -= 1
+            return own, Source.QUEUED, queued
         queue, source = self._next_queue(identity.kind, identity.endpoint_name)
         if queue is None:
             return None, source, None
@@ -330,18 +328,24 @@ class ResultBook(Generic[V]):
                 return shared, source
         return None, Source.DEFAULT
 
+    def _recording_for(self, identity: Identity) -> tuple[deque[Queued], Queued] | None:
+        """The queued recording made for ``identity``, and its queue, if one
+        is left (under the lock)."""
+        own = self._by_endpoint[identity.kind].get(identity.endpoint_name)
+        for queued in own or ():
+            key = queued.pending.key
+            if isinstance(key, Identity) and same(key, identity):
+                assert own is not None
+                return own, queued
+        return None
+
     def answers(self, identity: Identity) -> bool:
         """Whether a request would be answered without a new result: it is
         remembered, or a recording made for it is still queued."""
         if identity in self._memory:
             return True
         with self._lock:
-            own = self._by_endpoint[identity.kind].get(identity.endpoint_name, ())
-            return any(
-                isinstance(queued.pending.key, Identity)
-                and same(queued.pending.key, identity)
-                for queued in own
-            )
+            return self._recording_for(identity) is not None
 
     def clear(self) -> None:
         """Forget every queued result and every remembered answer."""
