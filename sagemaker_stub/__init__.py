@@ -10,6 +10,7 @@ active.
 from ._engine.book import PendingResult, Source
 from ._engine.calls import Call
 from ._engine.eventstream import StreamProgress
+from ._engine.identity import CassetteRequest, json_ignoring
 from ._engine.objects import S3Object
 from ._engine.registry import Session
 from ._errors import (
@@ -44,6 +45,7 @@ __all__ = [
     "Call",
     "Cassette",
     "CassetteError",
+    "CassetteRequest",
     "ErrorResult",
     "FailEvery",
     "FailNext",
@@ -69,6 +71,7 @@ __all__ = [
     "StreamResult",
     "StubActivationError",
     "UnusedResultsWarning",
+    "json_ignoring",
     "mock",
     "serve",
     "start_aio_stub",

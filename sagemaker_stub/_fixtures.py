@@ -15,6 +15,7 @@ import attrs
 import boto3
 from typing_extensions import Unpack
 
+from ._cassettes.tape import Usage
 from ._mock import SageMakerRuntimeMock, mock_beside
 from ._options import (
     PLACEHOLDER_KEY,
@@ -32,6 +33,7 @@ __all__ = [
     "FIXTURE_KEYWORDS",
     "FixtureKeywords",
     "FixtureOptions",
+    "cassette_usage",
     "new_client",
     "start_aio_stub",
     "start_every_client",
@@ -117,6 +119,11 @@ class FixtureOptions:
         """
         cassette = self.stub.cassette
         return cassette is not None and records(cassette)
+
+
+def cassette_usage(stub: SageMakerRuntimeStub) -> Usage | None:
+    """Which recordings of its cassette a stopped stub used, if it had one."""
+    return None if stub._tape is None else stub._tape.usage()
 
 
 def start_every_client(

@@ -14,7 +14,7 @@ they agree). :class:`Cassette`, the options of a cassette, is here too.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypedDict, get_args
 
@@ -155,17 +155,71 @@ def _check_filter(
         raise TypeError(msg)
 
 
+def _check_match(
+    instance: Cassette, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value in _MATCHES or (callable(value) and not isinstance(value, str)):
+        return
+    msg = (
+        "Cassette(match=...) must be 'identity' (a request takes the recording "
+        "made for its identity), 'order' (else the endpoint's next recording), "
+        "or a function of two CassetteRequests (recorded, sent) that says "
+        "whether they match, such as json_ignoring('timestamp'); got "
+        f"{describe(value)}."
+    )
+    raise (TypeError if not isinstance(value, str) else ValueError)(msg)
+
+
+def _names(value: object) -> object:
+    """A collection of names as a sorted tuple; anything else as given."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        return value
+    names = list(value)
+    if all(isinstance(name, str) for name in names):
+        return tuple(sorted(set(names)))
+    return names
+
+
+def _check_redact(
+    instance: Cassette, attribute: attrs.Attribute[tuple[str, ...]], value: object
+) -> None:
+    if isinstance(value, tuple) and all(
+        isinstance(name, str) and name.strip(".") and name != "Body." for name in value
+    ):
+        return
+    msg = (
+        "Cassette(redact=...) must be a collection of names: request "
+        "parameters such as 'CustomAttributes', or JSON body members as "
+        f"'Body.<member>' such as 'Body.api_key'; got {describe(value)}."
+    )
+    raise TypeError(msg)
+
+
+def _check_recorded_by(
+    instance: Cassette, attribute: attrs.Attribute[str | None], value: object
+) -> None:
+    if value is not None and not (isinstance(value, str) and value):
+        msg = (
+            "Cassette(recorded_by=...) must be a non-empty str (the pytest "
+            f"fixture gives the test's node id) or None; got {describe(value)}."
+        )
+        raise TypeError(msg)
+
+
+#: The matching a cassette names rather than gives as a function.
+_MATCHES = ("identity", "order")
+
+
 @attrs.frozen
 class Cassette:
     """A file of recorded calls, and how to use it.
 
     Give one to :class:`SageMakerRuntimeStub`, :func:`mock` or :func:`serve`
-    as ``cassette=`` (a plain path means ``record_mode="none"``). Recorded
-    results are queued per endpoint, so moto's rules apply to them: a
-    request takes the recording made for it, a new request the endpoint's
-    next recording, and a request made again gets the result it got. A
-    request with no recording left raises :class:`NoResultError` naming the
-    cassette; static defaults never answer a cassette's calls.
+    as ``cassette=`` (a plain path means ``record_mode="none"``). A request
+    takes the recording made for it (see ``match``), and a request made
+    again gets the result it got. A request with no recording raises
+    :class:`NoResultError` naming the cassette and showing what differs from
+    the nearest recordings; static defaults never answer a cassette's calls.
 
     Args:
         path: The JSON file.
@@ -173,12 +227,35 @@ class Cassette:
             ``"once"`` records every call if the file does not exist, and
             replays it if it does; ``"new_episodes"`` replays the requests the
             cassette has and records the others; ``"all"`` records every call
-            again and rewrites the file.
+            again, and its recordings replace those of the same requests (the
+            others are kept). A recording stub merges what it recorded into
+            the file as it is when it stops, under a lock, so processes may
+            record into one cassette at once.
         scrub: Texts to replace wherever they appear in what is written
             (bodies, locations, messages, attributes), e.g. an account id:
             ``{"111122223333": "123456789012"}``.
         before_record: Called with each interaction, as the dict about to be
             written; return it (changed or not), or ``None`` to leave it out.
+        match: How a request finds its recording. ``"identity"`` (the
+            default): the recording made for its identity (endpoint, identity
+            parameters, body), and nothing else; a request with none raises
+            :class:`NoResultError` listing the nearest recordings and what
+            differs. ``"order"``: its own recording if one is left, else the
+            endpoint's next recording, as moto's queues answer. Or a function
+            ``(recorded, sent) -> bool`` of two
+            :class:`~sagemaker_stub.CassetteRequest`, such as
+            :func:`~sagemaker_stub.json_ignoring`.
+        redact: Parts of the request to keep out of the file while the
+            request still matches its recording: request parameters by name
+            (``"CustomAttributes"``), or JSON body members as
+            ``"Body.<member>"`` (at any depth). Each is written as
+            ``"<redacted>"``, and a request is matched with the same parts
+            replaced.
+        recorded_by: What the interactions this cassette records are labelled
+            with (the pytest fixture gives the test's node id). A file keeps
+            each label's interactions together, in the order they were
+            recorded, so processes recording into one file write the same
+            bytes whatever order they finish in.
 
     Credentials, signatures, security tokens, request ids and dates are
     never written: a cassette holds requests' identities and the parsed
@@ -196,6 +273,15 @@ class Cassette:
     )
     before_record: Filter | None = attrs.field(
         default=None, validator=_check_filter, eq=False, hash=False, kw_only=True
+    )
+    match: Any = attrs.field(
+        default="identity", validator=_check_match, eq=False, hash=False, kw_only=True
+    )
+    redact: tuple[str, ...] = attrs.field(
+        default=(), converter=_names, validator=_check_redact, kw_only=True
+    )
+    recorded_by: str | None = attrs.field(
+        default=None, validator=_check_recorded_by, kw_only=True
     )
 
 

@@ -7,8 +7,10 @@ import pytest.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, get_args
@@ -16,9 +18,18 @@ from typing import Any, get_args
 import attrs
 import pytest
 
+from ._cassettes.file import read_cassette, write_documents
+from ._cassettes.lock import locked
+from ._cassettes.merge import key_of
 from ._errors import CassetteError, pending_message
-from ._fixtures import FIXTURE_KEYWORDS, FixtureOptions, new_client, start_every_client
-from ._options import Cassette, RecordMode, cassette_of, records
+from ._fixtures import (
+    FIXTURE_KEYWORDS,
+    FixtureOptions,
+    cassette_usage,
+    new_client,
+    start_every_client,
+)
+from ._options import Cassette, RecordMode, cassette_of
 from ._stub import SageMakerRuntimeStub
 
 __all__ = ["sagemaker_runtime_aio_stub", "sagemaker_runtime_stub"]
@@ -29,8 +40,18 @@ _OLD_MARKER = "sagemaker_stub"
 _CALL_FAILED = pytest.StashKey[bool]()
 _KEYWORDS = ", ".join(FIXTURE_KEYWORDS)
 _MODES: tuple[str, ...] = get_args(RecordMode)
-#: The cassettes this run records, so tests that share one add to it.
-_RECORDED = pytest.StashKey[set[Path]]()
+#: When the run began (on pytest-xdist, when the controller began): a
+#: cassette written since was recorded by this run, and ``once`` adds to it.
+_STARTED = pytest.StashKey[int]()
+_STARTED_KEY = "sagemaker_stub_started"
+#: For each cassette a test used: the recordings loaded, and those used (or
+#: recorded), by request; a worker sends its own to the controller.
+_USAGE = pytest.StashKey[dict[str, tuple[set[str], set[str]]]]()
+_USAGE_KEY = "sagemaker_stub_usage"
+#: What the run says of unused recordings, at the end.
+_REPORT = pytest.StashKey[list[str]]()
+#: Whether some tests were left out of the run (-k, -m, deselected).
+_PARTIAL = pytest.StashKey[bool]()
 #: What a test's name may not bring into a file name.
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.\-\[\]]")
 
@@ -48,13 +69,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             "How the cassette=... of @pytest.mark.sagemaker_runtime_stub is "
             "used: none (replay only, the default), once (record if the "
             "cassette does not exist), new_episodes (record requests it lacks), "
-            "all (record again)."
+            "all (record again what the tests send; keep the rest)."
+        ),
+    )
+    group.addoption(
+        "--sagemaker-prune-cassettes",
+        action="store_true",
+        dest="sagemaker_prune_cassettes",
+        default=False,
+        help=(
+            "Remove from each cassette the recordings no test of this run used. "
+            "Only a whole run that passed prunes: not with -k, -m or tests "
+            "deselected."
         ),
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the marker that configures the fixture, and its old name."""
+    workerinput = getattr(config, "workerinput", {})
+    config.stash[_STARTED] = workerinput.get(_STARTED_KEY) or time.time_ns()
+    config.stash[_USAGE] = {}
+    config.stash[_PARTIAL] = False
     config.addinivalue_line(
         "markers",
         f"{_MARKER}(*, allow_defaults=False, check_pending=True, "
@@ -71,6 +107,105 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{_OLD_MARKER}(...): the old name of the {_MARKER} marker."
     )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: each worker is told when the run began."""
+    node.workerinput[_STARTED_KEY] = node.config.stash[_STARTED]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist: a worker's cassette usage joins the run's."""
+    sent = getattr(node, "workeroutput", {}).get(_USAGE_KEY, {})
+    usage = node.config.stash[_USAGE]
+    for path, (loaded, used) in sent.items():
+        known = usage.setdefault(path, (set(), set()))
+        known[0].update(loaded)
+        known[1].update(used)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Note whether tests were deselected: such a run may not prune."""
+    session.config.stash[_PARTIAL] = len(session.items) < session.testscollected
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Report the recordings no test used (and prune them, if asked).
+
+    A pytest-xdist worker hands its usage to the controller instead.
+    """
+    config = session.config
+    usage = config.stash.get(_USAGE, {})
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput[_USAGE_KEY] = {
+            path: (sorted(loaded), sorted(used))
+            for path, (loaded, used) in usage.items()
+        }
+        return
+    prune = config.getoption("sagemaker_prune_cassettes", False)
+    refusal = None
+    if prune:
+        if exitstatus != 0 or session.testsfailed:
+            refusal = "the run did not pass"
+        elif (
+            config.stash.get(_PARTIAL, False)
+            or config.getoption("keyword", "")
+            or config.getoption("markexpr", "")
+        ):
+            refusal = "not every test ran (-k, -m or deselected tests)"
+    lines = []
+    for path, (loaded, used) in sorted(usage.items()):
+        lines.extend(_unused(Path(path), loaded, used, prune=prune and not refusal))
+    if prune and refusal:
+        lines.append(f"Cassettes were not pruned: {refusal}.")
+    elif lines and not prune:
+        lines.append(
+            "Remove them with a whole run of the suite with "
+            "--sagemaker-prune-cassettes."
+        )
+    config.stash[_REPORT] = lines
+
+
+def _unused(path: Path, loaded: set[str], used: set[str], *, prune: bool) -> list[str]:
+    """Lines naming the recordings of ``path`` no test used; pruned if asked."""
+    with contextlib.suppress(CassetteError), locked(path):
+        documents = [document for document, _ in read_cassette(path)]
+        unused = [
+            (number, document)
+            for number, document in enumerate(documents, 1)
+            if key_of(document) in loaded and key_of(document) not in used
+        ]
+        if not unused:
+            return []
+        if prune:
+            kept = [document for _, document in unused]
+            write_documents(
+                [document for document in documents if document not in kept], path
+            )
+        verb = "removed" if prune else "unused"
+        lines = [f"{path}: {len(unused)} recording(s) no test used, {verb}:"]
+        for number, document in unused:
+            request = document.get("request", {})
+            by = document.get("recorded_by")
+            lines.append(
+                f"  interaction {number}: {document.get('operation')} on "
+                f"{request.get('EndpointName')!r}"
+                + (f", recorded by {by}" if by else "")
+            )
+        return lines
+    return []  # pragma: no cover - a cassette removed or broken since
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The recordings no test used, at the end of the run."""
+    lines = config.stash.get(_REPORT, [])
+    if lines:
+        terminalreporter.section("sagemaker-stub cassettes")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -147,9 +282,11 @@ def _cassette(
 ) -> Cassette | None:
     """The marker's ``cassette=``, next to the test file, in the run's record mode.
 
-    ``cassette=True`` is the test's own file (see :func:`_own_cassette`). A
-    cassette this run already recorded (tests sharing one) is added to, not
-    recorded over.
+    ``cassette=True`` is the test's own file (see :func:`_own_cassette`). In
+    ``once``, a cassette that did not exist when the run began is recorded
+    as with ``new_episodes``: tests sharing it, here or in other processes,
+    each add what they lack. What the test records is labelled with its node
+    id.
     """
     if given is None or given is False:
         return None
@@ -160,14 +297,26 @@ def _cassette(
     path = cassette.path
     if not path.is_absolute():
         path = Path(request.node.path).parent / path
-    mode = request.config.getoption("sagemaker_record_mode")
-    recorded = request.config.stash.setdefault(_RECORDED, set())
-    if mode != "none" and path in recorded:
+    config = request.config
+    mode = config.getoption("sagemaker_record_mode")
+    if mode == "once" and not _older_than_the_run(path, config):
+        # Recorded by this run (or about to be, perhaps by another worker
+        # first): what this test lacks is added to it.
         mode = "new_episodes"
-    cassette = attrs.evolve(cassette, path=path, record_mode=mode)
-    if records(cassette):
-        recorded.add(path)
-    return cassette
+    return attrs.evolve(
+        cassette,
+        path=path,
+        record_mode=mode,
+        recorded_by=cassette.recorded_by or request.node.nodeid,
+    )
+
+
+def _older_than_the_run(path: Path, config: pytest.Config) -> bool:
+    """Whether a cassette existed before this run began."""
+    try:
+        return path.stat().st_mtime_ns < config.stash[_STARTED]
+    except FileNotFoundError:
+        return False
 
 
 @pytest.fixture
@@ -245,6 +394,13 @@ def _serve(
                 everywhere.deactivate(report_unused=False)
     finally:
         stub.deactivate(report_unused=False)
+        usage = cassette_usage(stub)
+        if usage is not None:
+            known = request.config.stash[_USAGE].setdefault(
+                str(usage.path), (set(), set())
+            )
+            known[0].update(usage.loaded)
+            known[1].update(usage.used)
     if not options.check_pending or request.node.stash.get(_CALL_FAILED, False):
         return
     pending = stub.pending_results()

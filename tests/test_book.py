@@ -130,17 +130,37 @@ def test_a_failed_build_puts_the_result_back() -> None:
 def test_a_recording_goes_to_the_request_it_was_recorded_for() -> None:
     """Its own identity first, in any order; a new identity takes the next one."""
     book = new_book()
-    book.add_recorded(recordings("e", ("A", "a", "c:1"), ("B", "b", "c:2")))
-    book.add_recorded(recordings("e", ("C", "c", "c:3")))
+    book.add_recorded(
+        recordings("e", ("A", "a", "c:1"), ("B", "b", "c:2")), strict=False
+    )
+    book.add_recorded(recordings("e", ("C", "c", "c:3")), strict=False)
     assert book.take(ident(Kind.SYNC, "e", "b"), keep) == ("B", Source.QUEUED)
     assert book.take(ident(Kind.SYNC, "e", "new"), keep) == ("A", Source.QUEUED)
     assert book.take(ident(Kind.SYNC, "e", "a"), keep) == ("C", Source.QUEUED)
     assert book.pending() == []
 
 
+def test_strict_recordings_go_only_to_their_own_requests() -> None:
+    """A new identity takes a result queued with add(), never a recording."""
+    book = new_book()
+    book.add_recorded(
+        recordings("e", ("A", "a", "c:1"), ("B", "b", "c:2")), strict=True
+    )
+    book.add(Kind.SYNC, ["queued"], endpoint_name="e", origin="here")
+    assert book.take(ident(Kind.SYNC, "e", "new"), keep) == ("queued", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "newer"), keep) == (
+        ("default",),
+        Source.DEFAULT,
+    )
+    assert book.has_recording(ident(Kind.SYNC, "e", "b"))
+    assert book.take(ident(Kind.SYNC, "e", "b"), keep) == ("B", Source.QUEUED)
+    assert not book.has_recording(ident(Kind.SYNC, "e", "b"))
+    assert [item.origin for item in book.pending()] == ["c:1"]
+
+
 def test_results_queued_beside_recordings_are_taken_as_usual() -> None:
     book = new_book()
-    book.add_recorded(recordings("e", ("A", "a", "c:1")))
+    book.add_recorded(recordings("e", ("A", "a", "c:1")), strict=False)
     assert book.take(ident(Kind.SYNC, "other", "x"), keep) == (
         ("default",),
         Source.DEFAULT,
@@ -153,8 +173,10 @@ def test_results_queued_beside_recordings_are_taken_as_usual() -> None:
 def test_a_recording_a_build_refused_goes_back_to_its_place() -> None:
     """Taken from the middle of its queue, it returns there, still its own."""
     book = new_book()
-    book.add_recorded(recordings("e", ("A", "a", "c:1"), ("B", "b", "c:2")))
-    book.add_recorded(recordings("e", ("C", "c", "c:3")))
+    book.add_recorded(
+        recordings("e", ("A", "a", "c:1"), ("B", "b", "c:2")), strict=False
+    )
+    book.add_recorded(recordings("e", ("C", "c", "c:3")), strict=False)
 
     def explode(queued: Queued | None, source: Source) -> object:
         raise RuntimeError
@@ -260,7 +282,7 @@ def test_giving_back_keeps_what_another_request_remembers_since() -> None:
 def test_answers_tells_a_remembered_or_recorded_request_from_a_new_one() -> None:
     """What a recording cassette asks before it sends a request again."""
     book = new_book()
-    book.add_recorded(recordings("e", ("A", "a", "c:1")))
+    book.add_recorded(recordings("e", ("A", "a", "c:1")), strict=False)
     recorded, remembered, new = (ident(Kind.SYNC, "e", key) for key in ("a", "b", "c"))
     book.remember(remembered, "B")
     assert [book.answers(item) for item in (recorded, remembered, new)] == [

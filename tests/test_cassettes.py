@@ -367,13 +367,13 @@ def test_a_request_takes_its_own_recording_in_any_order(tmp_path: Path) -> None:
     ]
 
 
-def test_a_new_request_takes_the_next_recording(tmp_path: Path) -> None:
+def test_match_order_gives_a_new_request_the_next_recording(tmp_path: Path) -> None:
     """As a new request takes the next queued result; then it is remembered."""
     path = tmp_path / "pair.json"
     recorded_pair(path)
     offline()
     runtime = client()
-    with SageMakerRuntimeStub(runtime, cassette=path):
+    with SageMakerRuntimeStub(runtime, cassette=Cassette(path, match="order")):
         assert bodies(runtime, b"changed", b"b", b"changed") == [b"A", b"B", b"A"]
 
 
@@ -382,7 +382,7 @@ def test_a_request_with_no_recording_left_names_the_cassette(tmp_path: Path) -> 
     recorded_pair(path)
     offline()
     runtime = client()
-    with SageMakerRuntimeStub(runtime, cassette=path) as stub:
+    with SageMakerRuntimeStub(runtime, cassette=Cassette(path, match="order")) as stub:
         bodies(runtime, b"a", b"b")
         with pytest.raises(NoResultError) as caught:
             bodies(runtime, b"c")
@@ -501,9 +501,9 @@ def test_once_replays_an_existing_cassette_without_sending(tmp_path: Path) -> No
     offline()
     runtime = client()
     with SageMakerRuntimeStub(runtime, cassette=Cassette(path, record_mode="once")):
-        assert bodies(runtime, b"a") == [b"A"]
+        assert bodies(runtime, b"a", b"b") == [b"A", b"B"]
         with pytest.raises(NoResultError):
-            bodies(runtime, b"new", b"newer")
+            bodies(runtime, b"new")
     assert path.read_bytes() == before
 
 
@@ -608,7 +608,8 @@ def test_new_episodes_keeps_what_the_cassette_had_as_it_was(tmp_path: Path) -> N
     assert rewritten[1]["request"]["Body"] == "new"
 
 
-def test_all_records_everything_again(tmp_path: Path) -> None:
+def test_all_records_again_what_it_sends_and_keeps_the_rest(tmp_path: Path) -> None:
+    """The request sent is recorded over; the recording of b, not sent, is kept."""
     path = tmp_path / "pair.json"
     recorded_pair(path)
     with sagemaker_stub.serve() as server:
@@ -617,7 +618,10 @@ def test_all_records_everything_again(tmp_path: Path) -> None:
         with SageMakerRuntimeStub(runtime, cassette=Cassette(path, record_mode="all")):
             assert bodies(runtime, b"a") == [b"new"]
     document = json.loads(path.read_text(encoding="utf-8"))
-    assert [item["response"]["Body"] for item in document["interactions"]] == ["new"]
+    assert [
+        (item["request"]["Body"], item["response"]["Body"])
+        for item in document["interactions"]
+    ] == [("a", "new"), ("b", "B")]
 
 
 def test_a_recording_run_that_sends_nothing_leaves_the_file_alone(
@@ -1831,7 +1835,7 @@ def test_a_cassette_that_cannot_be_written_fails_loudly_and_leaves_nothing(
         stub = SageMakerRuntimeStub(runtime, cassette=Cassette(path, record_mode="all"))
         stub.activate()
         bodies(runtime, b"a")
-        with pytest.raises(IsADirectoryError):
+        with pytest.raises(CassetteError, match=r"cannot be read: .*Is a directory"):
             stub.deactivate()
     assert [item.name for item in tmp_path.iterdir()] == ["taken"]
 

@@ -37,7 +37,15 @@ from sagemaker_stub._text import describe
 
 from .interactions import FORMAT, OPERATIONS, Interaction, RecordedAsync
 
-__all__ = ["read_interactions", "write_interactions"]
+__all__ = [
+    "Document",
+    "documents_of",
+    "read_cassette",
+    "write_documents",
+]
+
+#: An interaction as the file holds it.
+Document = dict[str, Any]
 
 _T = TypeVar("_T")
 
@@ -139,26 +147,32 @@ class _Writer:
         return fields
 
 
-def write_interactions(
-    cassette: Cassette, interactions: list[Interaction], path: Path
-) -> None:
-    """Write ``interactions`` to ``path`` as ``cassette`` says, replacing it at once."""
+def documents_of(cassette: Cassette, interactions: list[Interaction]) -> list[Document]:
+    """``interactions`` as ``cassette`` writes them: scrubbed, filtered, labelled."""
     writer = _Writer(cassette)
-    documents = []
+    documents: list[Document] = []
     for number, interaction in enumerate(interactions, 1):
-        document: object = writer.interaction(interaction)
+        document = writer.interaction(interaction)
         if cassette.before_record is not None:
-            document = cassette.before_record(document)  # type: ignore[arg-type]
-            if document is None:
+            filtered: object = cassette.before_record(document)
+            if filtered is None:
                 continue
-            if not isinstance(document, dict):
+            if not isinstance(filtered, dict):
                 msg = (
                     "Cassette(before_record=...) must return the interaction (a "
                     f"dict) or None; for interaction {number} it returned "
-                    f"{describe(document)}."
+                    f"{describe(filtered)}."
                 )
                 raise TypeError(msg)
+            document = filtered
+        if cassette.recorded_by is not None:
+            document = {"recorded_by": cassette.recorded_by, **document}
         documents.append(document)
+    return documents
+
+
+def write_documents(documents: list[Document], path: Path) -> None:
+    """Write a cassette of ``documents`` to ``path``, replacing it at once."""
     text = json.dumps(
         {"sagemaker_stub_cassette": FORMAT, "interactions": documents},
         indent=2,
@@ -284,6 +298,7 @@ class _Reader:
                 f"{where}.operation",
                 f"must be one of {', '.join(OPERATIONS)}; got {describe(operation)}.",
             )
+        self.text(document.get("recorded_by"), f"{where}.recorded_by", optional=True)
         request = dict(self.mapping(document.get("request"), f"{where}.request"))
         endpoint = self.text(
             request.pop("EndpointName", None), f"{where}.request.EndpointName"
@@ -396,8 +411,9 @@ class _Reader:
         )
 
 
-def read_interactions(path: Path) -> list[Interaction]:
-    """The interactions recorded in the cassette at ``path``."""
+def read_cassette(path: Path) -> list[tuple[Document, Interaction]]:
+    """The interactions recorded in the cassette at ``path``, each as written
+    and as read."""
     reader = _Reader(path)
     try:
         raw = path.read_bytes()
@@ -427,6 +443,6 @@ def read_interactions(path: Path) -> list[Interaction]:
     if not isinstance(interactions, list):
         reader.fail("interactions", f"must be a list; got {describe(interactions)}.")
     return [
-        reader.interaction(item, f"interactions[{index}]")
+        (item, reader.interaction(item, f"interactions[{index}]"))
         for index, item in enumerate(interactions)
     ]

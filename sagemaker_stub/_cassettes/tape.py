@@ -4,33 +4,53 @@ A :class:`Tape` belongs to one engine. When it is made it reads the
 cassette and, unless it records every call, queues the recordings in the
 engine's result book, each with the identity of the request it was recorded
 for (the book's rules then serve them, as :class:`~.._engine.engine.Replay`).
-A door asks :meth:`Tape.sends` whether a call goes to the endpoint instead;
-if it does, the door hands the outcome it parsed (see :mod:`.outcomes`) to
-:meth:`Tape.record`. The tape keeps the interactions recorded since, and
-:meth:`Tape.save` writes them.
+The engine asks :meth:`Tape.match` which identity a request is answered
+by (its own, redacted, or the one a custom matcher chose), and
+:meth:`Tape.differences` how the nearest recordings differ from a request
+none matches. A door asks :meth:`Tape.sends` whether a call goes to the
+endpoint instead; if it does, the door hands the outcome it parsed (see
+:mod:`.outcomes`) to :meth:`Tape.record`. The tape keeps the interactions
+recorded since, and :meth:`Tape.save` merges them into the file as it is
+then, under a lock (see :func:`.file.merged`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import attrs
 
 from sagemaker_stub._engine.book import Recording, Source
 from sagemaker_stub._engine.engine import Engine
 from sagemaker_stub._engine.eventstream import StreamProgress
-from sagemaker_stub._engine.identity import Identity, Kind, recorded
+from sagemaker_stub._engine.identity import Identity, Kind
 from sagemaker_stub._engine.request import Request
 from sagemaker_stub._errors import CassetteError
-from sagemaker_stub._options import Cassette, records
+from sagemaker_stub._options import Cassette
 from sagemaker_stub._results import AsyncResult, ErrorResult
 
-from .file import read_interactions, write_interactions
+from .file import Document, documents_of, read_cassette, write_documents
 from .interactions import INFERENCE_ID, Interaction, RecordedAsync
+from .lock import locked
+from .matching import Matching
+from .merge import key_of, merged
 from .outcomes import StreamTake
 
-__all__ = ["Tape", "tape_for"]
+__all__ = ["Tape", "Usage", "tape_for"]
+
+
+@attrs.frozen
+class Usage:
+    """Which of a cassette's recordings a tape used: what a run reports."""
+
+    #: The cassette's file.
+    path: Path
+    #: Each recording the tape loaded, by request (see :func:`.file.key_of`).
+    loaded: frozenset[str]
+    #: The requests whose recordings it used, or recorded.
+    used: frozenset[str]
 
 
 def tape_for(cassette: Cassette | None, engine: Engine) -> Tape | None:
@@ -73,20 +93,23 @@ class Tape:
                 f"Cassette({self.name!r}, record_mode='once')."
             )
             raise CassetteError(msg)
-        self.records = records(cassette)
-        #: Nothing to replay: the file is recorded over, or made.
+        # Read from the one look at the file above: another process may
+        # write it at any moment.
+        self.records = mode in ("all", "new_episodes") or not exists
+        #: Nothing to replay: every call is recorded (``all``), or the file is new.
         self.records_all = mode == "all" or not exists
-        self._loaded: list[Interaction] = (
-            [] if self.records_all else read_interactions(cassette.path)
-        )
-        #: The identity of every request the cassette has a recording for.
-        self._identities: set[Identity] = set()
+        read = [] if self.records_all else read_cassette(cassette.path)
+        #: The file's interactions as written, for the save to merge into.
+        self._documents: list[Document] = [document for document, _ in read]
+        self.matching = Matching(cassette, engine.operations, self.name)
         self._recordings: list[Recording] = []
         #: Where each endpoint's recorded async outputs were written.
         self._paths: dict[str, tuple[str, str]] = {}
-        for number, interaction in enumerate(self._loaded, 1):
+        for number, (_, interaction) in enumerate(read, 1):
             self._prepare(interaction, number)
         self._new: list[Interaction] = []
+        #: The requests of the interactions saved, by key.
+        self._saved: set[str] = set()
         #: Identities answered while recording, and streams still being read.
         self._answered: set[Identity] = set()
         self._streaming: set[Identity] = set()
@@ -112,10 +135,7 @@ class Tape:
                 f"{', '.join(('EndpointName', *members))} and Body."
             )
             raise CassetteError(msg)
-        identity = recorded(
-            operation, interaction.endpoint_name, interaction.identity, interaction.body
-        )
-        self._identities.add(identity)
+        identity = self.matching.add(number, interaction, operation)
         result = interaction.result
         if isinstance(result, RecordedAsync):
             result = self._replayed_async(result, interaction.endpoint_name)
@@ -141,7 +161,37 @@ class Tape:
         """Queue the recordings (again, after a reset)."""
         for endpoint, (output, failure) in self._paths.items():
             self._engine.outputs.configure(output, failure, endpoint)
-        self._engine.book.add_recorded(self._recordings)
+        self._engine.book.add_recorded(
+            self._recordings, strict=self.cassette.match != "order"
+        )
+
+    def match(self, request: Request) -> Identity:
+        """The identity ``request`` is answered by (see :class:`.matching.Matching`)."""
+        return self.matching.match(request, self._engine.book)
+
+    def differences(self, request: Request) -> list[str]:
+        """How the nearest recordings differ from a request none matched."""
+        return self.matching.differences(request)
+
+    def usage(self) -> Usage:
+        """Which recordings were used; call it once the calls are made."""
+        unused = {
+            pending.origin
+            for pending in self._engine.book.pending()
+            if pending.key is not None
+        }
+        with self._lock:
+            recorded_keys = set(self._saved)
+        return Usage(
+            path=self._file,
+            loaded=frozenset(key_of(document) for document in self._documents),
+            used=frozenset(
+                key_of(document)
+                for number, document in enumerate(self._documents, 1)
+                if f"{self.name}, interaction {number}" not in unused
+            )
+            | recorded_keys,
+        )
 
     # -- recording ------------------------------------------------------------------
 
@@ -158,7 +208,7 @@ class Tape:
         assert identity is not None  # identified by the door that asks
         if identity in self._answered:
             return identity.kind is Kind.ASYNC
-        if self.records_all or identity not in self._identities:
+        if self.records_all or identity not in self.matching.identities:
             return True
         # The cassette has it: replay it, unless its recordings are used up
         # and none answers it again (a recorded error answers once): then the
@@ -188,7 +238,7 @@ class Tape:
         self._engine.calls.log(
             request, logged, Source.RECORDED, stream=stream, inference_id=inference_id
         )
-        headers = request.headers
+        sent = self.matching.sent(request)
         with self._lock:
             if identity in self._answered or identity in self._streaming:
                 return  # made again before its answer could answer it
@@ -200,17 +250,9 @@ class Tape:
             self._new.append(
                 Interaction(
                     operation=operation.name,
-                    endpoint_name=identity.endpoint_name,
-                    identity={
-                        member: headers[wire]
-                        for member, wire in zip(
-                            operation.identity_members,
-                            operation.identity_headers,
-                            strict=True,
-                        )
-                        if headers.get(wire) is not None
-                    },
-                    body=request.body if operation.kind is not Kind.ASYNC else b"",
+                    endpoint_name=sent.endpoint_name,
+                    identity=dict(sent.parameters),
+                    body=sent.body,
                     result=result,
                 )
             )
@@ -260,7 +302,8 @@ class Tape:
         return s3_uri in self._awaited
 
     def save(self) -> None:
-        """Write the cassette, if this tape recorded anything or it is missing.
+        """Merge what this tape recorded into the cassette (or make an empty
+        one if it is missing and no call was made).
 
         An async call whose object was never read is fetched first, through
         a sync S3 client the test gave the stub.
@@ -282,10 +325,26 @@ class Tape:
         # A run that made no call still leaves a cassette (an empty one), so
         # that a test which makes none replays as it recorded. (Calls that
         # could not be recorded leave none, so the next run records them.)
-        interactions = ([] if self.records_all else list(self._loaded)) + [
-            _finished(interaction) for interaction in new
-        ]
-        write_interactions(self.cassette, interactions, self._file)
+        ours = documents_of(
+            self.cassette, [_finished(interaction) for interaction in new]
+        )
+        with locked(self._file):
+            current = (
+                [document for document, _ in read_cassette(self._file)]
+                if self._file.exists()
+                else []
+            )
+            write_documents(
+                merged(
+                    current,
+                    self._documents,
+                    ours,
+                    replace=self.cassette.record_mode == "all",
+                ),
+                self._file,
+            )
+        with self._lock:
+            self._saved.update(key_of(document) for document in ours)
 
 
 def _finished(interaction: Interaction) -> Interaction:

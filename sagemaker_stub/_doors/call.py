@@ -28,7 +28,6 @@ from sagemaker_stub._cassettes.recording import record_sync
 from sagemaker_stub._cassettes.tape import Tape
 from sagemaker_stub._engine.book import Source
 from sagemaker_stub._engine.engine import Engine
-from sagemaker_stub._engine.identity import identify
 from sagemaker_stub._engine.request import Answer, Request
 from sagemaker_stub._errors import SageMakerStubError
 
@@ -167,7 +166,7 @@ class CallDoor:
         )
         tape = self._recording
         if tape is not None:
-            identify(request)
+            self._engine.identify(request)
             if tape.sends(request):
                 context[self._sent_key] = request
                 return self._send()

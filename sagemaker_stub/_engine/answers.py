@@ -221,12 +221,14 @@ def missing(
     error_before: ErrorResult | None = None,
     *,
     cassette: str | None = None,
+    differences: list[str] | None = None,
 ) -> NoResultError:
     """The error for a call that found nothing queued, with defaults off.
 
     It shows the request, the other endpoints that have results, the exact
     call that queues one, and, when the same request got an error before, why
-    that error did not answer it again.
+    that error did not answer it again. For a cassette's call,
+    ``differences`` says how the nearest recordings differ from the request.
     """
     kind = request.operation.kind
     params = request.params
@@ -244,6 +246,12 @@ def missing(
             f"No result is queued for {request.operation.name} on endpoint "
             f"{endpoint!r}, and this stub was created with allow_defaults=False."
         )
+    elif differences:
+        first = (
+            f"No recording in cassette {cassette!r} matches this "
+            f"{request.operation.name} request on endpoint {endpoint!r}, and "
+            "nothing else is queued."
+        )
     else:
         first = (
             f"No recording in cassette {cassette!r} is left for "
@@ -251,6 +259,7 @@ def missing(
             "else is queued."
         )
     lines = [first, f"Request: {', '.join(parts)}."]
+    lines.extend(differences or ())
     others = sorted({name for name in endpoints_with_results if name != endpoint})
     if others:
         listed = ", ".join(repr(name) for name in others)

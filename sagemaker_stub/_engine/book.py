@@ -150,6 +150,9 @@ class ResultBook(Generic[V]):
         self._memory: dict[Identity, V] = {}
         #: How many queued results carry the identity they were recorded for.
         self._keyed = 0
+        #: Whether a request takes only the recordings made for it (a
+        #: cassette's ``match="identity"``), not the endpoint's next one.
+        self._strict = False
         #: For each kind, the queues to try in order, and how each is named.
         self._order = {
             kind: tuple(
@@ -187,14 +190,16 @@ class ResultBook(Generic[V]):
                 for result in results
             )
 
-    def add_recorded(self, recordings: Iterable[Recording]) -> None:
+    def add_recorded(self, recordings: Iterable[Recording], *, strict: bool) -> None:
         """Queue a cassette's recordings, each on its request's endpoint, in order.
 
-        A request that matches a recording still queued takes that one; any
-        other new request takes its endpoint's next result, as it would from
-        :meth:`add`.
+        A request that matches a recording still queued takes that one. Any
+        other new request takes the next result queued with :meth:`add`; or,
+        unless ``strict``, its endpoint's next result of any kind, recordings
+        included.
         """
         with self._lock:
+            self._strict = strict
             for recording in recordings:
                 identity = recording.identity
                 pending = PendingResult(
@@ -300,6 +305,8 @@ class ResultBook(Generic[V]):
             own.remove(queued)
             self._keyed -= 1
             return own, Source.QUEUED, queued
+        if self._strict:
+            return self._next_unrecorded(identity)
         queue, source = self._next_queue(identity.kind, identity.endpoint_name)
         if queue is None:
             return None, source, None
@@ -307,6 +314,19 @@ class ResultBook(Generic[V]):
         if queued.pending.key is not None:
             self._keyed -= 1
         return queue, source, queued
+
+    def _next_unrecorded(
+        self, identity: Identity
+    ) -> tuple[deque[Queued] | None, Source, Queued | None]:
+        """The next result queued with :meth:`add`, removed from its queue."""
+        for by_endpoint, shared, source in self._order[identity.kind]:
+            for queue in (by_endpoint.get(identity.endpoint_name), shared):
+                for queued in queue or ():
+                    if queued.pending.key is None:
+                        assert queue is not None
+                        queue.remove(queued)
+                        return queue, source, queued
+        return None, Source.DEFAULT, None
 
     def _put_back(self, queue: deque[Queued], queued: Queued) -> None:
         """Return a taken entry to its place in the queue (under the lock)."""
@@ -344,6 +364,11 @@ class ResultBook(Generic[V]):
         remembered, or a recording made for it is still queued."""
         if identity in self._memory:
             return True
+        with self._lock:
+            return self._recording_for(identity) is not None
+
+    def has_recording(self, identity: Identity) -> bool:
+        """Whether a recording made for ``identity`` is still queued."""
         with self._lock:
             return self._recording_for(identity) is not None
 

@@ -64,6 +64,13 @@ class Replay(Protocol):
     def queue(self) -> None:
         """Queue the recordings in the engine's book (again, after a reset)."""
 
+    def match(self, request: Request) -> Identity:
+        """The identity ``request`` is answered by, kept on it: its own, or
+        that of the recording a custom matcher chose for it."""
+
+    def differences(self, request: Request) -> list[str]:
+        """Lines saying how the recordings nearest ``request`` differ from it."""
+
 
 class _NothingQueued(Exception):
     """Every queue was empty and defaults are off (raised under the book's lock)."""
@@ -109,6 +116,12 @@ class Engine:
         if self.replay is not None:
             self.replay.queue()
 
+    def identify(self, request: Request) -> Identity:
+        """The identity ``request`` is answered by, kept on it (a cassette's
+        matching may choose another than :func:`~.identity.identify`'s)."""
+        identity = identify(request)
+        return identity if self.replay is None else self.replay.match(request)
+
     def answer(self, request: Request) -> Answer:
         """Check a request, choose its result, log the call and answer it.
 
@@ -116,7 +129,11 @@ class Engine:
             NoResultError: Nothing is queued and defaults are off.
             SageMakerStubError: A queued result cannot answer this request.
         """
-        identity = request.identity or identify(request)
+        identity = request.identity
+        if identity is None:
+            identity = identify(request)
+            if self.replay is not None:
+                identity = self.replay.match(request)
         params = request.params
         if self._validate:
             problem = request.operation.validator.problem(params, request.body)
@@ -228,8 +245,15 @@ class Engine:
         error = before if isinstance(before, ErrorResult) else None
         self.calls.log(request, None, Source.UNANSWERED)
         replay = self.replay
-        cassette = None if replay is None else replay.name
-        return missing(request, endpoints, error, cassette=cassette)
+        if replay is None:
+            return missing(request, endpoints, error)
+        return missing(
+            request,
+            endpoints,
+            error,
+            cassette=replay.name,
+            differences=replay.differences(request),
+        )
 
     def _build(
         self,

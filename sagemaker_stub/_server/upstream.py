@@ -34,7 +34,7 @@ from sagemaker_stub._engine.eventstream import (
     encode_exception,
     encode_part,
 )
-from sagemaker_stub._engine.identity import Kind, identify
+from sagemaker_stub._engine.identity import Kind
 from sagemaker_stub._engine.request import Answer, Request
 from sagemaker_stub._errors import SageMakerStubError
 from sagemaker_stub._text import JSON_CONTENT_TYPE
@@ -119,7 +119,7 @@ class Upstream:
 
     def answer(self, request: Request) -> Answer | None:
         """The endpoint's answer to a request the cassette records; else None."""
-        identify(request)
+        self._engine.identify(request)
         if not self._tape.sends(request):
             return None
         return self.forward(request)

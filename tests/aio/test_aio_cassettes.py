@@ -66,7 +66,7 @@ async def traffic(runtime: Any, s3: Any) -> list[object]:
         await runtime.invoke_endpoint(EndpointName="ep", Body=b"crash")
     seen.append((caught.value.response["Error"], caught.value.response["LogStreamArn"]))
     seen.append(
-        await (await runtime.invoke_endpoint(EndpointName="ep", Body=b"i"))[
+        await (await runtime.invoke_endpoint(EndpointName="ep", Body=b"img"))[
             "Body"
         ].read()
     )
