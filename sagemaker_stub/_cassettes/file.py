@@ -36,6 +36,7 @@ from sagemaker_stub._results import (
 from sagemaker_stub._text import describe
 
 from .interactions import FORMAT, OPERATIONS, Interaction, RecordedAsync
+from .outcomes import as_sent
 
 __all__ = [
     "Document",
@@ -285,8 +286,10 @@ class _Reader:
         )
 
     def built(self, where: str, factory: Callable[..., _T], **fields: Any) -> _T:
+        """A result as recorded: its headers as the endpoint sent them (see
+        :func:`.outcomes.as_sent`), anything else checked as for a queued one."""
         try:
-            return factory(**fields)
+            return as_sent(factory, **fields)
         except (TypeError, ValueError) as exc:
             self.fail(where, str(exc))
 

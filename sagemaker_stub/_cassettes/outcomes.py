@@ -8,7 +8,7 @@ events as the caller reads them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.model import StructureShape
 
@@ -21,11 +21,52 @@ from .interactions import INFERENCE_ID, RecordedAsync
 
 __all__ = [
     "StreamTake",
+    "as_sent",
     "async_record",
     "error_result",
     "invoke_result",
     "stream_head",
 ]
+
+
+_R = TypeVar("_R")
+#: The fields of results that travel as HTTP headers, which a queued result
+#: must keep to printable ASCII (and, for a content type or code, not empty).
+_HEADER_FIELDS = ("content_type", "invoked_production_variant", "custom_attributes")
+#: What no header value holds: a line break ends it, and HTTP refuses NUL.
+_BREAKS = ("\r", "\n", "\0")
+
+
+def as_sent(factory: Callable[..., _R], **fields: Any) -> _R:
+    """A result holding what the endpoint sent, even where a queued one would
+    be refused.
+
+    Recording is lenient: an endpoint that answered with no ``Content-Type``,
+    or with a byte such as DEL or a Latin-1 letter in a header (or its error
+    code), answered all the same, and the caller got that answer. Those
+    fields are kept as they came; anything else is checked as for a queued
+    result, and so is what no header can hold (a line break, NUL) or an
+    empty error code.
+    """
+    try:
+        return factory(**fields)
+    except (TypeError, ValueError) as refused:
+        sent = {
+            name: fields[name]
+            for name in (*_HEADER_FIELDS, "code")
+            if isinstance(fields.get(name), str)
+        }
+        if fields.get("code") == "" or any(
+            mark in value for value in sent.values() for mark in _BREAKS
+        ):
+            raise
+        try:
+            result = factory(**{**fields, **dict.fromkeys(sent, "sent")})
+        except (TypeError, ValueError):
+            raise refused from None
+    for name, value in sent.items():
+        object.__setattr__(result, name, value)
+    return result
 
 
 def _headers(parsed: Mapping[str, Any]) -> dict[str, Any]:
@@ -39,8 +80,11 @@ def _headers(parsed: Mapping[str, Any]) -> dict[str, Any]:
 
 def invoke_result(parsed: Mapping[str, Any], body: bytes) -> InvokeResult:
     """invoke_endpoint's answer as a result, from botocore's parse."""
-    return InvokeResult(
-        body=body, close_session="ClosedSessionId" in parsed, **_headers(parsed)
+    return as_sent(
+        InvokeResult,
+        body=body,
+        close_session="ClosedSessionId" in parsed,
+        **_headers(parsed),
     )
 
 
@@ -58,7 +102,8 @@ def error_result(
             for name in shape.members
             if name != "Message" and name in parsed
         }
-    return ErrorResult(
+    return as_sent(
+        ErrorResult,
         code=code,
         message=error.get("Message"),
         status_code=status if 300 <= status <= 599 else 500,
@@ -68,7 +113,7 @@ def error_result(
 
 def stream_head(parsed: Mapping[str, Any]) -> StreamResult:
     """A streamed answer's headers, as a result still without parts."""
-    return StreamResult(parts=[], **_headers(parsed))
+    return as_sent(StreamResult, parts=[], **_headers(parsed))
 
 
 def async_record(parsed: Mapping[str, Any]) -> RecordedAsync:
@@ -133,7 +178,8 @@ class StreamTake:
     def result(self) -> StreamResult:
         """What was read so far, as a result."""
         head = self._head
-        return StreamResult(
+        return as_sent(
+            StreamResult,
             parts=self._parts,
             error=self._error,
             content_type=head.content_type,

@@ -129,7 +129,8 @@ class InvokeHeaders:
             headers[header["InvokedProductionVariant"]] = variant
         if custom_attributes is not None:
             headers[header["CustomAttributes"]] = custom_attributes
-        headers["content-type"] = content_type
+        if content_type:  # a recording of an answer that had none has ""
+            headers["content-type"] = content_type
         if len(self._kept) >= _KEPT_SHAPES:
             self._kept.clear()
         self._kept[shape] = headers
@@ -182,7 +183,8 @@ def stream_answer(
         error = encode_exception(result.error.code, fields)
     headers = result_headers(request, result, variant)
     headers["content-type"] = EVENT_STREAM_CONTENT_TYPE
-    headers[request.operation.header["ContentType"]] = result.content_type
+    if result.content_type:  # a recording of an answer that had none has ""
+        headers[request.operation.header["ContentType"]] = result.content_type
     return Answer(200, headers, EventStreamBody(result.parts, error, progress))
 
 
