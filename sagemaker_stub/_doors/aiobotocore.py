@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 from aiobotocore.awsrequest import AioAWSResponse
+from aiobotocore.config import AioConfig
 
 # convert_to_response_dict and the parsers are what aiobotocore's endpoint
 # uses on every response; both are module-level, async, and not documented
@@ -28,6 +29,7 @@ from aiobotocore.endpoint import convert_to_response_dict
 # The event stream class aiobotocore parses a response stream into; a
 # recorded stream is one, so ``isinstance`` checks hold.
 from aiobotocore.eventstream import AioEventStream
+from aiobotocore.httpsession import AIOHTTPSession
 from aiobotocore.parsers import create_parser
 
 # aiobotocore's body class for the aiohttp backend: a proxy in 2.x, a
@@ -202,6 +204,17 @@ def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
         loop.close()
 
 
+def _closing(config: Any) -> Any:
+    """``config`` with aiohttp's ``force_close``, unless it chose another
+    HTTP backend (httpx keeps no such option); connector arguments of its
+    own replace these."""
+    backend = getattr(config, "http_session_cls", AIOHTTPSession)
+    if not issubclass(backend, AIOHTTPSession):
+        return config
+    closing = AioConfig(connector_args={"force_close": True, "keepalive_timeout": None})
+    return closing if config is None else closing.merge(config)
+
+
 def new_aio_client(
     region_name: str = "us-east-1", config: Any = None, *, signed: bool = False
 ) -> Any:
@@ -211,9 +224,14 @@ def new_aio_client(
     ``async with`` (or ``await context.__aenter__()``) for the client. Its
     HTTP session is created only when a request is sent, which a stubbed
     client never does. A ``signed`` client, which records a cassette, finds
-    credentials as aiobotocore does.
+    credentials as aiobotocore does, and closes each connection once its
+    answer is read: its requests run on the test's event loop, and a fixture
+    that is no coroutine closes the client on another, which could not close
+    a connection left open on the test's.
     """
     placeholder = None if signed else PLACEHOLDER_KEY
+    if signed:
+        config = _closing(config)
     return AioSession().create_client(
         "sagemaker-runtime",
         region_name=region_name,

@@ -11,8 +11,12 @@ import unittest
 from pathlib import Path
 
 import pytest
+from aiobotocore.config import AioConfig
+from botocore.config import Config
 
-from sagemaker_stub import start_aio_stub
+import sagemaker_stub
+from sagemaker_stub import InvokeResult, StreamResult, start_aio_stub
+from sagemaker_stub._doors.aiobotocore import _closing
 
 PYTEST_ASYNCIO = """
 import pytest
@@ -205,3 +209,56 @@ def test_the_unittest_helper_refuses_misuse() -> None:
 
     with pytest.raises(TypeError, match="unexpected keyword argument 'allow_default'"):
         start_aio_stub(Async(), allow_default=True)  # type: ignore[call-arg,unused-coroutine]
+
+
+RECORDING = """
+import pytest
+
+
+@pytest.mark.asyncio
+@pytest.mark.sagemaker_runtime_stub(cassette="cassettes/aio.json")
+async def test_records(sagemaker_runtime_aio_stub):
+    client = sagemaker_runtime_aio_stub.client
+    response = await client.invoke_endpoint(EndpointName="ep", Body=b"hi")
+    assert await response["Body"].read() == b"recorded"
+    streamed = await client.invoke_endpoint_with_response_stream(
+        EndpointName="ep", Body=b"stream"
+    )
+    assert [event async for event in streamed["Body"]]
+"""
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+def test_recording_through_the_fixture_leaves_no_socket_open(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fixture's client is closed where it was used: nothing unraisable."""
+    pytester.makepyfile(test_async=RECORDING)
+    with sagemaker_stub.serve() as server:
+        server.queue(InvokeResult.text("recorded"))
+        server.queue_stream(StreamResult(parts=["a", "b"]))
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", server.url)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDAIOFIXTURE")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aio-fixture-secret")
+        result = pytester.runpytest_subprocess(
+            "-p", "no:anyio", "-W", "error", "--sagemaker-record-mode=once"
+        )
+    result.assert_outcomes(passed=1)
+    assert (pytester.path / "cassettes" / "aio.json").exists()
+    monkeypatch.delenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME")
+    replay = pytester.runpytest_subprocess(
+        "-p", "no:anyio", "-W", "error", "--disable-socket", "--allow-unix-socket"
+    )
+    replay.assert_outcomes(passed=1)
+
+
+def test_a_recording_client_closes_its_connections_where_its_backend_can() -> None:
+    alone = _closing(None)
+    assert alone.connector_args["force_close"] is True
+    merged = _closing(Config(read_timeout=5))
+    assert (merged.read_timeout, merged.connector_args["force_close"]) == (5, True)
+    httpx = pytest.importorskip("aiobotocore.httpxsession")
+    chosen = AioConfig(http_session_cls=httpx.HttpxSession)
+    # httpx keeps no force_close (aiobotocore 3 refuses it): the choice stands.
+    assert _closing(chosen).http_session_cls is httpx.HttpxSession
