@@ -67,6 +67,25 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     server.add_argument(
+        "--match",
+        default="identity",
+        choices=("identity", "order"),
+        help=(
+            "how a request finds its recording: identity (its own, the "
+            "default) or order (else the endpoint's next)"
+        ),
+    )
+    server.add_argument(
+        "--redact",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=(
+            "keep a request parameter (CustomAttributes) or JSON body member "
+            "(Body.api_key) out of the cassette, matched all the same; repeatable"
+        ),
+    )
+    server.add_argument(
         "--upstream-url",
         default=None,
         metavar="URL",
@@ -88,7 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         options["account_id"] = args.account_id
     try:
         if args.cassette is not None:
-            options["cassette"] = Cassette(args.cassette, record_mode=args.record_mode)
+            options["cassette"] = Cassette(
+                args.cassette,
+                record_mode=args.record_mode,
+                match=args.match,
+                redact=args.redact,
+            )
         server = serve(args.host, args.port, **options)
     except (TypeError, ValueError) as exc:
         print(f"sagemaker-stub serve: {exc}", file=sys.stderr)

@@ -1708,6 +1708,43 @@ def test_the_console_script_replays_a_cassette(tmp_path: Path) -> None:
         process.stdout.close()
 
 
+def test_the_console_script_takes_the_matching(tmp_path: Path) -> None:
+    path = tmp_path / "pair.json"
+    recorded_pair(path)
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "sagemaker_stub._cli", "serve"),
+            *("--port", "0", "--cassette", str(path), "--match", "order"),
+            *("--redact", "CustomAttributes"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().rsplit(" ", 1)[1].strip()
+        assert bodies(client(url=url), b"changed", b"b") == [b"A", b"B"]
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def test_the_console_script_refuses_a_redaction_it_cannot_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sagemaker_stub._cli import main  # noqa: PLC0415
+
+    path = tmp_path / "pair.json"
+    recorded_pair(path)
+    assert main(["serve", "--port", "0", "--cassette", str(path), "--redact", "X"]) == 2
+    assert capsys.readouterr().err.startswith(
+        f"sagemaker-stub serve: Cassette({str(path)!r}, redact=...) names 'X', which "
+        "is no request parameter a cassette holds"
+    )
+
+
 def test_the_console_script_names_a_missing_cassette(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,7 +11,7 @@ none matches. A door asks :meth:`Tape.sends` whether a call goes to the
 endpoint instead; if it does, the door hands the outcome it parsed (see
 :mod:`.outcomes`) to :meth:`Tape.record`. The tape keeps the interactions
 recorded since, and :meth:`Tape.save` merges them into the file as it is
-then, under a lock (see :func:`.file.merged`).
+then, under a lock (see :func:`.merge.merged`).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class Usage:
 
     #: The cassette's file.
     path: Path
-    #: Each recording the tape loaded, by request (see :func:`.file.key_of`).
+    #: Each recording the tape loaded, by request (see :func:`.merge.key_of`).
     loaded: frozenset[str]
     #: The requests whose recordings it used, or recorded.
     used: frozenset[str]
