@@ -359,11 +359,21 @@ def sagemaker_runtime_aio_stub(
     """
     options = _marker_options(request)
     try:
+        from ._doors import aiobotocore as internals  # noqa: PLC0415
         from ._doors.aiobotocore import new_aio_client, run_apart  # noqa: PLC0415
     except ImportError as exc:
         msg = (
             "The sagemaker_runtime_aio_stub fixture needs aiobotocore: "
             f"pip install 'sagemaker-stub[aio]' ({exc})."
+        )
+        pytest.fail(msg, pytrace=False)
+    if options.recording() and not internals.OPENS_SESSION_ON_USE:
+        msg = (
+            "Recording through the sagemaker_runtime_aio_stub fixture needs "
+            f"aiobotocore 2.13 or newer (this is {internals.AIOBOTOCORE_VERSION}), "
+            "which opens its HTTP session on the test's event loop. Record "
+            "with sagemaker_stub.mock(cassette=...) inside the test instead, or "
+            "upgrade aiobotocore; replaying works with any version."
         )
         pytest.fail(msg, pytrace=False)
     context = new_aio_client(

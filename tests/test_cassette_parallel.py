@@ -173,15 +173,20 @@ def test_two_processes_recording_one_cassette_keep_every_recording(
     run(pytester, "--disable-socket").assert_outcomes(passed=8)
 
 
+def eight_recorded(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The 8 tests' shared cassette, recorded in one plain run."""
+    pytester.makepyfile(app=APP, test_app=module_of(range(8)))
+    with serve_answers(range(8)) as server:
+        monkeypatch.setenv("SAGEMAKER_URL", server.url)
+        run(pytester, "--sagemaker-record-mode=once").assert_outcomes(passed=8)
+    return pytester.path / "cassettes" / "shared.json"
+
+
 def test_recording_one_test_again_keeps_the_others(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """-k one test with all: its recording is replaced, the other 7 are kept."""
-    pytester.makepyfile(app=APP, test_app=module_of(range(8)))
-    cassette = pytester.path / "cassettes" / "shared.json"
-    with serve_answers(range(8)) as server:
-        monkeypatch.setenv("SAGEMAKER_URL", server.url)
-        run(pytester, "--sagemaker-record-mode=once").assert_outcomes(passed=8)
+    cassette = eight_recorded(pytester, monkeypatch)
     pytester.makepyfile(
         test_app=module_of(range(8)).replace('"answer 3"', '"answer 3, again"')
     )
@@ -198,11 +203,7 @@ def test_recording_one_test_again_keeps_the_others(
 def test_recordings_no_test_used_are_reported_and_pruned_on_request(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytester.makepyfile(app=APP, test_app=module_of(range(8)))
-    cassette = pytester.path / "cassettes" / "shared.json"
-    with serve_answers(range(8)) as server:
-        monkeypatch.setenv("SAGEMAKER_URL", server.url)
-        run(pytester, "--sagemaker-record-mode=once").assert_outcomes(passed=8)
+    cassette = eight_recorded(pytester, monkeypatch)
     recorded = cassette.read_bytes()
     # Tests 6 and 7 are gone: their recordings are reported, through workers too.
     pytester.makepyfile(test_app=module_of(range(6)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -1686,49 +1687,37 @@ def test_bad_cassette_options_are_refused_where_given(
     assert str(caught.value) == message
 
 
-def test_the_console_script_replays_a_cassette(tmp_path: Path) -> None:
-    path = tmp_path / "pair.json"
-    recorded_pair(path)
+@contextlib.contextmanager
+def console_script(*options: str) -> Iterator[str]:
+    """``sagemaker-stub serve`` in a process of its own; its URL."""
     process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "sagemaker_stub._cli", "serve"),
-            *("--port", "0", "--cassette", str(path)),
-        ],
+        [sys.executable, "-m", "sagemaker_stub._cli", "serve", "--port", "0", *options],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert process.stdout is not None
-        url = process.stdout.readline().rsplit(" ", 1)[1].strip()
-        assert bodies(client(url=url), b"b", b"a") == [b"B", b"A"]
+        yield process.stdout.readline().rsplit(" ", 1)[1].strip()
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
         assert process.stdout is not None
         process.stdout.close()
+
+
+def test_the_console_script_replays_a_cassette(tmp_path: Path) -> None:
+    path = tmp_path / "pair.json"
+    recorded_pair(path)
+    with console_script("--cassette", str(path)) as url:
+        assert bodies(client(url=url), b"b", b"a") == [b"B", b"A"]
 
 
 def test_the_console_script_takes_the_matching(tmp_path: Path) -> None:
     path = tmp_path / "pair.json"
     recorded_pair(path)
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "sagemaker_stub._cli", "serve"),
-            *("--port", "0", "--cassette", str(path), "--match", "order"),
-            *("--redact", "CustomAttributes"),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().rsplit(" ", 1)[1].strip()
+    options = ("--match", "order", "--redact", "CustomAttributes")
+    with console_script("--cassette", str(path), *options) as url:
         assert bodies(client(url=url), b"changed", b"b") == [b"A", b"B"]
-    finally:
-        process.terminate()
-        assert process.wait(timeout=10) == 0
-        assert process.stdout is not None
-        process.stdout.close()
 
 
 def test_the_console_script_refuses_a_redaction_it_cannot_do(

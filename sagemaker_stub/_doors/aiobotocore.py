@@ -18,6 +18,7 @@ import inspect
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterator
 from typing import Any, TypeVar
 
+import aiobotocore
 from aiobotocore.awsrequest import AioAWSResponse
 from aiobotocore.config import AioConfig
 
@@ -202,6 +203,19 @@ def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
         return loop.run_until_complete(coroutine)
     finally:
         loop.close()
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """``"2.13.0"`` as ``(2, 13)``: the major and minor numbers of a release."""
+    return tuple(int(part) for part in version.split(".")[:2])
+
+
+#: Whether a client opens its HTTP session when it first sends (aiobotocore
+#: 2.13 and newer) rather than when it is entered: only then can a client
+#: entered outside the test's event loop send on it, as the fixture's
+#: recording client does.
+AIOBOTOCORE_VERSION: str = aiobotocore.__version__
+OPENS_SESSION_ON_USE = _release(AIOBOTOCORE_VERSION) >= (2, 13)
 
 
 def _closing(config: Any) -> Any:

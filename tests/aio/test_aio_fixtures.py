@@ -16,7 +16,7 @@ from botocore.config import Config
 
 import sagemaker_stub
 from sagemaker_stub import InvokeResult, StreamResult, start_aio_stub
-from sagemaker_stub._doors.aiobotocore import _closing
+from sagemaker_stub._doors.aiobotocore import OPENS_SESSION_ON_USE, _closing
 
 PYTEST_ASYNCIO = """
 import pytest
@@ -228,6 +228,9 @@ async def test_records(sagemaker_runtime_aio_stub):
 """
 
 
+@pytest.mark.skipif(
+    not OPENS_SESSION_ON_USE, reason="this aiobotocore opens its session when entered"
+)
 @pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 def test_recording_through_the_fixture_leaves_no_socket_open(
@@ -262,3 +265,26 @@ def test_a_recording_client_closes_its_connections_where_its_backend_can() -> No
     chosen = AioConfig(http_session_cls=httpx.HttpxSession)
     # httpx keeps no force_close (aiobotocore 3 refuses it): the choice stands.
     assert _closing(chosen).http_session_cls is httpx.HttpxSession
+
+
+OLD_AIOBOTOCORE = """
+import sagemaker_stub._doors.aiobotocore as internals
+
+internals.OPENS_SESSION_ON_USE = False  # as aiobotocore before 2.13
+internals.AIOBOTOCORE_VERSION = "2.12.3"
+"""
+
+
+def test_recording_through_the_fixture_with_an_old_aiobotocore_says_why_not(
+    pytester: pytest.Pytester,
+) -> None:
+    """aiobotocore before 2.13 opens its HTTP session on the fixture's own loop."""
+    pytester.makeconftest(OLD_AIOBOTOCORE)
+    pytester.makepyfile(test_async=RECORDING)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:anyio", "--sagemaker-record-mode=once"
+    )
+    result.assert_outcomes(errors=1)
+    why = "aiobotocore 2.13 or newer (this is 2.12.3)"
+    result.stdout.fnmatch_lines([f"*sagemaker_runtime_aio_stub fixture needs {why}*"])
+    assert not (pytester.path / "cassettes").exists()
