@@ -16,11 +16,19 @@ from ._serve import serve
 __all__ = ["main"]
 
 
+def _version() -> str:
+    """The installed distribution's version."""
+    from importlib.metadata import version  # noqa: PLC0415 - only for --version
+
+    return version("sagemaker-stub")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sagemaker-stub",
         description="Test doubles for Amazon SageMaker Runtime.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     server = commands.add_parser(
         "serve",
@@ -114,15 +122,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                 redact=args.redact,
             )
         server = serve(args.host, args.port, **options)
+        server.start()
     except (TypeError, ValueError) as exc:
         print(f"sagemaker-stub serve: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a busy port, a host that is not this machine's
+        print(
+            f"sagemaker-stub serve: cannot listen on {args.host}:{args.port}: "
+            f"{exc.strerror or exc}.",
+            file=sys.stderr,
+        )
+        return 2
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    with server:
+    try:
         print(f"sagemaker-stub serving on {server.url}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stopped.wait()
+    finally:
+        server.stop()
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import importlib.metadata
 import json
 import socket
 import subprocess
@@ -763,6 +764,41 @@ def test_the_console_script_refuses_a_bad_port(
     assert capsys.readouterr().err == (
         "sagemaker-stub serve: serve(port=...) must be a port number from 0 to "
         "65535; got 70000 (int).\n"
+    )
+
+
+def test_the_console_script_says_in_one_line_why_it_cannot_listen(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sagemaker_stub._cli import main  # noqa: PLC0415
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    assert capsys.readouterr().err == (
+        f"sagemaker-stub serve: cannot listen on 127.0.0.1:{port}: Address already "
+        "in use.\n"
+    )
+    # An address of no interface here (TEST-NET-1, RFC 5737).
+    assert main(["serve", "--host", "192.0.2.1", "--port", "0"]) == 2
+    assert capsys.readouterr().err == (
+        "sagemaker-stub serve: cannot listen on 192.0.2.1:0: Cannot assign "
+        "requested address.\n"
+    )
+
+
+def test_the_console_script_says_its_version(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sagemaker_stub._cli import main  # noqa: PLC0415
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == (
+        f"sagemaker-stub {importlib.metadata.version('sagemaker-stub')}\n"
     )
 
 
