@@ -685,7 +685,15 @@ def bench_local_server() -> list[tuple[str, str, str]]:
     return server.bench_server()
 
 
+def bench_suites() -> list[tuple[str, str, str]]:
+    """The fixture, start_stub and mock() per test (benchmarks/suites.py)."""
+    from benchmarks import suites  # noqa: PLC0415 - kept apart, as the others
+
+    return suites.bench_suites()
+
+
 BENCHMARKS: list[Callable[[], list[tuple[str, str, str]]]] = [
+    bench_suites,
     bench_per_call,
     bench_every_client,
     bench_local_server,

@@ -21,12 +21,14 @@ import pytest
 from ._cassettes.file import read_cassette, write_documents
 from ._cassettes.lock import locked
 from ._cassettes.merge import key_of
+from ._doors.clients import forget
 from ._errors import CassetteError, pending_message
 from ._fixtures import (
     FIXTURE_KEYWORDS,
     FixtureOptions,
     cassette_usage,
     new_client,
+    retire,
     start_every_client,
 )
 from ._options import Cassette, RecordMode, cassette_of
@@ -340,7 +342,10 @@ def sagemaker_runtime_stub(
     """
     options = _marker_options(request)
     client = new_client(options.region_name, options.config, signed=options.recording())
-    yield from _serve(request, options, client)
+    try:
+        yield from _serve(request, options, client)
+    finally:
+        retire(client)
 
 
 @pytest.fixture
@@ -384,6 +389,7 @@ def sagemaker_runtime_aio_stub(
         yield from _serve(request, options, client)
     finally:
         run_apart(context.__aexit__(None, None, None))
+        forget(client)
 
 
 def _serve(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import run
+from benchmarks import run, suites
 
 
 def test_stream_benchmarks_produce_rows() -> None:
@@ -88,3 +88,14 @@ def test_the_server_benchmark_runs_at_a_tiny_size() -> None:
         "first event over HTTP, 1 MiB stream of 1,024 parts",
     ]
     assert all(row[2].split("x", 1)[0].replace(".", "").isdigit() for row in rows)
+
+
+def test_the_suite_benchmarks_produce_their_rows() -> None:
+    """The fixture row runs pytest over generated tests; start_stub and mock()."""
+    rows = suites.bench_suites(count=3)
+    assert [row[0] for row in rows] == [
+        "sagemaker_runtime_stub fixture, 3 trivial tests, one process",
+        "start_stub(self) and its cleanups, 3 tests",
+        "with mock(): entered and left, 3 times",
+    ]
+    assert all(" ms" in row[2] for row in rows)

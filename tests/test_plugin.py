@@ -29,6 +29,49 @@ def test_fixture_gives_an_active_stub_on_a_fresh_client(
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_each_test_gets_a_client_of_its_own_from_models_read_once(
+    pytester: pytest.Pytester,
+) -> None:
+    """Clients come from one session the process keeps (its loaders read
+    botocore's models once); each test still has a client of its own, which
+    no later test's mock reaches once its test is over."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        import sagemaker_stub
+        from sagemaker_stub import InvokeResult
+
+        seen = []
+
+        def test_one(sagemaker_runtime_stub):
+            client = sagemaker_runtime_stub.client
+            client.meta.events.register("before-call.*", lambda **kwargs: None)
+            seen.append(client)
+
+        def test_two(sagemaker_runtime_stub):
+            client, first = sagemaker_runtime_stub.client, seen[0]
+            assert client is not first
+            assert client.meta.region_name == "us-east-1"
+            model, before = client.meta.service_model, first.meta.service_model
+            assert model.metadata is before.metadata
+            assert client.meta.events is not first.meta.events
+            sagemaker_runtime_stub.queue(InvokeResult.text("two"))
+            answer = client.invoke_endpoint(EndpointName="e", Body=b"x")
+            assert answer["Body"].read() == b"two"
+            # The first test's client (kept alive here) is over: no mock
+            # answers it, so it tries the network, which is off.
+            with sagemaker_stub.mock(allow_defaults=True) as mocked:
+                with pytest.raises(Exception, match="socket"):
+                    first.invoke_endpoint(EndpointName="e", Body=b"x")
+            assert mocked.calls == []
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider", "--disable-socket").assert_outcomes(
+        passed=2
+    )
+
+
 def test_unused_results_fail_the_test_at_teardown(pytester: pytest.Pytester) -> None:
     """Each unused result is listed, with how to opt out."""
     pytester.makepyfile(

@@ -14,6 +14,7 @@ let aiobotocore's own parser build the result, so bodies are its
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterator
 from typing import Any, TypeVar
@@ -243,13 +244,22 @@ def new_aio_client(
     that is no coroutine closes the client on another, which could not close
     a connection left open on the test's.
     """
-    placeholder = None if signed else PLACEHOLDER_KEY
     if signed:
-        config = _closing(config)
-    return AioSession().create_client(
+        return AioSession().create_client(
+            "sagemaker-runtime", region_name=region_name, config=_closing(config)
+        )
+    # One session for every unsigned client: its loaders read botocore's
+    # models once, where a session per client read them again each time.
+    return _shared_session().create_client(
         "sagemaker-runtime",
         region_name=region_name,
         config=config,
-        aws_access_key_id=placeholder,
-        aws_secret_access_key=placeholder,
+        aws_access_key_id=PLACEHOLDER_KEY,
+        aws_secret_access_key=PLACEHOLDER_KEY,
     )
+
+
+@functools.cache
+def _shared_session() -> AioSession:
+    """The session unsigned clients are made from."""
+    return AioSession()

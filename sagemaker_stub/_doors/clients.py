@@ -30,6 +30,7 @@ __all__ = [
     "Reach",
     "bind",
     "bound_stub",
+    "forget",
     "start",
     "stop",
     "unbind",
@@ -101,6 +102,14 @@ def unbind(client: Any) -> None:
         _bound.pop(client, None)
         if _mocks and client in _clients[RUNTIME]:
             _mocks[-1].reach(client, RUNTIME)
+
+
+def forget(client: Any) -> None:
+    """``client`` will make no more calls (its fixture ended): later mocks
+    need not answer it, even while the garbage collector has yet to free it."""
+    with LOCK:
+        for known in _clients.values():
+            known.discard(client)
 
 
 def start(mock: Reach) -> None:

@@ -64,13 +64,31 @@ class Operation:
 
 
 def operations_of(service_model: ServiceModel) -> dict[str, Operation]:
-    """The operations the engine answers, by name."""
+    """The operations the engine answers, by name.
+
+    Kept per loaded model: botocore's loaders give every client made from
+    one session the same model document, so a stub per test reads it (and
+    builds its validators) once. The document's ``metadata`` mapping is the
+    key, held so that its ``id`` is not reused.
+    """
+    metadata = service_model.metadata
+    known = _KNOWN.get(id(metadata))
+    if known is not None and known[0] is metadata:
+        return dict(known[1])
     operations = {}
     for name in service_model.operation_names:
         kind = _KINDS.get(name)
         if kind is not None:  # pragma: no branch - an operation added later
             operations[name] = Operation.of(service_model.operation_model(name), kind)
-    return operations
+    if len(_KNOWN) >= _MODELS_KEPT:  # pragma: no cover - a process with many models
+        _KNOWN.clear()
+    _KNOWN[id(metadata)] = (metadata, operations)
+    return dict(operations)
+
+
+#: How many loaded models' operations are kept.
+_MODELS_KEPT = 16
+_KNOWN: dict[int, tuple[Mapping[str, Any], dict[str, Operation]]] = {}
 
 
 class Request:

@@ -8,6 +8,7 @@ releases, and the messages use the service's standard validation wording.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -36,6 +37,7 @@ _POSIX_CLASSES = {
 _JAVA_TOKEN = re.compile(r"\\p\{(\w+)\}|\\z|\\.|\[|\]|.", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=512)
 def java_pattern(pattern: str) -> re.Pattern[str] | None:
     r"""Compile a Java regular expression from the service model for Python.
 
@@ -43,6 +45,7 @@ def java_pattern(pattern: str) -> re.Pattern[str] | None:
     character set, inlined inside one) and ``\z`` becomes Python's ``\Z``.
     Returns ``None`` for a pattern that cannot be translated faithfully, so
     that an unknown construct never rejects input the service accepts.
+    Kept per pattern: every stub's validators compile the same few.
     """
     out = []
     depth = 0
