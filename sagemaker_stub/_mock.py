@@ -225,10 +225,12 @@ class SageMakerRuntimeMock(OptionsView):
     # -- decorator --------------------------------------------------------------------
 
     def __call__(self, target: _Target) -> _Target:
-        """Decorate a test: a function, a coroutine function, or a class.
+        """Decorate a test: a function, a coroutine function, a generator
+        function (active until it is exhausted), or a class.
 
         The mock is active while the test runs and forgets everything after
-        it, so one mock can decorate many tests. On a ``unittest.TestCase``
+        it, so one mock can decorate many tests. An async generator function
+        is refused: use ``with mock():`` inside it. On a ``unittest.TestCase``
         class it is active from ``setUp`` to the test's cleanups; on another
         class, for each ``test*`` method.
         """
@@ -237,6 +239,15 @@ class SageMakerRuntimeMock(OptionsView):
             decorated = self._decorate_class(target)
         elif inspect.iscoroutinefunction(target):
             decorated = self._decorate_coroutine(target)
+        elif inspect.isgeneratorfunction(target):
+            decorated = self._decorate_generator(target)
+        elif inspect.isasyncgenfunction(target):
+            msg = (
+                "mock() cannot decorate an async generator function such as "
+                f"{target.__qualname__}: it would stop before the body runs. "
+                "Use 'with mock():' inside it, around the code that calls."
+            )
+            raise TypeError(msg)
         elif callable(target):
             decorated = self._decorate_function(target)
         else:
@@ -263,6 +274,17 @@ class SageMakerRuntimeMock(OptionsView):
         def mocked(*args: Any, **kwargs: Any) -> Any:
             with self._one_test():
                 return function(*args, **kwargs)
+
+        return mocked
+
+    def _decorate_generator(self, function: Any) -> Any:
+        """Active from the generator's first step to its end (a pytest
+        fixture that yields, say), not only while it is made."""
+
+        @functools.wraps(function)
+        def mocked(*args: Any, **kwargs: Any) -> Any:
+            with self._one_test():
+                return (yield from function(*args, **kwargs))
 
         return mocked
 
@@ -364,11 +386,13 @@ def mock(
     return mocked if target is None else mocked(target)
 
 
-def mock_beside(stub: SageMakerRuntimeStub, *, s3: bool) -> SageMakerRuntimeMock:
+def mock_beside(
+    stub: SageMakerRuntimeStub, *, s3: bool, buckets: Sequence[str] = ()
+) -> SageMakerRuntimeMock:
     """A mock answering every other client from ``stub``'s queues and options.
 
     The fixtures' way to answer every client: ``stub.client`` keeps its
     client-bound stub (``Stubber`` expectations included), and the calls of
     every client land in ``stub.calls``.
     """
-    return SageMakerRuntimeMock(stub._control, stub._tape, s3=s3)
+    return SageMakerRuntimeMock(stub._control, stub._tape, s3=s3, buckets=buckets)

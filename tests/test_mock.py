@@ -12,6 +12,7 @@ import threading
 import unittest
 import warnings
 import weakref
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import boto3
@@ -476,6 +477,42 @@ def test_decorating_a_coroutine_function() -> None:
 
     assert asyncio.run(run()) == b"async test"
     assert not everywhere.active
+
+
+def test_decorating_a_generator_function_answers_until_it_is_exhausted() -> None:
+    """As a pytest fixture that yields: active from its first step to its end."""
+    everywhere = sagemaker_stub.mock()
+
+    @everywhere
+    def fixture() -> Iterator[bytes]:
+        everywhere.queue(InvokeResult.text("from a fixture"))
+        received = yield invoke(new_client())
+        assert received == "sent"
+        yield invoke(new_client())  # remembered
+
+    steps = fixture()
+    assert not everywhere.active  # made, not started
+    assert next(steps) == b"from a fixture"
+    assert everywhere.active
+    assert steps.send("sent") == b"from a fixture"
+    with pytest.raises(StopIteration):
+        next(steps)
+    assert not everywhere.active
+    assert everywhere.calls == []  # forgotten after it, as after a test
+
+
+def test_decorating_an_async_generator_function_is_refused() -> None:
+    async def fixture() -> AsyncIterator[None]:
+        yield None
+
+    with pytest.raises(TypeError) as info:
+        sagemaker_stub.mock()(fixture)
+    assert str(info.value) == (
+        "mock() cannot decorate an async generator function such as "
+        "test_decorating_an_async_generator_function_is_refused.<locals>.fixture: "
+        "it would stop before the body runs. Use 'with mock():' inside it, around "
+        "the code that calls."
+    )
 
 
 def test_a_decorated_function_that_raises_stops_the_mock_quietly() -> None:
