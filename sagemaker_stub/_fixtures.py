@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import threading
 import unittest
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -19,6 +19,7 @@ from typing_extensions import Unpack
 
 from ._cassettes.tape import Usage
 from ._doors import clients
+from ._engine.checks import Arguments
 from ._mock import SageMakerRuntimeMock, mock_beside
 from ._options import (
     PLACEHOLDER_KEY,
@@ -52,6 +53,7 @@ class FixtureKeywords(StubOptions, total=False):
     check_pending: bool
     every_client: bool
     s3: bool
+    buckets: Sequence[str]
     region_name: str
     config: Any
 
@@ -71,6 +73,12 @@ def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> 
         raise TypeError(msg)
 
 
+def _check_buckets(
+    instance: object, attribute: attrs.Attribute[Sequence[str]], value: object
+) -> None:
+    Arguments.buckets(value, where="buckets=...")
+
+
 @attrs.frozen(kw_only=True)
 class FixtureOptions:
     """A fixture's options: the stub's, and what the fixture does besides.
@@ -86,10 +94,20 @@ class FixtureOptions:
     check_pending: bool = attrs.field(default=True, validator=_flag)
     every_client: bool = attrs.field(default=True, validator=_flag)
     s3: bool = attrs.field(default=False, validator=_flag)
+    #: More buckets the stub owns (where the code under test uploads), as
+    #: ``mock(buckets=...)``.
+    buckets: Sequence[str] = attrs.field(default=(), validator=_check_buckets)
     region_name: str = "us-east-1"
     config: Any = None
 
     def __attrs_post_init__(self) -> None:
+        if self.buckets and not self.every_client:
+            msg = (
+                "buckets=... are owned by the mock beside the stub, which "
+                "every_client=False turns off. For one S3 client, use "
+                "stub.attach_s3(s3_client, buckets=[...])."
+            )
+            raise ValueError(msg)
         if self.s3 and not self.every_client:
             msg = (
                 "s3=True answers every S3 client in the process, beside every "
@@ -137,7 +155,7 @@ def start_every_client(
     ``stub``'s queues; else None."""
     if not options.every_client:
         return None
-    everywhere = mock_beside(stub, s3=options.s3)
+    everywhere = mock_beside(stub, s3=options.s3, buckets=options.buckets)
     everywhere.activate()
     return everywhere
 
@@ -172,6 +190,8 @@ def start_stub(
               True);
             - ``s3``: answer every S3 client too, for the buckets the stub
               owns (needs ``every_client``; default False);
+            - ``buckets``: more buckets the stub owns, e.g. where the code
+              under test uploads its inputs (needs ``every_client``);
             - ``region_name`` and ``config``: the region and botocore
               ``Config`` of the client made for the test.
 

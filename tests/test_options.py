@@ -37,6 +37,7 @@ def test_the_typed_definition_and_the_options_agree() -> None:
         "check_pending",
         "every_client",
         "s3",
+        "buckets",
         "region_name",
         "config",
     }
@@ -77,8 +78,8 @@ def test_every_entry_point_refuses_a_keyword_it_does_not_take(client: Any) -> No
     assert errors == [
         (
             "start_stub() got an unexpected keyword argument 'check_pendng'; it "
-            "takes allow_defaults, check_pending, every_client, s3, region_name, "
-            "config, account_id, keep_bodies, validate, retries, "
+            "takes allow_defaults, check_pending, every_client, s3, buckets, "
+            "region_name, config, account_id, keep_bodies, validate, retries, "
             "sleep_between_retries, session_ttl_seconds, cassette."
         )
     ]

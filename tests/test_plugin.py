@@ -157,6 +157,48 @@ def test_marker_configures_retries_and_validation(pytester: pytest.Pytester) -> 
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+def test_marker_gives_the_stub_more_buckets(pytester: pytest.Pytester) -> None:
+    """As mock(s3=True, buckets=[...]): the code under test uploads its input."""
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+
+        from sagemaker_stub import AsyncResult
+
+        @pytest.mark.sagemaker_runtime_stub(s3=True, buckets=["uploads"])
+        def test_upload_then_invoke(sagemaker_runtime_stub):
+            stub = sagemaker_runtime_stub
+            s3 = boto3.client("s3", region_name="us-east-1")
+            s3.put_object(Bucket="uploads", Key="in.json", Body=b"{}")
+            assert s3.get_object(Bucket="uploads", Key="in.json")["Body"].read() == (
+                b"{}"
+            )
+            stub.queue_async(AsyncResult.success({"ok": True}))
+            answer = stub.client.invoke_endpoint_async(
+                EndpointName="e", InputLocation="s3://uploads/in.json"
+            )
+            assert stub.read_output(answer["OutputLocation"]) == b'{"ok": true}'
+
+        @pytest.mark.sagemaker_runtime_stub(every_client=False, buckets=["uploads"])
+        def test_alone(sagemaker_runtime_stub):
+            pass
+
+        @pytest.mark.sagemaker_runtime_stub(buckets="uploads")
+        def test_one_name(sagemaker_runtime_stub):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "--disable-socket")
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*buckets=... are owned by the mock beside the stub, which every_*",
+            "*buckets=... must be a sequence of bucket names; got 'uploads' (str)*",
+        ]
+    )
+
+
 def test_marker_with_an_unknown_option_is_a_usage_error(
     pytester: pytest.Pytester,
 ) -> None:
@@ -176,8 +218,8 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
         [
             (
                 "*@pytest.mark.sagemaker_runtime_stub takes only the keywords "
-                "allow_defaults, check_pending, every_client, s3, region_name, "
-                "config, account_id, "
+                "allow_defaults, check_pending, every_client, s3, buckets, "
+                "region_name, config, account_id, "
                 "keep_bodies, validate, retries, sleep_between_retries, "
                 "session_ttl_seconds, cassette: "
                 "*unexpected keyword argument 'check_pendng'*"
