@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 import time
+import types
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, get_args
 
 import attrs
+import boto3
+import botocore
 import pytest
+
+import sagemaker_stub
 
 from ._cassettes.file import read_cassette, write_documents
 from ._cassettes.lock import locked
 from ._cassettes.merge import key_of
 from ._doors.clients import forget
-from ._errors import CassetteError, pending_message
+from ._errors import CassetteError, SageMakerStubError, pending_message
 from ._fixtures import (
     FIXTURE_KEYWORDS,
     FixtureOptions,
@@ -216,11 +222,54 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, Any, None]:
-    """Note whether the test itself failed, so its leftovers are not reported too."""
+    """Show the package's own errors from the test's lines only (all of them
+    with ``--full-trace``), and note whether the test itself failed, so its
+    leftovers are not reported too."""
+    excinfo = call.excinfo
+    if (
+        excinfo is not None
+        and isinstance(excinfo.value, SageMakerStubError)
+        and not item.config.getoption("fulltrace", False)
+    ):
+        call.excinfo = _without_library_frames(excinfo)
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     if report.when == "call":
         item.stash[_CALL_FAILED] = report.failed
+
+
+#: Where the frames a failure of the package's own does not show live.
+_LIBRARIES = tuple(
+    str(Path(module.__file__).parent) + os.sep
+    for module in (sagemaker_stub, botocore, boto3)
+    if module.__file__ is not None
+)
+
+
+def _without_library_frames(
+    excinfo: pytest.ExceptionInfo[BaseException],
+) -> pytest.ExceptionInfo[BaseException]:
+    """The package's own error with the frames of botocore's event machinery
+    and of this package left out: they say nothing its message does not, and
+    the test's (and the app's) own lines are what the reader needs.
+
+    The traceback is rebuilt from the frames kept, since pytest cuts a
+    traceback at the test's frame by following the original links.
+    """
+    kept = []
+    raw: types.TracebackType | None = excinfo.tb
+    while raw is not None:
+        if not raw.tb_frame.f_code.co_filename.startswith(_LIBRARIES):
+            kept.append(raw)
+        raw = raw.tb_next
+    shorter = None
+    for entry in reversed(kept):
+        shorter = types.TracebackType(
+            shorter, entry.tb_frame, entry.tb_lasti, entry.tb_lineno
+        )
+    if shorter is None:  # pragma: no cover - pytest's own frames are always kept
+        return excinfo
+    return pytest.ExceptionInfo.from_exception(excinfo.value.with_traceback(shorter))
 
 
 def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:

@@ -1861,8 +1861,13 @@ def test_a_cassette_that_cannot_be_written_fails_loudly_and_leaves_nothing(
         stub = SageMakerRuntimeStub(runtime, cassette=Cassette(path, record_mode="all"))
         stub.activate()
         bodies(runtime, b"a")
-        with pytest.raises(CassetteError, match=r"cannot be read: .*Is a directory"):
+        with pytest.raises(
+            CassetteError, match=r"cannot be read: .*Is a directory"
+        ) as caught:
             stub.deactivate()
+    # The message names the OSError: it is not shown a second time as the cause.
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
     assert [item.name for item in tmp_path.iterdir()] == ["taken"]
 
 

@@ -72,6 +72,38 @@ def test_each_test_gets_a_client_of_its_own_from_models_read_once(
     )
 
 
+def test_a_forgotten_queue_fails_on_the_tests_line_with_the_message(
+    pytester: pytest.Pytester,
+) -> None:
+    """No frame of botocore's or of the package: the test's line and why."""
+    pytester.makepyfile(
+        """
+        def ask(client):
+            return client.invoke_endpoint(EndpointName="chat", Body=b"hello")
+
+        def test_forgot(sagemaker_runtime_stub):
+            ask(sagemaker_runtime_stub.client)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    failure = output[output.index("FAILURES") : output.index("short test summary")]
+    assert "botocore/" not in failure
+    assert "sagemaker_stub/" not in failure
+    why = "No result is queued for InvokeEndpoint on endpoint 'chat'"
+    result.stdout.fnmatch_lines(
+        [
+            ">       ask(sagemaker_runtime_stub.client)",
+            "*>       return client.invoke_endpoint(EndpointName=*",
+            f"E       sagemaker_stub._errors.NoResultError: {why}, *",
+        ]
+    )
+    assert len(failure.splitlines()) < 25
+    full = pytester.runpytest("-p", "no:cacheprovider", "--full-trace")
+    assert "botocore/client.py" in full.stdout.str()
+
+
 def test_unused_results_fail_the_test_at_teardown(pytester: pytest.Pytester) -> None:
     """Each unused result is listed, with how to opt out."""
     pytester.makepyfile(

@@ -422,7 +422,7 @@ def read_cassette(path: Path) -> list[tuple[Document, Interaction]]:
         raw = path.read_bytes()
     except OSError as exc:
         msg = f"Cassette {str(path)!r} cannot be read: {exc}."
-        raise CassetteError(msg) from exc
+        raise CassetteError(msg) from None
     text = reader.decoded(raw)
     try:
         document = json.loads(text)
