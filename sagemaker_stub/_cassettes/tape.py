@@ -139,9 +139,11 @@ class Tape:
         result = interaction.result
         if isinstance(result, RecordedAsync):
             result = self._replayed_async(result, interaction.endpoint_name)
-        self._recordings.append(
-            Recording(result, identity, f"{self.name}, interaction {number}")
-        )
+        self._recordings.append(Recording(result, identity, self._origin(number)))
+
+    def _origin(self, number: int) -> str:
+        """Where a recording was queued, as pending results name it."""
+        return f"{self.name}, interaction {number}"
 
     def _replayed_async(self, recorded: RecordedAsync, endpoint: str) -> AsyncResult:
         """The result an async recording replays, its locations configured."""
@@ -188,7 +190,7 @@ class Tape:
             used=frozenset(
                 key_of(document)
                 for number, document in enumerate(self._documents, 1)
-                if f"{self.name}, interaction {number}" not in unused
+                if self._origin(number) not in unused
             )
             | recorded_keys,
         )

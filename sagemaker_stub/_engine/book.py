@@ -362,10 +362,7 @@ class ResultBook(Generic[V]):
     def answers(self, identity: Identity) -> bool:
         """Whether a request would be answered without a new result: it is
         remembered, or a recording made for it is still queued."""
-        if identity in self._memory:
-            return True
-        with self._lock:
-            return self._recording_for(identity) is not None
+        return identity in self._memory or self.has_recording(identity)
 
     def has_recording(self, identity: Identity) -> bool:
         """Whether a recording made for ``identity`` is still queued."""

@@ -129,11 +129,7 @@ class Engine:
             NoResultError: Nothing is queued and defaults are off.
             SageMakerStubError: A queued result cannot answer this request.
         """
-        identity = request.identity
-        if identity is None:
-            identity = identify(request)
-            if self.replay is not None:
-                identity = self.replay.match(request)
+        identity = request.identity or self.identify(request)
         params = request.params
         if self._validate:
             problem = request.operation.validator.problem(params, request.body)
