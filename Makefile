@@ -7,6 +7,16 @@ STAMP := $(VENV)/.installed
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
+# The other Pythons pyproject.toml declares: the floor and the newest, each in
+# an environment of its own (PYENV_VERSION picks the interpreter where pyenv
+# provides it, and is ignored elsewhere).
+PYTHON310 ?= PYENV_VERSION=3.10 python3.10
+PYTHON313 ?= PYENV_VERSION=3.13 python3.13
+PY310 := .venv-py310
+PY310_STAMP := $(PY310)/.installed
+PY313 := .venv-py313
+PY313_STAMP := $(PY313)/.installed
+
 # aiobotocore pins its own botocore, so async clients are tested in
 # environments of their own: the newest aiobotocore, and aioboto3 with the
 # aiobotocore it pins. The oldest environment has the lowest aiobotocore.
@@ -35,7 +45,7 @@ LLAMA_STAMP := $(LLAMA)/.installed
 LLAMA_LIBRARIES := llama-index-llms-sagemaker-endpoint \
 	llama-index-embeddings-sagemaker-endpoint
 
-.PHONY: demo environments test tests tests-aio typecheck lint docs test-oldest test-clients test-clients-light bench clean
+.PHONY: demo environments test tests tests-aio typecheck lint docs test-oldest test-pythons test-clients test-clients-light bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +58,18 @@ $(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
 	$(OLDEST)/bin/python -m pip install --quiet --upgrade pip
 	$(OLDEST)/bin/python -m pip install --quiet -c constraints-oldest.txt -e '.[test,test-aio,aio]'
 	touch $(OLDEST_STAMP)
+
+$(PY310_STAMP): pyproject.toml
+	$(PYTHON310) -m venv $(PY310)
+	$(PY310)/bin/python -m pip install --quiet --upgrade pip
+	$(PY310)/bin/python -m pip install --quiet -e '.[test,clients]'
+	touch $(PY310_STAMP)
+
+$(PY313_STAMP): pyproject.toml
+	$(PYTHON313) -m venv $(PY313)
+	$(PY313)/bin/python -m pip install --quiet --upgrade pip
+	$(PY313)/bin/python -m pip install --quiet -e '.[test,clients]'
+	touch $(PY313_STAMP)
 
 $(AIO_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(AIO)
@@ -86,7 +108,7 @@ $(LLAMA_STAMP): pyproject.toml
 	touch $(LLAMA_STAMP)
 
 ## environments: every virtual environment the CI run uses (make -j2 builds two at a time)
-environments: $(STAMP) $(AIO_STAMP) $(AIOBOTO3_STAMP) $(OLDEST_STAMP) $(CLIENTS_STAMP) $(SDK2_STAMP) $(LITELLM_STAMP)
+environments: $(STAMP) $(AIO_STAMP) $(AIOBOTO3_STAMP) $(OLDEST_STAMP) $(PY310_STAMP) $(PY313_STAMP) $(CLIENTS_STAMP) $(SDK2_STAMP) $(LITELLM_STAMP)
 
 ## demo: run the quickstart example end to end
 demo: $(STAMP)
@@ -95,10 +117,15 @@ demo: $(STAMP)
 ## test: the whole suite with coverage, then type check, lint and docs build
 test: tests typecheck lint docs
 
-# Coverage is combined over the sync suite and the async-client suites.
+# The suites run under pytest-xdist, a worker per core (WORKERS=0 runs them in
+# one process). Coverage is combined over the sync suite and the async-client
+# suites, workers included (coverage measures the processes pytest starts).
+WORKERS ?= auto
+XDIST = -n $(WORKERS)
+
 tests: $(STAMP) $(AIO_STAMP) $(AIOBOTO3_STAMP)
 	rm -f .coverage .coverage.*
-	$(BIN)/python -m coverage run -p -m pytest
+	$(BIN)/python -m coverage run -p -m pytest $(XDIST)
 	$(MAKE) --no-print-directory tests-aio COVERAGE='-m coverage run -p'
 	$(BIN)/python -m coverage combine -q
 	$(BIN)/python -m coverage report --fail-under=100
@@ -106,9 +133,9 @@ tests: $(STAMP) $(AIO_STAMP) $(AIOBOTO3_STAMP)
 ## tests-aio: the async-client tests, under the newest aiobotocore and under aioboto3
 tests-aio: $(AIO_STAMP) $(AIOBOTO3_STAMP)
 	$(AIO)/bin/python -m pip freeze | grep -iE '^(aiobotocore|botocore)=='
-	$(AIO)/bin/python $(COVERAGE) -m pytest -q $(AIO_TESTS)
+	$(AIO)/bin/python $(COVERAGE) -m pytest -q $(XDIST) $(AIO_TESTS)
 	$(AIOBOTO3)/bin/python -m pip freeze | grep -iE '^(aioboto3|aiobotocore|botocore)=='
-	$(AIOBOTO3)/bin/python $(COVERAGE) -m pytest -q $(AIO_TESTS)
+	$(AIOBOTO3)/bin/python $(COVERAGE) -m pytest -q $(XDIST) $(AIO_TESTS)
 
 typecheck: $(STAMP)
 	$(BIN)/python -m mypy
@@ -130,6 +157,13 @@ test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python -m pip freeze | grep -iE '^(aiobotocore|attrs|boto3|botocore|typing.extensions)=='
 	SAGEMAKER_STUB_OLDEST=1 $(OLDEST)/bin/python -m pytest -q -p no:cacheprovider
 
+## test-pythons: the suite on Python 3.10 (the floor) and 3.13, the newest versions of everything
+test-pythons: $(PY310_STAMP) $(PY313_STAMP)
+	$(PY310)/bin/python --version
+	$(PY310)/bin/python -m pytest -q -p no:cacheprovider $(XDIST)
+	$(PY313)/bin/python --version
+	$(PY313)/bin/python -m pytest -q -p no:cacheprovider $(XDIST)
+
 ## test-clients: every recipe: langchain-aws, langchain-community, the sagemaker SDK v2 and v3, haystack, llama-index, strands, and litellm through the local server
 test-clients: test-clients-light $(LLAMA_STAMP)
 	$(LLAMA)/bin/python -m pip freeze | grep -iE '^llama-index-(llms|embeddings)-sagemaker-endpoint=='
@@ -147,4 +181,4 @@ test-clients-light: $(CLIENTS_STAMP) $(SDK2_STAMP) $(LITELLM_STAMP)
 	SAGEMAKER_STUB_RECIPES=litellm $(LITELLM)/bin/python -m pytest -q -p no:cacheprovider tests/test_recipes.py
 
 clean:
-	rm -rf $(VENV) $(OLDEST) $(AIO) $(AIOBOTO3) $(CLIENTS) $(SDK2) $(LITELLM) $(LLAMA) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OLDEST) $(PY310) $(PY313) $(AIO) $(AIOBOTO3) $(CLIENTS) $(SDK2) $(LITELLM) $(LLAMA) docs/_build .coverage .pytest_cache .mypy_cache .ruff_cache .hypothesis

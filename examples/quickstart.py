@@ -1,4 +1,4 @@
-"""sagemaker-stub quickstart: sync, async, reuse, fallback and an error.
+"""sagemaker-stub quickstart: sync, async, reuse, fallback, errors, failing closed.
 
 The code under test makes its own client when it is imported, as apps do;
 ``sagemaker_stub.mock()`` answers it without being handed it. Run it with
@@ -66,8 +66,11 @@ def main() -> None:
                 "error:    ", details["Error"]["Code"], "->", details["OriginalMessage"]
             )
 
-        default = client.invoke_endpoint(EndpointName="x", Body=b"?")["Body"].read()
-        print("default:  ", default, "(nothing queued: moto's static data)")
+        try:
+            client.invoke_endpoint(EndpointName="x", Body=b"?")
+        except sagemaker_stub.NoResultError as error:
+            first_line = str(error).splitlines()[0]
+            print("unqueued: ", first_line, "(a forgotten queue() fails the call)")
         print()
         print("call history:")
         for call in stub.calls:

@@ -47,9 +47,16 @@ def _parser() -> argparse.ArgumentParser:
         help="default: 5000, as moto's server; 0 for any",
     )
     server.add_argument(
-        "--no-defaults",
+        "--moto-compatible",
         action="store_true",
-        help="answer a call with nothing queued with NoResultError, not moto's default",
+        help="behave as moto's server: a default body for a call with nothing "
+        "queued, no validation",
+    )
+    server.add_argument(
+        "--allow-defaults",
+        action="store_true",
+        help="answer a call with nothing queued with moto's default body "
+        "(by default: NoResultError, HTTP 400)",
     )
     server.add_argument("--account-id", default=None, help="default: 123456789012")
     server.add_argument(
@@ -102,17 +109,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def serve_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keywords of :func:`serve` that ``sagemaker-stub serve``'s flags give."""
+    options: dict[str, Any] = {
+        "moto_compatible": args.moto_compatible,
+        "keep_bodies": args.keep_bodies,
+        "upstream_url": args.upstream_url,
+    }
+    # Given only when asked for: otherwise moto_compatible chooses them.
+    if args.allow_defaults:
+        options["allow_defaults"] = True
+    if args.no_validate:
+        options["validate"] = False
+    if args.account_id is not None:
+        options["account_id"] = args.account_id
+    return options
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``sagemaker-stub``; returns the exit status."""
     args = _parser().parse_args(argv)
-    options: dict[str, Any] = {
-        "allow_defaults": not args.no_defaults,
-        "keep_bodies": args.keep_bodies,
-        "validate": not args.no_validate,
-        "upstream_url": args.upstream_url,
-    }
-    if args.account_id is not None:
-        options["account_id"] = args.account_id
+    options = serve_options(args)
     try:
         if args.cassette is not None:
             options["cassette"] = Cassette(

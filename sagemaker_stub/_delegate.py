@@ -101,6 +101,11 @@ class OptionsView:
     _options: Options
 
     @property
+    def moto_compatible(self) -> bool:
+        """Whether it was built to behave as moto does (defaults, no validation)."""
+        return self._options.moto_compatible
+
+    @property
     def allow_defaults(self) -> bool:
         """Whether a call with nothing queued gets moto's static default."""
         return self._options.allow_defaults

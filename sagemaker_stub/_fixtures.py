@@ -58,12 +58,11 @@ class FixtureKeywords(StubOptions, total=False):
     config: Any
 
 
-#: Every keyword a fixture takes, as messages list them: ``allow_defaults``
-#: first (its default differs here), then the fixture's own, then the stub's.
+#: Every keyword a fixture takes, as messages list them: the fixture's own,
+#: then the stub's.
 FIXTURE_KEYWORDS: tuple[str, ...] = (
-    "allow_defaults",
     *(name for name in FixtureKeywords.__annotations__ if name not in STUB_OPTIONS),
-    *(name for name in STUB_OPTIONS if name != "allow_defaults"),
+    *STUB_OPTIONS,
 )
 
 
@@ -83,8 +82,9 @@ def _check_buckets(
 class FixtureOptions:
     """A fixture's options: the stub's, and what the fixture does besides.
 
-    The stub's own options keep their meaning; ``allow_defaults`` is off, so
-    a test that forgets to queue fails at the call that found nothing.
+    The stub's own options keep their meaning (``allow_defaults`` is off, as
+    everywhere, so a test that forgets to queue fails at the call that found
+    nothing).
     ``every_client`` answers every other ``sagemaker-runtime`` client too,
     from the same queues (a :func:`~sagemaker_stub.mock` beside the stub), and
     ``s3`` every S3 client, for the buckets the stub owns.
@@ -118,13 +118,9 @@ class FixtureOptions:
 
     @classmethod
     def of(cls, caller: str, given: Mapping[str, Any]) -> FixtureOptions:
-        """The options ``caller`` was given as keywords, checked.
-
-        ``allow_defaults`` is False unless given.
-        """
+        """The options ``caller`` was given as keywords, checked."""
         refuse_unknown(caller, given, FIXTURE_KEYWORDS)
         stub = {name: value for name, value in given.items() if name in STUB_OPTIONS}
-        stub.setdefault("allow_defaults", False)
         own = {name: value for name, value in given.items() if name not in stub}
         return cls(stub=Options.of(caller, stub), **own)
 
@@ -178,8 +174,8 @@ def start_stub(
         test: The running test case.
         client: The client to stub; by default a new ``sagemaker-runtime``
             client (``region_name``, ``config``), as ``stub.client``.
-        options: The options of :class:`SageMakerRuntimeStub`
-            (``allow_defaults`` is False here), and the fixture's own:
+        options: The options of :class:`SageMakerRuntimeStub`, and the
+            fixture's own:
 
             - ``check_pending``: fail the test when queued results are left
               unused (default True);

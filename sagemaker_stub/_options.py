@@ -326,6 +326,7 @@ class ServeOptions(TypedDict, total=False):
     :class:`~sagemaker_stub.SageMakerRuntimeStub` for what each does.
     """
 
+    moto_compatible: bool
     allow_defaults: bool
     account_id: str
     keep_bodies: bool
@@ -346,6 +347,14 @@ class StubOptions(ServeOptions, total=False):
 SERVE_OPTIONS: tuple[str, ...] = tuple(ServeOptions.__annotations__)
 
 
+def _when_moto_compatible(options: Options) -> bool:
+    return options.moto_compatible is True
+
+
+def _unless_moto_compatible(options: Options) -> bool:
+    return options.moto_compatible is not True
+
+
 @attrs.frozen(kw_only=True)
 class Options:
     """The options a stub, mock or server was built with: validated, with defaults."""
@@ -353,10 +362,20 @@ class Options:
     #: Who was given the options, as error messages name it. Validators run
     #: once every field is set, so they can read it.
     caller: str = attrs.field(default="SageMakerRuntimeStub", eq=False, repr=False)
-    allow_defaults: bool = attrs.field(default=True, validator=_flag)
+    #: moto's behaviour, for suites migrating from it: the two options below
+    #: default to what moto does (answer an unqueued call with its default
+    #: body; validate nothing) instead of failing closed.
+    moto_compatible: bool = attrs.field(default=False, validator=_flag)
+    allow_defaults: bool = attrs.field(
+        default=attrs.Factory(_when_moto_compatible, takes_self=True),
+        validator=_flag,
+    )
     account_id: str = attrs.field(default=DEFAULT_ACCOUNT_ID, validator=_account_id)
     keep_bodies: bool = attrs.field(default=False, validator=_flag)
-    validate: bool = attrs.field(default=True, validator=_flag)
+    validate: bool = attrs.field(
+        default=attrs.Factory(_unless_moto_compatible, takes_self=True),
+        validator=_flag,
+    )
     retries: bool = attrs.field(default=False, validator=_flag)
     sleep_between_retries: bool = attrs.field(default=False, validator=_flag)
     session_ttl_seconds: float = attrs.field(

@@ -56,15 +56,20 @@ class SageMakerRuntimeStub(OptionsView, Stubber, Generic[ClientT]):
     Args:
         client: A botocore, boto3, aiobotocore or aioboto3
             ``sagemaker-runtime`` client.
+        moto_compatible: Behave as moto does, for suites migrating from it:
+            ``allow_defaults`` and ``validate`` then default to moto's
+            behaviour (a default body; no validation). Off by default.
         allow_defaults: Answer a call that finds nothing queued with moto's
-            static default (``True``), or raise :class:`NoResultError`.
+            static default body (``True``). By default such a call raises
+            :class:`NoResultError`, so a forgotten ``queue()`` fails the test.
         account_id: The account id written into ``ModelError`` messages and
             log stream ARNs, and checked in moto payloads.
         keep_bodies: Keep each request body in :attr:`calls`. Off by default,
             so memory does not grow with body size.
         validate: Refuse what the service refuses but botocore lets through
             (maximum lengths, patterns, value ranges, body sizes) with the
-            service's ``ValidationError``. Turn off to send odd input through.
+            service's ``ValidationError`` (on unless ``moto_compatible``).
+            Turn off to send odd input through.
         retries: Answer errors at botocore's HTTP layer (``before-send``)
             instead of before the call, so the client's own retry handler sees
             every response and retries as configured (a success, which

@@ -101,7 +101,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_PARTIAL] = False
     config.addinivalue_line(
         "markers",
-        f"{_MARKER}(*, allow_defaults=False, check_pending=True, "
+        f"{_MARKER}(*, check_pending=True, "
         'every_client=True, s3=False, buckets=(), region_name="us-east-1", '
         "config=None, cassette=None, and any option of SageMakerRuntimeStub): "
         "configure the "

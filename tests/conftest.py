@@ -66,9 +66,15 @@ def pytester(pytester: pytest.Pytester) -> pytest.Pytester:
 _SESSION: Any = boto3.session.Session()
 
 
-def new_client(service: str = "sagemaker-runtime", region: str = "us-east-1") -> Any:
-    """A fresh client; its event handlers are its own, so none leak between tests."""
-    return _SESSION.client(service, region_name=region)
+def new_client(
+    service: str = "sagemaker-runtime", region: str = "us-east-1", **options: Any
+) -> Any:
+    """A fresh client; its event handlers are its own, so none leak between tests.
+
+    ``options`` are ``Session.client``'s (``config``, ``endpoint_url``,
+    credentials): a client of its own needs no session of its own.
+    """
+    return _SESSION.client(service, region_name=region, **options)
 
 
 def refused(client: Any, call: Any, **params: Any) -> str:
@@ -91,10 +97,20 @@ def client() -> Any:
     return new_client()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "answer_defaults: the stub fixture answers a call with nothing queued "
+        "with moto's default body (allow_defaults=True), for tests of what "
+        "does not depend on the result",
+    )
+
+
 @pytest.fixture
-def stub(client: Any) -> Iterator[SageMakerRuntimeStub]:
+def stub(client: Any, request: pytest.FixtureRequest) -> Iterator[SageMakerRuntimeStub]:
     """An active stub on ``client``; unused results fail the test."""
-    stub = SageMakerRuntimeStub(client)
+    defaults = request.node.get_closest_marker("answer_defaults") is not None
+    stub = SageMakerRuntimeStub(client, allow_defaults=defaults)
     stub.activate()
     yield stub
     stub.deactivate()

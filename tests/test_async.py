@@ -59,6 +59,7 @@ def test_failure_is_written_to_the_failure_location(
     assert stub.read_output(response["FailureLocation"]) == b"second inference failed"
 
 
+@pytest.mark.answer_defaults
 def test_response_is_202_with_both_locations_and_an_inference_id(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -72,6 +73,7 @@ def test_response_is_202_with_both_locations_and_an_inference_id(
     assert uuid.UUID(response["InferenceId"]).version == 4
 
 
+@pytest.mark.answer_defaults
 def test_inference_id_is_echoed_and_fresh_per_call(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -154,6 +156,7 @@ def test_async_queue_is_used_before_the_sync_queue(
     assert json.loads(stub.read_output(second["OutputLocation"]))["Body"] == "sync"
 
 
+@pytest.mark.answer_defaults
 def test_default_when_both_queues_are_empty(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -202,6 +205,7 @@ def test_inline_body_identity_is_its_digest(
     assert stub.read_output(other["OutputLocation"]) == b"two"
 
 
+@pytest.mark.answer_defaults
 def test_read_output_lists_what_is_stored(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:

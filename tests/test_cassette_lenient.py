@@ -11,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import pytest_socket
 
@@ -26,6 +25,7 @@ from sagemaker_stub import (
 )
 from sagemaker_stub._cassettes.file import documents_of, write_documents
 from sagemaker_stub._cassettes.interactions import Interaction
+from tests.conftest import new_client
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -62,9 +62,12 @@ def odd_endpoint() -> Iterator[str]:
 
 
 def client(url: str | None = None) -> Any:
-    return boto3.session.Session(
-        aws_access_key_id="AKIDLENIENT", aws_secret_access_key="lenient-secret"
-    ).client("sagemaker-runtime", region_name="eu-west-1", endpoint_url=url)
+    return new_client(
+        region="eu-west-1",
+        endpoint_url=url,
+        aws_access_key_id="AKIDLENIENT",
+        aws_secret_access_key="lenient-secret",
+    )
 
 
 def seen(response: dict[str, Any]) -> tuple[object, ...]:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import pytest_socket
 
@@ -24,14 +23,18 @@ from sagemaker_stub import (
     Source,
     json_ignoring,
 )
+from tests.conftest import new_client
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
 
 def client(url: str | None = None) -> Any:
-    return boto3.session.Session(
-        aws_access_key_id="AKIDMATCHING", aws_secret_access_key="matching-secret"
-    ).client("sagemaker-runtime", region_name="eu-west-1", endpoint_url=url)
+    return new_client(
+        region="eu-west-1",
+        endpoint_url=url,
+        aws_access_key_id="AKIDMATCHING",
+        aws_secret_access_key="matching-secret",
+    )
 
 
 def ask(runtime: Any, body: object, **params: Any) -> str:

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import pytest_socket
 from botocore.config import Config
@@ -39,6 +38,7 @@ from sagemaker_stub import (
     StreamError,
     StreamResult,
 )
+from tests.conftest import new_client
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -66,13 +66,14 @@ def client(
     service: str = "sagemaker-runtime", url: str | None = None, config: Any = None
 ) -> Any:
     """A client signed with the dummy credentials, pointed at ``url``."""
-    session: Any = boto3.session.Session(
+    made = new_client(
+        service,
+        "eu-west-1",
+        endpoint_url=url,
+        config=config,
         aws_access_key_id=KEY_ID,
         aws_secret_access_key=SECRET,
         aws_session_token=TOKEN,
-    )
-    made = session.client(
-        service, region_name="eu-west-1", endpoint_url=url, config=config
     )
     _MADE.append(made)
     return made

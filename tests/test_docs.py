@@ -47,7 +47,7 @@ def test_pages_with_examples_are_found() -> None:
     counts = {page.name: len(python_blocks(page)) for page in PAGES}
     assert counts["README.md"] == 2
     assert counts["guide.md"] >= 7
-    assert counts["migrating.md"] == 2
+    assert counts["migrating.md"] == 3
     assert counts["streaming.md"] == 4
     assert counts["async.md"] == 3
     assert counts["faults.md"] == 6
@@ -147,7 +147,7 @@ def test_quickstart_demo_runs() -> None:
     with contextlib.redirect_stdout(out):
         runpy.run_path(str(ROOT / "examples" / "quickstart.py"), run_name="__main__")
     text = out.getvalue()
-    for label in ("sync:", "reuse:", "async:", "fallback:", "error:", "default:"):
+    for label in ("sync:", "reuse:", "async:", "fallback:", "error:", "unqueued:"):
         assert label in text
     assert "remembered" in text
     assert "202" in text

@@ -6,7 +6,6 @@ import time
 import warnings
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
@@ -72,6 +71,7 @@ def test_a_modeled_fault_raises_its_client_class(
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
 
 
+@pytest.mark.answer_defaults
 def test_fail_every_nth(client: Any, stub: SageMakerRuntimeStub) -> None:
     stub.add_fault(FailEvery(ErrorResult.service_unavailable(), nth=3))
     assert _outcomes(client, 7) == [
@@ -87,7 +87,7 @@ def test_fail_every_nth(client: Any, stub: SageMakerRuntimeStub) -> None:
 
 def _random_run(seed: int) -> list[str]:
     client = new_client()
-    with SageMakerRuntimeStub(client) as stub:
+    with SageMakerRuntimeStub(client, allow_defaults=True) as stub:
         stub.add_fault(
             FailRandomly(ErrorResult.internal_failure(), probability=0.5, seed=seed)
         )
@@ -109,6 +109,7 @@ def test_a_probability_of_one_fails_every_call(
     assert _outcomes(client, 3) == ["InternalFailure"] * 3
 
 
+@pytest.mark.answer_defaults
 def test_faults_can_be_scoped_to_an_endpoint(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -117,6 +118,7 @@ def test_faults_can_be_scoped_to_an_endpoint(
     assert _outcomes(client, 1, endpoint="slow") == ["ThrottlingException"]
 
 
+@pytest.mark.answer_defaults
 def test_faults_can_be_scoped_to_operations(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -172,12 +174,14 @@ def test_only_the_first_error_policy_answers(
     ]
 
 
+@pytest.mark.answer_defaults
 def test_clear_faults(client: Any, stub: SageMakerRuntimeStub) -> None:
     stub.add_fault(FailEvery(ErrorResult.throttling(), nth=1))
     stub.clear_faults()
     assert _outcomes(client, 2) == ["ok", "ok"]
 
 
+@pytest.mark.answer_defaults
 def test_latency_delays_the_call_and_is_recorded(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -193,12 +197,7 @@ def test_latency_delays_the_call_and_is_recorded(
 
 def test_latency_past_the_read_timeout_times_out() -> None:
     """A delay of at least read_timeout raises botocore's ReadTimeoutError."""
-    session: Any = boto3.session.Session()
-    client = session.client(
-        "sagemaker-runtime",
-        region_name="us-east-1",
-        config=Config(read_timeout=0.05, retries={"max_attempts": 0}),
-    )
+    client = new_client(config=Config(read_timeout=0.05, retries={"max_attempts": 0}))
     with SageMakerRuntimeStub(client) as stub:
         stub.add_fault(Latency(30))
         started = time.perf_counter()
@@ -369,6 +368,7 @@ def test_bad_attachments_fail_at_add_fault(
     assert str(info.value) == message
 
 
+@pytest.mark.answer_defaults
 def test_latencies_add_up_and_can_be_scoped(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:

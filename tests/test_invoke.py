@@ -80,6 +80,7 @@ def test_equal_bytes_are_the_same_request(
     assert body_of(client.invoke_endpoint(EndpointName="e", Body=b"y")) == b"second"
 
 
+@pytest.mark.answer_defaults
 def test_file_like_body_is_left_readable(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -202,6 +203,7 @@ def test_endpoint_falls_back_to_the_shared_queue(
     assert body_of(client.invoke_endpoint(EndpointName="churn", Body=b"2")) == b"shared"
 
 
+@pytest.mark.answer_defaults
 def test_default_answers_and_is_recorded(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -364,6 +366,7 @@ def test_call_history_records_each_call(
 def test_keep_bodies_records_the_request_body(client: Any) -> None:
     """keep_bodies=True keeps each request body in the history."""
     with SageMakerRuntimeStub(client, keep_bodies=True) as stub:
+        stub.queue(InvokeResult(body=b"ok"))
         client.invoke_endpoint(EndpointName="e", Body="héllo")
     assert stub.calls[0].body == "héllo".encode()
 

@@ -28,6 +28,7 @@ from sagemaker_stub import (
     AsyncResult,
     ErrorResult,
     InvokeResult,
+    NoResultError,
     S3NotStubbedError,
     SageMakerRuntimeMock,
     SageMakerRuntimeStub,
@@ -324,7 +325,7 @@ def test_a_client_made_while_another_thread_activates_is_answered() -> None:
 def test_the_history_does_not_keep_clients_alive() -> None:
     """A client the code dropped is collected, call made or not; its call
     remains in the history with its region."""
-    with sagemaker_stub.mock() as stub:
+    with sagemaker_stub.mock(allow_defaults=True) as stub:
         client = new_client(region="sa-east-1")
         invoke(client)
         ref = weakref.ref(client)
@@ -403,7 +404,7 @@ def test_options_are_read_only_properties() -> None:
         True,
         True,
     )
-    assert everywhere.allow_defaults
+    assert not everywhere.allow_defaults
     with pytest.raises(AttributeError):
         everywhere.retries = False  # type: ignore[misc]
 
@@ -742,13 +743,18 @@ def test_the_buckets_given_to_mock_stay_owned_across_decorated_tests() -> None:
 
 
 @sagemaker_stub.mock
-def _decorated_bare() -> bytes:
-    return invoke(new_client())
+def _decorated_bare() -> str:
+    with pytest.raises(NoResultError) as info:
+        invoke(new_client())
+    return str(info.value)
 
 
 def test_mock_decorates_without_parentheses() -> None:
-    """@mock, as moto's @mock_aws: the mock answers with its defaults."""
-    assert _decorated_bare() == b"body"
+    """@mock, as moto's @mock_aws: the mock answers in the body, failing closed
+    (without it, the client would look for credentials instead)."""
+    assert _decorated_bare().startswith(
+        "No result is queued for InvokeEndpoint on endpoint 'ep'."
+    )
 
 
 def test_mock_refuses_a_positional_that_is_not_a_test() -> None:

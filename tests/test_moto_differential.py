@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from moto import mock_aws
 
 from sagemaker_stub import OutputNotFoundError, SageMakerRuntimeStub
+from tests.conftest import new_client
 
 MOTO_API = "http://motoapi.amazonaws.com/moto-api/static/sagemaker"
 
@@ -71,12 +72,17 @@ class _Base:
         raise NotImplementedError
 
 
+#: One session for every scenario (a session costs ~0.1 s to make), made after
+#: moto is imported so that its clients carry moto's before-send handler.
+_MOTO_SESSION = boto3.session.Session()
+
+
 class MotoBackend(_Base):
     """moto's mock_aws, configured through its /moto-api endpoints."""
 
     def __init__(self, region: str) -> None:
-        super().__init__(boto3.client("sagemaker-runtime", region_name=region))
-        self.s3 = boto3.client("s3", region_name=region)
+        super().__init__(_MOTO_SESSION.client("sagemaker-runtime", region_name=region))
+        self.s3 = _MOTO_SESSION.client("s3", region_name=region)
 
     def queue(self, payload: dict[str, Any]) -> None:
         requests.post(f"{MOTO_API}/endpoint-results", json=payload, timeout=5)
@@ -124,10 +130,15 @@ def run_moto(scenario: Scenario, region: str = "us-east-1") -> list[Observation]
 
 def run_stub(scenario: Scenario, region: str = "us-east-1") -> list[Observation]:
     """Run ``scenario`` against a fresh stub."""
-    client = boto3.session.Session().client("sagemaker-runtime", region_name=region)
-    # moto validates nothing, and its documented examples send InputLocation
-    # "qwer", which the service (and the stub by default) refuses.
-    stub = SageMakerRuntimeStub(client, validate=False)
+    # Keys of its own: under the environment's (fake) keys, the shared session
+    # would resolve and keep them for every later client of the suite.
+    client = new_client(
+        region=region, aws_access_key_id="stub", aws_secret_access_key="stub"
+    )
+    # moto answers unqueued calls with its defaults and validates nothing (its
+    # documented examples send InputLocation "qwer", which the service, and
+    # the stub by default, refuses): the one switch for suites from moto.
+    stub = SageMakerRuntimeStub(client, moto_compatible=True)
     with stub:
         observed = scenario(StubBackend(stub))
         stub.deactivate(report_unused=False)

@@ -9,7 +9,14 @@ import attrs
 import pytest
 
 import sagemaker_stub
-from sagemaker_stub import SageMakerRuntimeMock, SageMakerRuntimeStub, mock, serve
+from sagemaker_stub import (
+    NoResultError,
+    SageMakerRuntimeMock,
+    SageMakerRuntimeStub,
+    Source,
+    mock,
+    serve,
+)
 from sagemaker_stub._fixtures import FIXTURE_KEYWORDS, FixtureKeywords
 from sagemaker_stub._options import (
     SERVE_OPTIONS,
@@ -18,10 +25,11 @@ from sagemaker_stub._options import (
     ServeOptions,
     StubOptions,
 )
+from tests.conftest import new_client
 
 #: The order messages list the stub's options in.
 LISTED = (
-    "allow_defaults, account_id, keep_bodies, validate, retries, "
+    "moto_compatible, allow_defaults, account_id, keep_bodies, validate, retries, "
     "sleep_between_retries, session_ttl_seconds, cassette"
 )
 
@@ -60,7 +68,7 @@ def test_every_entry_point_refuses_a_keyword_it_does_not_take(client: Any) -> No
         serve(retries=True)  # type: ignore[call-arg]
     assert str(serve_error.value) == (
         "serve() got an unexpected keyword argument 'retries'; it takes "
-        "allow_defaults, account_id, keep_bodies, validate, "
+        "moto_compatible, allow_defaults, account_id, keep_bodies, validate, "
         "session_ttl_seconds, cassette."
     )
     errors: list[str] = []
@@ -78,9 +86,8 @@ def test_every_entry_point_refuses_a_keyword_it_does_not_take(client: Any) -> No
     assert errors == [
         (
             "start_stub() got an unexpected keyword argument 'check_pendng'; it "
-            "takes allow_defaults, check_pending, every_client, s3, buckets, "
-            "region_name, config, account_id, keep_bodies, validate, retries, "
-            "sleep_between_retries, session_ttl_seconds, cassette."
+            "takes check_pending, every_client, s3, buckets, region_name, config, "
+            f"{LISTED}."
         )
     ]
 
@@ -113,4 +120,44 @@ def test_forwarded_properties_are_read_only(client: Any) -> None:
         stub.calls = []  # type: ignore[assignment]
     assert str(info.value) == (
         "property 'calls' of 'SageMakerRuntimeStub' object has no setter"
+    )
+
+
+# -- one safe default ------------------------------------------------------------
+
+
+def test_every_entry_point_fails_closed_by_default(client: Any) -> None:
+    """An unqueued call raises NoResultError from the stub, mock() and serve()
+    alike (the fixtures and start_stub: tests/test_plugin.py, test_unittest_helper)."""
+    with SageMakerRuntimeStub(client), pytest.raises(NoResultError):
+        client.invoke_endpoint(EndpointName="e", Body=b"x")
+    with mock(), pytest.raises(NoResultError):
+        new_client().invoke_endpoint(EndpointName="e", Body=b"x")
+    assert not serve().allow_defaults
+    assert Options().allow_defaults is False
+    assert Options().validate is True
+
+
+def test_moto_compatible_is_the_one_switch_to_moto_behaviour(client: Any) -> None:
+    """It answers unqueued calls with moto's defaults and validates nothing;
+    each of the two can still be given on its own."""
+    with SageMakerRuntimeStub(client, moto_compatible=True) as stub:
+        body = client.invoke_endpoint(EndpointName="e", Body=b"x")["Body"].read()
+        client.invoke_endpoint_async(EndpointName="e", InputLocation="qwer")
+    assert body == b"body"
+    assert [call.source for call in stub.calls] == [Source.DEFAULT, Source.DEFAULT]
+    assert (stub.allow_defaults, stub.validate) == (True, False)
+    chosen = Options(moto_compatible=True, allow_defaults=False, validate=True)
+    assert (chosen.allow_defaults, chosen.validate) == (False, True)
+    with mock(moto_compatible=True) as everywhere:
+        assert (
+            new_client().invoke_endpoint(EndpointName="e", Body=b"x")["Body"].read()
+            == b"body"
+        )
+    assert everywhere.moto_compatible
+    with pytest.raises(TypeError) as info:
+        Options(moto_compatible="yes")  # type: ignore[arg-type]
+    assert str(info.value) == (
+        "SageMakerRuntimeStub(moto_compatible=...) must be True or False; "
+        "got 'yes' (str)."
     )

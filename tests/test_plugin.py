@@ -96,7 +96,7 @@ def test_a_forgotten_queue_fails_on_the_tests_line_with_the_message(
         [
             ">       ask(sagemaker_runtime_stub.client)",
             "*>       return client.invoke_endpoint(EndpointName=*",
-            f"E       sagemaker_stub._errors.NoResultError: {why}, *",
+            f"E       sagemaker_stub._errors.NoResultError: {why}.",
         ]
     )
     assert len(failure.splitlines()) < 25
@@ -250,8 +250,8 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
         [
             (
                 "*@pytest.mark.sagemaker_runtime_stub takes only the keywords "
-                "allow_defaults, check_pending, every_client, s3, buckets, "
-                "region_name, config, account_id, "
+                "check_pending, every_client, s3, buckets, "
+                "region_name, config, moto_compatible, allow_defaults, account_id, "
                 "keep_bodies, validate, retries, sleep_between_retries, "
                 "session_ttl_seconds, cassette: "
                 "*unexpected keyword argument 'check_pendng'*"
@@ -282,7 +282,7 @@ def test_the_fixture_fails_closed(pytester: pytest.Pytester) -> None:
         from sagemaker_stub import NoResultError
 
         def test_it(sagemaker_runtime_stub):
-            with pytest.raises(NoResultError, match="allow_defaults=False"):
+            with pytest.raises(NoResultError, match="No result is queued"):
                 sagemaker_runtime_stub.client.invoke_endpoint(
                     EndpointName="e", Body=b"x"
                 )

@@ -20,7 +20,6 @@ if os.environ.get("SAGEMAKER_STUB_OLDEST"):
         allow_module_level=True,
     )
 
-import boto3
 from botocore.config import Config
 from langchain_aws.llms.sagemaker_endpoint import LLMContentHandler, SagemakerEndpoint
 
@@ -32,6 +31,7 @@ from sagemaker_stub import (
     Source,
     StreamResult,
 )
+from tests.conftest import new_client
 
 
 class TGIHandler(LLMContentHandler):
@@ -97,11 +97,8 @@ def test_model_errors_reach_the_caller(client: Any, stub: SageMakerRuntimeStub) 
 
 def test_throttling_is_retried_by_the_client_langchain_was_given() -> None:
     """retries=True: a standard-mode client retries under langchain-aws."""
-    session: Any = boto3.session.Session()
-    client = session.client(
-        "sagemaker-runtime",
-        region_name="us-east-1",
-        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
+    client = new_client(
+        config=Config(retries={"mode": "standard", "total_max_attempts": 3})
     )
     with SageMakerRuntimeStub(client, retries=True) as stub:
         stub.add_endpoint("tgi")

@@ -17,6 +17,7 @@ from sagemaker_stub import (
 from .conftest import new_client, refused
 
 
+@pytest.mark.answer_defaults
 def test_without_declarations_every_endpoint_exists(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -70,6 +71,7 @@ def test_a_refused_call_takes_no_result_and_is_recorded(
     assert second.source is Source.QUEUED
 
 
+@pytest.mark.answer_defaults
 def test_removing_an_endpoint_makes_it_not_found(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -133,6 +135,7 @@ def test_the_serving_variant_is_reported_unless_the_result_sets_one(
     assert "InvokedProductionVariant" not in omitted
 
 
+@pytest.mark.answer_defaults
 def test_the_serving_variant_without_declarations(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -355,6 +358,7 @@ def test_declaring_again_replaces_the_declaration(
     assert response["InvokedProductionVariant"] == "new"
 
 
+@pytest.mark.answer_defaults
 def test_the_default_reports_a_declared_variant(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:

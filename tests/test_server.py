@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree
 
-import boto3
 import httpx
 import pytest
 from botocore.auth import SigV4Auth
@@ -59,10 +58,13 @@ def server() -> Iterator[SageMakerRuntimeServer]:
 
 def remote(server: SageMakerRuntimeServer, service: str = "sagemaker-runtime") -> Any:
     """A boto3 client pointed at the server, signed with dummy keys."""
-    session: Any = boto3.session.Session(
-        aws_access_key_id="AKIDTEST", aws_secret_access_key="secret"
+    client = new_client(
+        service,
+        "eu-west-1",
+        endpoint_url=server.url,
+        aws_access_key_id="AKIDTEST",
+        aws_secret_access_key="secret",
     )
-    client = session.client(service, region_name="eu-west-1", endpoint_url=server.url)
     _MADE.append(client)
     return client
 
@@ -730,7 +732,6 @@ def test_the_console_script_serves_until_terminated() -> None:
             "serve",
             "--port",
             "0",
-            "--no-defaults",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -753,6 +754,27 @@ def test_the_console_script_serves_until_terminated() -> None:
         assert process.wait(timeout=10) == 0
         assert process.stdout is not None
         process.stdout.close()
+
+
+@pytest.mark.parametrize(
+    ("flags", "allow_defaults", "validate"),
+    [
+        ([], False, True),
+        (["--moto-compatible"], True, False),
+        (["--allow-defaults"], True, True),
+        (["--moto-compatible", "--no-validate"], True, False),
+        (["--no-validate"], False, False),
+    ],
+)
+def test_the_console_script_fails_closed_unless_told(
+    flags: list[str], allow_defaults: bool, validate: bool
+) -> None:
+    """One default everywhere: --moto-compatible is the switch, as moto_compatible."""
+    from sagemaker_stub._cli import _parser, serve_options  # noqa: PLC0415
+
+    options = serve_options(_parser().parse_args(["serve", *flags]))
+    server = sagemaker_stub.serve(**options)
+    assert (server.allow_defaults, server.validate) == (allow_defaults, validate)
 
 
 def test_the_console_script_refuses_a_bad_port(
@@ -870,6 +892,7 @@ def test_base64_parts_latency_and_a_valid_integer_header(
     )
     control(server, "POST", "faults", json={"policy": "latency", "seconds": 0.01})
     control(server, "POST", "queue", json={"results": [{}]})  # an empty body
+    control(server, "POST", "queue", json={"queue": "async", "results": [{}]})
     client = remote(server)
     assert client.invoke_endpoint(EndpointName="e", Body=b"0")["Body"].read() == b""
     stream = client.invoke_endpoint_with_response_stream(EndpointName="e", Body=b"1")

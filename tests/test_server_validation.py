@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
 from botocore.config import Config
@@ -28,6 +27,7 @@ ENDPOINT_PATTERN = "^[a-zA-Z0-9](-*[a-zA-Z0-9])*"
 @pytest.mark.parametrize(
     "operation", ["invoke_endpoint", "invoke_endpoint_with_response_stream"]
 )
+@pytest.mark.answer_defaults
 def test_a_body_over_6_mb_is_refused(
     client: Any, stub: SageMakerRuntimeStub, operation: str
 ) -> None:
@@ -162,6 +162,7 @@ def test_async_parameters_follow_the_model(
     ) == (f"1 validation error detected: {message}")
 
 
+@pytest.mark.answer_defaults
 def test_async_ranges_accept_their_bounds(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -191,6 +192,7 @@ def test_async_needs_exactly_one_of_body_and_input_location(
 
 
 @needs_inline_async_body
+@pytest.mark.answer_defaults
 def test_an_inline_async_body_over_128000_bytes_is_refused(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -218,7 +220,7 @@ def test_refused_calls_keep_their_results_and_are_recorded(
 def test_validation_can_be_turned_off() -> None:
     """validate=False sends odd input through, as moto does."""
     client = new_client()
-    with SageMakerRuntimeStub(client, validate=False) as stub:
+    with SageMakerRuntimeStub(client, validate=False, allow_defaults=True) as stub:
         stub.queue(InvokeResult(body=b"through"))
         response = client.invoke_endpoint(
             EndpointName="my_endpoint", Body=b"x" * (SIX_MB + 1)
@@ -268,12 +270,7 @@ def test_every_pattern_in_the_model_translates() -> None:
 
 def test_minimums_are_checked_when_botocore_does_not() -> None:
     """With parameter_validation off, the stub still refuses a TTL under 60."""
-    session: Any = boto3.session.Session()
-    client = session.client(
-        "sagemaker-runtime",
-        region_name="us-east-1",
-        config=Config(parameter_validation=False),
-    )
+    client = new_client(config=Config(parameter_validation=False))
     with SageMakerRuntimeStub(client):
         message = refused(
             client,
@@ -288,6 +285,7 @@ def test_minimums_are_checked_when_botocore_does_not() -> None:
     )
 
 
+@pytest.mark.answer_defaults
 def test_many_valid_names_pass_and_a_bad_one_is_still_refused(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:

@@ -52,6 +52,7 @@ def _open(client: Any, endpoint: str = "chat", **params: Any) -> str:
     return match.group("id")
 
 
+@pytest.mark.answer_defaults
 def test_new_session_returns_an_id_and_expiry(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -74,6 +75,7 @@ def test_new_session_returns_an_id_and_expiry(
     assert stub.calls[0].session_id == session.session_id
 
 
+@pytest.mark.answer_defaults
 def test_calls_in_a_session_are_routed_and_recorded_per_session(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -97,6 +99,7 @@ def test_calls_in_a_session_are_routed_and_recorded_per_session(
     assert by_session == [first, second, first, second]
 
 
+@pytest.mark.answer_defaults
 def test_the_same_body_in_two_sessions_takes_two_results(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -112,6 +115,7 @@ def test_the_same_body_in_two_sessions_takes_two_results(
     assert bodies == [b"1", b"2", b"1"]
 
 
+@pytest.mark.answer_defaults
 def test_a_result_can_close_the_session(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -144,6 +148,7 @@ def test_an_unknown_session_is_refused(client: Any, stub: SageMakerRuntimeStub) 
     assert message == "Session made-up not found for endpoint chat."
 
 
+@pytest.mark.answer_defaults
 def test_a_session_belongs_to_its_endpoint(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -160,7 +165,9 @@ def test_a_session_belongs_to_its_endpoint(
 
 def test_an_expired_session_is_refused() -> None:
     client = new_client()
-    with SageMakerRuntimeStub(client, session_ttl_seconds=0.01) as stub:
+    with SageMakerRuntimeStub(
+        client, session_ttl_seconds=0.01, allow_defaults=True
+    ) as stub:
         session_id = _open(client)
         time.sleep(0.02)
         message = refused(
@@ -207,6 +214,7 @@ def test_closing_outside_a_session_fails_and_keeps_the_result(
 
 
 @needs_stream_sessions
+@pytest.mark.answer_defaults
 def test_streams_use_sessions_but_cannot_open_them(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:

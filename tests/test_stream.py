@@ -169,6 +169,7 @@ def test_an_error_after_the_parts_raises_event_stream_error(
     assert stub.calls[0].stream.finished
 
 
+@pytest.mark.answer_defaults
 def test_an_error_before_the_stream_raises_the_client_class(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:
@@ -259,6 +260,7 @@ def test_unset_optional_headers_are_absent(
     assert payloads(response) == [b"x"]
 
 
+@pytest.mark.answer_defaults
 def test_default_when_nothing_is_queued(
     client: Any, stub: SageMakerRuntimeStub
 ) -> None:

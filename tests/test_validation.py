@@ -529,8 +529,7 @@ def test_without_defaults_an_unqueued_call_names_the_request(client: Any) -> Non
                 EndpointName="churn", Body=b'{"f": 1}', Accept="application/json"
             )
         assert str(info.value) == (
-            "No result is queued for InvokeEndpoint on endpoint 'churn', and this "
-            "stub was created with allow_defaults=False.\n"
+            "No result is queued for InvokeEndpoint on endpoint 'churn'.\n"
             "Request: Accept='application/json', Body of 8 bytes b'{\"f\": 1}'.\n"
             "Results are queued only for other endpoints: 'other'.\n"
             "Queue one with stub.queue(InvokeResult(...), endpoint_name='churn') or "
@@ -539,8 +538,7 @@ def test_without_defaults_an_unqueued_call_names_the_request(client: Any) -> Non
         with pytest.raises(NoResultError) as info:
             client.invoke_endpoint_async(EndpointName="churn", InputLocation="s3://a/b")
         assert str(info.value) == (
-            "No result is queued for InvokeEndpointAsync on endpoint 'churn', and this "
-            "stub was created with allow_defaults=False.\n"
+            "No result is queued for InvokeEndpointAsync on endpoint 'churn'.\n"
             "Request: InputLocation='s3://a/b', no Body.\n"
             "Results are queued only for other endpoints: 'other'.\n"
             "Queue one with stub.queue_async(AsyncResult.success(...), "

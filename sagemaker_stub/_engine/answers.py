@@ -225,7 +225,7 @@ def missing(
     cassette: str | None = None,
     differences: list[str] | None = None,
 ) -> NoResultError:
-    """The error for a call that found nothing queued, with defaults off.
+    """The error for a call that found nothing queued (``allow_defaults`` off).
 
     It shows the request, the other endpoints that have results, the exact
     call that queues one, and, when the same request got an error before, why
@@ -246,7 +246,7 @@ def missing(
     if cassette is None:
         first = (
             f"No result is queued for {request.operation.name} on endpoint "
-            f"{endpoint!r}, and this stub was created with allow_defaults=False."
+            f"{endpoint!r}."
         )
     elif differences:
         first = (

@@ -93,14 +93,14 @@ async def test_async_and_stream_calls_fall_back_to_the_sync_queue(
 
 
 async def test_nothing_queued_raises_or_answers_the_default(client: Any) -> None:
-    async with SageMakerRuntimeStub(client, allow_defaults=False) as strict:
+    async with SageMakerRuntimeStub(client) as strict:
         with pytest.raises(
             NoResultError,
             match="No result is queued for InvokeEndpoint on endpoint 'e'",
         ):
             await client.invoke_endpoint(EndpointName="e", Body=b"1")
         assert strict.calls[0].source is Source.UNANSWERED
-    async with SageMakerRuntimeStub(client) as lenient:
+    async with SageMakerRuntimeStub(client, moto_compatible=True) as lenient:
         response = await client.invoke_endpoint(EndpointName="e", Body=b"1")
         assert await body_of(response) == b"body"
         assert lenient.calls[0].source is Source.DEFAULT
