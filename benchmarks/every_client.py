@@ -2,9 +2,11 @@
 on unrelated clients.
 
 Importing ``sagemaker_stub`` wraps ``BaseClient.__init__`` to note each
-client made. An "unwatched" client here is made with botocore's own
-``__init__`` put back for the moment, as if the package had not been
-imported, so both sides run in one process and take turns.
+client made, ``BaseClient._make_api_call`` to reach clients made before the
+import, and ``Session.create_client`` for the keys of clients a mock
+answers. An "unwatched" client here is made, and its calls made, with
+botocore's own methods put back for the moment, as if the package had not
+been imported, so both sides run in one process and take turns.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.client import BaseClient
 from botocore.stub import Stubber
 
@@ -36,26 +39,41 @@ Row = tuple[str, str, str]
 
 @contextmanager
 def unwatched() -> Iterator[None]:
-    """Clients made inside are made by botocore's own ``__init__``."""
-    watched = BaseClient.__init__
-    BaseClient.__init__ = watched.__wrapped__  # type: ignore[attr-defined,method-assign]
+    """Inside, clients are made, and call, by botocore's own methods."""
+    watched = [
+        (BaseClient, "__init__"),
+        (BaseClient, "_make_api_call"),
+        (botocore.session.Session, "create_client"),
+    ]
+    methods = [(owner, name, getattr(owner, name)) for owner, name in watched]
+    for owner, name, method in methods:
+        setattr(owner, name, method.__wrapped__)
     try:
         yield
     finally:
-        BaseClient.__init__ = watched  # type: ignore[method-assign]
+        for owner, name, method in methods:
+            setattr(owner, name, method)
 
 
 class GetItems:
     """DynamoDB ``get_item`` on a client whose Stubber holds every answer."""
 
-    def __init__(self, client: Any, count: int) -> None:
+    def __init__(self, client: Any, count: int, *, as_if_unimported: bool) -> None:
         self.client = client
+        self.as_if_unimported = as_if_unimported
         stubber = Stubber(client)
         for _ in range(count):
             stubber.add_response("get_item", {"Item": {"k": {"S": "v"}}})
         stubber.activate()
 
     def run(self, start: int, stop: int) -> None:
+        if self.as_if_unimported:
+            with unwatched():
+                self._calls(start, stop)
+        else:
+            self._calls(start, stop)
+
+    def _calls(self, start: int, stop: int) -> None:
         get_item = self.client.get_item
         for _ in range(start, stop):
             get_item(TableName="table", Key={"k": {"S": "k"}})
@@ -75,8 +93,8 @@ def bench_unrelated_clients(count: int = 10_000) -> list[Row]:
     """A DynamoDB call: made after the import, with or without a mock active,
     beside one made as if the package had not been imported."""
     with unwatched():
-        before = GetItems(dynamodb(), count)
-    after = GetItems(dynamodb(), count)
+        before = GetItems(dynamodb(), count, as_if_unimported=True)
+    after = GetItems(dynamodb(), count, as_if_unimported=False)
     bodies = [b""] * count
     quiet = per_call_in_turns(
         {"before": lambda _: before, "after": lambda _: after},
@@ -84,8 +102,8 @@ def bench_unrelated_clients(count: int = 10_000) -> list[Row]:
     )
     with sagemaker_stub.mock(s3=True):
         with unwatched():
-            before = GetItems(dynamodb(), count)
-        after = GetItems(dynamodb(), count)
+            before = GetItems(dynamodb(), count, as_if_unimported=True)
+        after = GetItems(dynamodb(), count, as_if_unimported=False)
         mocking = per_call_in_turns(
             {"before": lambda _: before, "after": lambda _: after},
             bodies,

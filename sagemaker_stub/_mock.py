@@ -2,11 +2,12 @@
 
 A test rarely holds the client the code under test calls: an app makes one at
 import, a library makes its own. While a :class:`SageMakerRuntimeMock` is
-active it answers every ``sagemaker-runtime`` client made since the package
-was imported (``_doors.clients`` keeps track of them), and with ``s3=True``
-every S3 client too, for the buckets it owns. It is a facade over the same
-engine and doors as the client-bound stub: one door per client, opened when
-the mock starts or as a client is made, and closed when it stops.
+active it answers every ``sagemaker-runtime`` client (``_doors.clients``
+keeps track of them), and with ``s3=True`` every S3 client too, for the
+buckets it owns. It is a facade over the same engine and doors as the
+client-bound stub: one door per client, opened when the mock starts, as a
+client is made, or at the first call of a client made before the package was
+imported, and closed when it stops.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from ._engine.control import Control
 from ._engine.engine import Engine
 from ._errors import StubActivationError
 from ._lifecycle import Lifecycle
-from ._options import Options, StubOptions
+from ._options import PLACEHOLDER_KEY, Options, StubOptions
 from ._python_internals import unittest_failed
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
@@ -83,6 +84,15 @@ class _EveryClient:
         door = self._doors.pop(client, None)
         if door is not None:
             door.close()
+
+    def placeholder_key(self, service: str) -> str | None:
+        """Placeholder keys for a client this mock answers, unless it records:
+        then the client signs what is sent with the keys botocore finds."""
+        if self._tape is not None and self._tape.records:
+            return None
+        if service == clients.RUNTIME or (service == clients.S3 and self._s3):
+            return PLACEHOLDER_KEY
+        return None
 
     def release_all(self) -> None:
         """Stop answering every client."""
@@ -187,10 +197,10 @@ class SageMakerRuntimeMock(OptionsView):
     def activate(self) -> None:
         """Start answering every client.
 
-        Clients made before ``sagemaker_stub`` was imported are not reached:
-        stub those with :class:`SageMakerRuntimeStub`. A client-bound stub
-        keeps answering its own client. If another mock is active, this one
-        answers in its place until it is deactivated.
+        A client made before ``sagemaker_stub`` was imported is reached at its
+        first call. A client-bound stub keeps answering its own client. If
+        another mock is active, this one answers in its place until it is
+        deactivated.
 
         Raises:
             StubActivationError: This mock is already active.
@@ -352,9 +362,10 @@ def mock(
     with or without parentheses (``@mock`` is ``@mock()``, as moto's
     ``@mock_aws`` is).
     It reaches clients made inside it and clients made before it, such as an
-    app's module-level client, as long as they were made after
-    ``sagemaker_stub`` was imported (in pytest, the plugin imports it before
-    any test module).
+    app's module-level client, even one made before ``sagemaker_stub`` was
+    imported (from its first call). A client made under it with no keys gets
+    placeholder ones, so no credential chain runs (unless it records a
+    cassette).
 
     Args:
         s3: Also answer every S3 client, sync or async: GetObject, HeadObject,

@@ -256,6 +256,32 @@ def test_the_same_traffic_records_the_same_bytes(tmp_path: Path) -> None:
     assert first.read_bytes() == second.read_bytes()
 
 
+def test_recording_with_no_credentials_says_what_to_set(tmp_path: Path) -> None:
+    """A recording stub or mock keeps botocore's credential chain (no
+    placeholder keys), and when it finds none the call says what to set."""
+    path = tmp_path / "c.json"
+    expected = (
+        f"Cassette {str(path)!r} records this InvokeEndpoint call by sending it to "
+        "SageMaker, and botocore found no AWS credentials to sign it with. For the "
+        "recording run, set AWS_PROFILE (or AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY) and a region; or replay what is recorded instead "
+        "(record_mode='none', --sagemaker-record-mode=none)."
+    )
+    client = new_client()
+    cassette = Cassette(path, record_mode="all")
+    with SageMakerRuntimeStub(client, cassette=cassette) as stub:
+        with pytest.raises(CassetteError) as info:
+            client.invoke_endpoint(EndpointName="e", Body=b"x")
+        assert str(info.value) == expected
+        assert [call.source for call in stub.calls] == [Source.RECORDED]
+    with sagemaker_stub.mock(cassette=cassette) as everywhere:
+        made = new_client()  # no keys given: a library's client
+        with pytest.raises(CassetteError) as info:
+            made.invoke_endpoint(EndpointName="e", Body=b"x")
+        assert str(info.value) == expected
+    assert len(everywhere.calls) == 1
+
+
 def test_no_credential_signature_or_token_is_written(tmp_path: Path) -> None:
     path = tmp_path / "cassette.json"
     record(path)
@@ -961,8 +987,12 @@ def test_the_server_says_when_it_cannot_forward(tmp_path: Path) -> None:
     assert caught.value.response["Error"] == {
         "Code": "SageMakerStubError",
         "Message": (
-            "sagemaker-stub could not forward InvokeEndpoint to record it: "
-            "Unable to locate credentials"
+            f"Cassette {str(tmp_path / 'x.json')!r} records this InvokeEndpoint "
+            "call by sending it to SageMaker, and botocore found no AWS "
+            "credentials to sign it with. For the recording run, set AWS_PROFILE "
+            "(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) and a region; or "
+            "replay what is recorded instead (record_mode='none', "
+            "--sagemaker-record-mode=none)."
         ),
     }
     assert not (tmp_path / "x.json").exists()

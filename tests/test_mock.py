@@ -19,7 +19,7 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.config import Config
-from botocore.exceptions import EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import NoCredentialsError
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
@@ -654,34 +654,34 @@ def test_without_s3_outputs_can_be_written_through() -> None:
         assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"written"
 
 
-# -- the one case not covered ----------------------------------------------------------
+# -- clients made before the import ------------------------------------------------
 
 BEFORE_IMPORT = """
 import boto3
-early = boto3.client("sagemaker-runtime", region_name="us-east-1",
-                     aws_access_key_id="k", aws_secret_access_key="k",
-                     endpoint_url="http://127.0.0.1:9")
+# No keys, and none anywhere: the app's module-level client, made first.
+early = boto3.client("sagemaker-runtime", region_name="us-east-1")
+other = boto3.client("sagemaker-runtime", region_name="eu-west-1")
 import sagemaker_stub
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub
-late = boto3.client("sagemaker-runtime", region_name="us-east-1",
-                    aws_access_key_id="k", aws_secret_access_key="k",
-                    endpoint_url="http://127.0.0.1:9")
 with sagemaker_stub.mock() as stub:
-    stub.queue(InvokeResult.text("late"))
-    print(late.invoke_endpoint(EndpointName="e", Body=b"1")["Body"].read())
-    try:
-        early.invoke_endpoint(EndpointName="e", Body=b"1")
-    except Exception as error:
-        print(type(error).__name__)
-    with SageMakerRuntimeStub(early) as bound:
+    stub.queue(InvokeResult.text("early"))
+    print(early.invoke_endpoint(EndpointName="e", Body=b"1")["Body"].read())
+    with SageMakerRuntimeStub(other) as bound:
         bound.queue(InvokeResult.text("bound"))
-        print(early.invoke_endpoint(EndpointName="e", Body=b"1")["Body"].read())
+        print(other.invoke_endpoint(EndpointName="e", Body=b"1")["Body"].read())
+    stub.queue(InvokeResult.text("mocked again"))
+    print(other.invoke_endpoint(EndpointName="e", Body=b"2")["Body"].read())
+print([(call.client is early, call.region) for call in stub.calls])
+try:
+    early.invoke_endpoint(EndpointName="e", Body=b"1")
+except Exception as error:
+    print(type(error).__name__)
 """
 
 
-def test_a_client_made_before_the_import_needs_its_own_stub() -> None:
-    """The documented gap: a client made before sagemaker_stub was imported is
-    not reached by mock(); a SageMakerRuntimeStub on it is the way."""
+def test_a_client_made_before_the_import_is_answered_from_its_first_call() -> None:
+    """mock() reaches a client made before sagemaker_stub was imported (at its
+    first call); a stub bound to one still wins; after the mock it is as it was."""
     done = subprocess.run(
         [sys.executable, "-c", BEFORE_IMPORT],
         capture_output=True,
@@ -690,9 +690,11 @@ def test_a_client_made_before_the_import_needs_its_own_stub() -> None:
         timeout=120,
     )
     assert done.stdout.splitlines() == [
-        "b'late'",
-        EndpointConnectionError.__name__,
+        "b'early'",
         "b'bound'",
+        "b'mocked again'",
+        "[(True, 'us-east-1'), (False, 'eu-west-1')]",
+        NoCredentialsError.__name__,
     ]
 
 

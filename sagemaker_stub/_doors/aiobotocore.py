@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import aiobotocore
@@ -44,7 +44,7 @@ from sagemaker_stub._engine.answers import modeled_error_shape
 from sagemaker_stub._engine.eventstream import EventStreamBody
 from sagemaker_stub._options import PLACEHOLDER_KEY
 
-from .botocore import LazyHeaders
+from .botocore import LazyHeaders, watch_credentials
 
 __all__ = [
     "AioAWSResponse",
@@ -57,6 +57,7 @@ __all__ = [
     "parser_for",
     "resolve",
     "run_apart",
+    "watch",
 ]
 
 T = TypeVar("T")
@@ -263,3 +264,31 @@ def new_aio_client(
 def _shared_session() -> AioSession:
     """The session unsigned clients are made from."""
     return AioSession()
+
+
+# -- the process-wide watches, on aiobotocore's classes ----------------------------
+# AioBaseClient overrides ``_make_api_call`` (a coroutine) and AioSession
+# ``create_client``: the wrappers in ``botocore.py`` do not see them. These do
+# the same (see there), for clients made before the package was imported and
+# for the credentials of clients a mock answers.
+
+
+def watch(
+    seen: Callable[[Any], None], placeholder: Callable[[str], str | None]
+) -> None:
+    """Wrap ``AioBaseClient._make_api_call`` and ``AioSession.create_client``."""
+    from aiobotocore.client import AioBaseClient  # noqa: PLC0415
+
+    original = AioBaseClient._make_api_call
+    if not getattr(original, "_sagemaker_stub_watch", False):
+
+        @functools.wraps(original)
+        async def _make_api_call(
+            self: Any, operation_name: str, api_params: Any
+        ) -> Any:
+            seen(self)
+            return await original(self, operation_name, api_params)
+
+        _make_api_call._sagemaker_stub_watch = True  # type: ignore[attr-defined]
+        AioBaseClient._make_api_call = _make_api_call
+    watch_credentials(placeholder, AioSession)

@@ -40,6 +40,7 @@ __all__ = [
     "convert_to_response_dict",
     "door_handlers",
     "is_aio_client",
+    "lacks_credentials",
     "needs_retry_kwargs",
     "parser_for",
     "register",
@@ -55,7 +56,9 @@ __all__ = [
     "stubber_queue",
     "stubber_response",
     "unsigned",
+    "watch_calls",
     "watch_clients",
+    "watch_credentials",
 ]
 
 #: The serialised request botocore hands to ``before-call`` handlers (keys
@@ -348,6 +351,104 @@ def watch_clients(created: Callable[[Any], None]) -> None:
 
     __init__._sagemaker_stub_watch = True  # type: ignore[attr-defined]
     BaseClient.__init__ = __init__  # type: ignore[method-assign]
+
+
+# -- calls of clients made before the import ---------------------------------------
+# A client made before the package was imported ran the original ``__init__``:
+# nothing saw it. The one path every call of it takes is
+# ``BaseClient._make_api_call`` (the generated methods call it; OpenTelemetry's
+# and Datadog's botocore instrumentations wrap it at class level for the same
+# reason), so that is wrapped too, once: ``seen(client)`` runs before each call
+# and, while a mock is active, hands an unknown client to it, which registers
+# its handlers before the call emits its first event. With no mock active it
+# costs one call and one test per API call. aiobotocore's ``AioBaseClient``
+# overrides the method (it is a coroutine there); ``_doors/aiobotocore.py``
+# wraps that one when aiobotocore was imported first.
+
+
+def watch_calls(seen: Callable[[Any], None]) -> None:
+    """Call ``seen(client)`` before every call of a botocore client."""
+    client_class: Any = BaseClient  # botocore-stubs leaves the method out
+    original = client_class._make_api_call
+    if getattr(original, "_sagemaker_stub_watch", False):
+        return
+
+    @functools.wraps(original)
+    def _make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
+        seen(self)
+        return original(self, operation_name, api_params)
+
+    _make_api_call._sagemaker_stub_watch = True  # type: ignore[attr-defined]
+    client_class._make_api_call = _make_api_call
+
+
+def lacks_credentials(client: Any) -> bool:
+    """Whether a call ``client`` sends would fail for want of credentials.
+
+    botocore keeps a client's credentials on its request signer
+    (``_request_signer._credentials``, None when the chain found none) and
+    offers no public way to read them; an unsigned client needs none. A
+    recording stub asks before it lets a call go, to say what to set rather
+    than let botocore's ``NoCredentialsError`` say "Unable to locate
+    credentials". Where the attribute moves, this says False and botocore's
+    own error stands.
+    """
+    if client.meta.config.signature_version is botocore.UNSIGNED:
+        return False
+    signer = getattr(client, "_request_signer", None)
+    return getattr(signer, "_credentials", False) is None
+
+
+# -- credentials of the clients a mock answers ----------------------------------
+# botocore resolves a client's credentials as the client is made
+# (``Session.create_client`` runs the credential chain: variables, files, the
+# container and EC2 metadata endpoints) unless keys are given. While a mock
+# answers a service, a client made for it with no keys, on a session that has
+# none yet, is given placeholder keys instead, so nothing is read or asked.
+# ``Session.create_client`` is botocore's public way to make a client (boto3's
+# ``Session.client`` calls it); aiobotocore's ``AioSession`` overrides it and
+# is wrapped in ``_doors/aiobotocore.py``.
+
+
+#: ``Session.create_client``'s positional parameters before its keys
+#: (service_name, region_name, api_version, use_ssl, verify, endpoint_url).
+_BEFORE_KEYS = 6
+
+
+def watch_credentials(
+    placeholder: Callable[[str], str | None], session_class: Any = None
+) -> None:
+    """Give a client made with no keys the key ``placeholder(service)`` returns.
+
+    ``placeholder`` returns None where the client resolves its own.
+    """
+    if session_class is None:
+        import botocore.session  # noqa: PLC0415 - the class, after the import
+
+        session_class = botocore.session.Session
+    original = session_class.create_client
+    if getattr(original, "_sagemaker_stub_watch", False):
+        return
+
+    @functools.wraps(original)
+    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+        service = args[0] if args else kwargs.get("service_name")
+        if (
+            len(args) <= _BEFORE_KEYS
+            and kwargs.get("aws_access_key_id") is None
+            and kwargs.get("aws_secret_access_key") is None
+            and getattr(self, "_credentials", None) is None
+            and isinstance(service, str)
+        ):
+            key = placeholder(service)
+            if key is not None:
+                kwargs["aws_access_key_id"] = key
+                kwargs["aws_secret_access_key"] = key
+                kwargs["aws_session_token"] = None
+        return original(self, *args, **kwargs)
+
+    create_client._sagemaker_stub_watch = True  # type: ignore[attr-defined]
+    session_class.create_client = create_client
 
 
 # -- retry handler --------------------------------------------------------------

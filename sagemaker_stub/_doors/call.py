@@ -29,13 +29,14 @@ from sagemaker_stub._cassettes.tape import Tape
 from sagemaker_stub._engine.book import Source
 from sagemaker_stub._engine.engine import Engine
 from sagemaker_stub._engine.request import Answer, Request
-from sagemaker_stub._errors import SageMakerStubError
+from sagemaker_stub._errors import CassetteError, SageMakerStubError
 
 from .botocore import (
     Handler,
     Hook,
     RequestDict,
     door_handlers,
+    lacks_credentials,
     register,
     request_body,
     request_parts,
@@ -50,6 +51,17 @@ __all__ = ["Answered", "CallDoor"]
 #: What a door's ``before-call`` handler returns: an answer, an awaitable one
 #: (async clients), or None to let the client send the request.
 Answered = Hook | Awaitable[Hook] | None
+
+
+def no_credentials(cassette: str, operation: str) -> str:
+    """Why a recording stub cannot send a call, and what to set."""
+    return (
+        f"Cassette {cassette!r} records this {operation} call by sending it to "
+        "SageMaker, and botocore found no AWS credentials to sign it with. For "
+        "the recording run, set AWS_PROFILE (or AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY) and a region; or replay what is recorded "
+        "instead (record_mode='none', --sagemaker-record-mode=none)."
+    )
 
 
 class CallDoor:
@@ -168,6 +180,9 @@ class CallDoor:
         if tape is not None:
             self._engine.identify(request)
             if tape.sends(request):
+                if lacks_credentials(self._client()):
+                    self._engine.calls.log(request, None, Source.RECORDED)
+                    raise CassetteError(no_credentials(tape.name, model.name))
                 context[self._sent_key] = request
                 return self._send()
         return self._answer(model, request, params)

@@ -4,26 +4,31 @@ A client-bound stub (``SageMakerRuntimeStub``) answers its own client; the
 innermost active ``mock()`` answers every other one. Both consult this
 registry, under one lock:
 
-- the clients made since the package was imported, held weakly (botocore
-  tells no one when a client is made, so ``BaseClient.__init__`` is watched:
-  see ``_botocore.watch_clients``);
+- every client, held weakly: those made since the package was imported, as
+  they are made (botocore tells no one when a client is made, so
+  ``BaseClient.__init__`` is watched: see ``botocore.watch_clients``), and
+  those made before, at their first call while a mock is active
+  (``botocore.watch_calls``);
 - the stub bound to each client;
 - the active mocks, innermost last. Only the innermost answers: when another
   starts, the one it hides lets go of every client until it is innermost
   again.
 
-Nothing here runs on a call: a mock registers handlers on the clients it
-answers when it starts, and on a client made while it is active, as the
-client is made.
+A mock registers handlers on the clients it answers when it starts, on a
+client made while it is active as the client is made, and on one made before
+the import at its first call. A client made while a mock answers its service
+gets placeholder keys unless it was given keys or the mock records
+(``botocore.watch_credentials``), so no credential chain runs.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from typing import Any, Protocol
 
-from .botocore import watch_clients
+from .botocore import watch_calls, watch_clients, watch_credentials
 
 __all__ = [
     "LOCK",
@@ -52,6 +57,10 @@ class Reach(Protocol):
     def release_all(self) -> None:
         """Stop answering every client."""
 
+    def placeholder_key(self, service: str) -> str | None:
+        """The key a client of ``service`` made now gets instead of resolving
+        its own, or None (a service not answered, or a recording mock)."""
+
 
 #: Guards everything below, and the activation of stubs and mocks. Reentrant:
 #: a mock answering a client made while it starts may make none itself, but a
@@ -79,7 +88,40 @@ def _created(client: Any) -> None:
             _mocks[-1].reach(client, service)
 
 
+def _seen(client: Any) -> None:
+    """A client is about to make a call: while a mock is active, one made
+    before the import (so never seen) is noted and answered from now on."""
+    if not _mocks:
+        return
+    service = client.meta.service_model.service_name
+    known = _clients.get(service)
+    if known is None or client in known:
+        return
+    with LOCK:
+        if client in known:
+            return
+        known.add(client)
+        if _mocks and (service != RUNTIME or client not in _bound):
+            _mocks[-1].reach(client, service)
+
+
+def _placeholder(service: str) -> str | None:
+    """The key a client made now for ``service`` gets, if a mock answers it."""
+    mocks = _mocks
+    return mocks[-1].placeholder_key(service) if mocks else None
+
+
 watch_clients(_created)
+watch_calls(_seen)
+watch_credentials(_placeholder)
+
+
+def _watch_aiobotocore() -> None:
+    """The same watches on aiobotocore's own classes, once it is imported."""
+    if "aiobotocore.client" in sys.modules:
+        from .aiobotocore import watch  # noqa: PLC0415 - aiobotocore only
+
+        watch(_seen, _placeholder)
 
 
 def bound_stub(client: Any) -> Any:
@@ -114,6 +156,7 @@ def forget(client: Any) -> None:
 
 def start(mock: Reach) -> None:
     """``mock`` becomes the innermost: it answers every client not bound."""
+    _watch_aiobotocore()
     with LOCK:
         if _mocks:
             _mocks[-1].release_all()
