@@ -9,6 +9,12 @@ author = "sagemaker-stub developers"
 copyright = "2026, sagemaker-stub developers"
 release = sagemaker_stub.__version__
 
+# The package names itself as the home of its public classes (for help() and
+# tracebacks); autodoc reads attribute comments from the module that defines
+# each one, so it is given those modules back while it documents them.
+for _name, _module in sagemaker_stub._DEFINED_IN.items():
+    getattr(sagemaker_stub, _name).__module__ = _module
+
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",

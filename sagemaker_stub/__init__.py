@@ -2,9 +2,11 @@
 
 A typed, in-process test double for boto3 ``sagemaker-runtime`` clients with
 moto's queue-aware result model, built on botocore's ``Stubber``. Importing
-it starts keeping track of the clients made afterwards, so that
-:func:`mock` can answer them; nothing is answered until a stub or mock is
-active.
+it starts keeping track of the clients made, so that :func:`mock` can answer
+them; nothing is answered until a stub or mock is active.
+
+Everything public is here, in ``__all__``; the modules whose names start with
+an underscore are private.
 """
 
 from ._engine.book import PendingResult, Source
@@ -78,4 +80,28 @@ __all__ = [
     "start_stub",
 ]
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.3.0.dev0"
+
+
+#: The private module that defines each public name given a new home below
+#: (docs/conf.py reads the attribute comments there).
+_DEFINED_IN: dict[str, str] = {}
+
+
+def _present_as_public() -> None:
+    """Name this package, not the private module that defines it, as the
+    home of each public class and function: ``help(sagemaker_stub)``, reprs
+    and tracebacks then show ``sagemaker_stub.NoResultError``, and pickles
+    refer to the name users import."""
+    for name in __all__:
+        value = globals()[name]
+        module = getattr(value, "__module__", "")
+        if module.startswith("sagemaker_stub._"):
+            try:
+                value.__module__ = __name__
+            except (AttributeError, TypeError):  # pragma: no cover - not settable
+                continue
+            _DEFINED_IN[name] = module
+
+
+_present_as_public()

@@ -40,12 +40,15 @@ class NoResultError(SageMakerStubError, AssertionError):
 class PendingResultsError(SageMakerStubError, AssertionError):
     """Queued results were never used.
 
+    Attributes:
+        pending: The unused results (:class:`PendingResult`), in the order
+            they were queued.
+
     .. versionadded:: 0.1.0
     """
 
     def __init__(self, message: str, pending: Sequence[PendingResult]) -> None:
         super().__init__(message)
-        #: The unused results, in the order they were queued.
         self.pending = list(pending)
 
 

@@ -343,3 +343,27 @@ def test_aiobotocore_is_imported_in_one_module(module: str) -> None:
             at_load |= _resolve(module, node)
     loads_async = {"_doors.aio", "_doors.aiobotocore"} & at_load
     assert not loads_async or module == "_doors.aio", loads_async
+
+
+def test_help_shows_the_public_names_where_users_import_them() -> None:
+    """help(sagemaker_stub) and tracebacks name sagemaker_stub.X, not the
+    private module that defines X."""
+    import pydoc  # noqa: PLC0415
+
+    import sagemaker_stub  # noqa: PLC0415
+
+    for name in sagemaker_stub.__all__:
+        value = getattr(sagemaker_stub, name)
+        module = getattr(value, "__module__", "sagemaker_stub")
+        assert module == "sagemaker_stub" or not module.startswith("sagemaker_stub"), (
+            name
+        )
+    text = pydoc.render_doc(sagemaker_stub, renderer=pydoc.plaintext)
+    private = set(re.findall(r"sagemaker_stub\._[\w.]+\.[A-Z]\w+", text))
+    # The base class of the stub, mock and server's read-only options, and
+    # the options' TypedDict in signatures, are the only private names left.
+    assert private <= {
+        "sagemaker_stub._delegate.OptionsView",
+        "sagemaker_stub._options.StubOptions",
+    }
+    assert "class NoResultError(SageMakerStubError, builtins.AssertionError)" in text

@@ -97,7 +97,7 @@ def test_a_forgotten_queue_fails_on_the_tests_line_with_the_message(
         [
             ">       ask(sagemaker_runtime_stub.client)",
             "*>       return client.invoke_endpoint(EndpointName=*",
-            f"E       sagemaker_stub._errors.NoResultError: {why}.",
+            f"E       sagemaker_stub.NoResultError: {why}.",
         ]
     )
     assert len(failure.splitlines()) < 25

@@ -288,3 +288,40 @@ def test_recording_through_the_fixture_with_an_old_aiobotocore_says_why_not(
     why = "aiobotocore 2.13 or newer (this is 2.12.3)"
     result.stdout.fnmatch_lines([f"*sagemaker_runtime_aio_stub fixture needs {why}*"])
     assert not (pytester.path / "cassettes").exists()
+
+
+PER_WORKER = """
+import os
+from pathlib import Path
+
+import pytest
+
+from sagemaker_stub import InvokeResult, NoResultError
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("number", range(12))
+async def test_own_answer(sagemaker_runtime_aio_stub, number):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    Path(f"ran-{number}.txt").write_text(worker)
+    stub = sagemaker_runtime_aio_stub
+    stub.queue(InvokeResult.text(f"answer {number}"))
+    response = await stub.client.invoke_endpoint(EndpointName=f"ep-{number}", Body=b"q")
+    assert await response["Body"].read() == f"answer {number}".encode()
+    assert [call.endpoint_name for call in stub.calls] == [f"ep-{number}"]
+    with pytest.raises(NoResultError):  # nothing left over from another test
+        await stub.client.invoke_endpoint(EndpointName="other", Body=b"q")
+"""
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_under_xdist_each_worker_and_test_has_its_own_state(
+    pytester: pytest.Pytester, workers: int
+) -> None:
+    pytester.makepyfile(test_async=PER_WORKER)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:anyio", "-p", "no:cacheprovider", "-n", str(workers), "-W", "error"
+    )
+    result.assert_outcomes(passed=12)
+    ran = {path.read_text() for path in Path(pytester.path).glob("ran-*.txt")}
+    assert ran == {f"gw{worker}" for worker in range(workers)}
