@@ -15,6 +15,7 @@ import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -358,7 +359,8 @@ def test_help_shows_the_public_names_where_users_import_them() -> None:
         assert module == "sagemaker_stub" or not module.startswith("sagemaker_stub"), (
             name
         )
-    text = pydoc.render_doc(sagemaker_stub, renderer=pydoc.plaintext)
+    plain: Any = pydoc  # typeshed leaves out pydoc.plaintext, help()'s renderer
+    text = pydoc.render_doc(sagemaker_stub, renderer=plain.plaintext)
     private = set(re.findall(r"sagemaker_stub\._[\w.]+\.[A-Z]\w+", text))
     # The base class of the stub, mock and server's read-only options, and
     # the options' TypedDict in signatures, are the only private names left.
