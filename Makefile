@@ -155,7 +155,7 @@ bench: $(STAMP) $(AIO_STAMP)
 ## test-oldest: the suite against the lowest dependency versions declared
 test-oldest: $(OLDEST_STAMP)
 	$(OLDEST)/bin/python -m pip freeze | grep -iE '^(aiobotocore|attrs|boto3|botocore|typing.extensions)=='
-	SAGEMAKER_STUB_OLDEST=1 $(OLDEST)/bin/python -m pytest -q -p no:cacheprovider
+	SAGEMAKER_STUB_OLDEST=1 $(OLDEST)/bin/python -m pytest -q -p no:cacheprovider $(XDIST)
 
 ## test-pythons: the suite on Python 3.10 (the floor) and 3.13, the newest versions of everything
 test-pythons: $(PY310_STAMP) $(PY313_STAMP)

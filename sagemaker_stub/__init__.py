@@ -102,6 +102,10 @@ def _present_as_public() -> None:
             except (AttributeError, TypeError):  # pragma: no cover - not settable
                 continue
             _DEFINED_IN[name] = module
+            # Its methods too (attrs makes some), which help() names by module.
+            for member in vars(value).values() if isinstance(value, type) else ():
+                if getattr(member, "__module__", None) == module:
+                    member.__module__ = __name__
 
 
 _present_as_public()

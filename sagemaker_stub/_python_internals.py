@@ -38,10 +38,17 @@ def origin() -> str:
 def unittest_failed(test: unittest.TestCase) -> bool:
     """Whether the running unittest test already failed, so leftovers wait.
 
-    unittest keeps the result of the running test in ``_outcome.result``,
-    which it does not document; where it is missing, the test counts as
+    unittest keeps the outcome of the running test in ``_outcome``, which it
+    does not document. Python 3.11 and later report a failure at once to
+    ``_outcome.result``; 3.10 collects ``(test, exc_info)`` pairs in
+    ``_outcome.errors`` (``exc_info`` None for a part that passed) and reports
+    them only after the cleanups. Where neither is there, the test counts as
     passed, so leftovers are reported either way.
     """
-    result = getattr(getattr(test, "_outcome", None), "result", None)
+    outcome = getattr(test, "_outcome", None)
+    collected = getattr(outcome, "errors", ())
+    if any(case is test and error is not None for case, error in collected):
+        return True  # pragma: no cover - Python 3.10
+    result = getattr(outcome, "result", None)
     reported = (*getattr(result, "failures", ()), *getattr(result, "errors", ()))
     return any(case is test for case, _ in reported)

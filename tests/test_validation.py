@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,19 @@ from sagemaker_stub import (
     StreamError,
     StreamResult,
 )
+
+
+def _refused(value: object) -> str:
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError as error:
+        return str(error)
+    raise AssertionError(value)  # pragma: no cover - json refuses NaN
+
+
+#: json's own words for NaN, which Python 3.13 changed (": nan" added).
+NAN_REFUSED = _refused(float("nan"))
+
 
 CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
     (
@@ -65,7 +79,7 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
         TypeError,
         (
             "InvokeResult.json(obj) must be JSON-serialisable; got nan (float), which "
-            "json cannot encode: Out of range float values are not JSON compliant."
+            f"json cannot encode: {NAN_REFUSED}."
         ),
     ),
     (
@@ -161,8 +175,7 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
         TypeError,
         (
             "ErrorResult.fields must be JSON-serialisable; got {'k': nan} (dict), "
-            "which json cannot encode: Out of range float values are not JSON "
-            "compliant."
+            f"which json cannot encode: {NAN_REFUSED}."
         ),
     ),
     (
