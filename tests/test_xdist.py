@@ -117,7 +117,7 @@ def test_every_entry_point_keeps_its_state_per_worker_and_per_test(
 ) -> None:
     """-n 2 and -n 4: every test passes, spread over all the workers."""
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    pytester.makeini("[pytest]\n")  # pytest-asyncio is not loaded: none of its settings
     pytester.makepyfile(test_app=suite())
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", *PLUGINS, "-n", str(workers), "-W", "error"
