@@ -14,7 +14,9 @@ import pytest
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
+import sagemaker_stub
 from sagemaker_stub import (
+    AsyncResult,
     ErrorResult,
     FailNext,
     InvokeResult,
@@ -308,3 +310,35 @@ def test_reset_forgets_everything_and_stays_active(client: Any) -> None:
         stub.queue(InvokeResult(body=b"after"))
         response = client.invoke_endpoint(EndpointName="not-declared", Body=b"x")
         assert response["Body"].read() == b"after"
+
+
+def test_every_handler_passes_botocores_own_registration_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Doors register without botocore's signature check, for speed; through
+    the public path, which checks that each handler takes **kwargs, every
+    door of every kind still opens, answers and closes."""
+    from sagemaker_stub._doors import botocore as door_internals  # noqa: PLC0415
+
+    monkeypatch.setattr(
+        door_internals,
+        "_BARE",
+        dict.fromkeys(("first", "middle", "last"), "_no_such_method"),
+    )
+    client = new_client()
+    s3 = new_client("s3")
+    for options in ({}, {"retries": True}):
+        with SageMakerRuntimeStub(client, **options) as stub:  # type: ignore[arg-type]
+            stub.attach_s3(s3)
+            stub.queue(InvokeResult(body=b"bound"))
+            assert (
+                client.invoke_endpoint(EndpointName="e", Body=b"1")["Body"].read()
+                == b"bound"
+            )
+    with sagemaker_stub.mock(s3=True) as everywhere:
+        everywhere.queue_async(AsyncResult.success("out"))
+        location = new_client().invoke_endpoint_async(
+            EndpointName="e", InputLocation="s3://in/k"
+        )["OutputLocation"]
+        bucket, key = location[len("s3://") :].split("/", 1)
+        assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"out"

@@ -44,7 +44,7 @@ from sagemaker_stub._engine.answers import modeled_error_shape
 from sagemaker_stub._engine.eventstream import EventStreamBody
 from sagemaker_stub._options import PLACEHOLDER_KEY
 
-from .botocore import LazyHeaders, watch_credentials
+from .botocore import LazyHeaders, watch_credentials, wrap_once
 
 __all__ = [
     "AioAWSResponse",
@@ -279,16 +279,14 @@ def watch(
     """Wrap ``AioBaseClient._make_api_call`` and ``AioSession.create_client``."""
     from aiobotocore.client import AioBaseClient  # noqa: PLC0415
 
-    original = AioBaseClient._make_api_call
-    if not getattr(original, "_sagemaker_stub_watch", False):
-
-        @functools.wraps(original)
+    def wrap(original: Any) -> Any:
         async def _make_api_call(
             self: Any, operation_name: str, api_params: Any
         ) -> Any:
             seen(self)
             return await original(self, operation_name, api_params)
 
-        _make_api_call._sagemaker_stub_watch = True  # type: ignore[attr-defined]
-        AioBaseClient._make_api_call = _make_api_call
+        return _make_api_call
+
+    wrap_once(AioBaseClient, "_make_api_call", wrap)
     watch_credentials(placeholder, AioSession)

@@ -59,6 +59,7 @@ __all__ = [
     "watch_calls",
     "watch_clients",
     "watch_credentials",
+    "wrap_once",
 ]
 
 #: The serialised request botocore hands to ``before-call`` handlers (keys
@@ -314,8 +315,26 @@ def door_handlers(
     return tuple(handlers)
 
 
+#: The emitter's bare method for each section, without the ``**kwargs`` check.
+_BARE = {"first": "_register_first", "middle": "_register", "last": "_register_last"}
+
+
 def register(events: Any, handler: Handler) -> None:
-    """Register ``handler`` on a client's events, in its section."""
+    """Register ``handler`` on a client's events, in its section.
+
+    botocore's public ``register`` checks with ``inspect`` that a handler
+    takes ``**kwargs``: most of what opening a door costs. Ours all do (a test
+    registers every door through the public path), so the client's
+    ``EventAliaser`` names the event (``_alias_event_name``) and its
+    ``_emitter`` registers it unchecked (``_register*``; all private to
+    botocore, unchanged since 1.34). Where one is missing, the public path.
+    """
+    emitter = getattr(events, "_emitter", None)
+    alias = getattr(events, "_alias_event_name", None)
+    unchecked = getattr(emitter, _BARE[handler.section], None)
+    if alias is not None and unchecked is not None:
+        unchecked(alias(handler.event), handler.function, handler.unique_id)
+        return
     register_in = {
         "first": events.register_first,
         "middle": events.register,
@@ -324,90 +343,62 @@ def register(events: Any, handler: Handler) -> None:
     register_in(handler.event, handler.function, unique_id=handler.unique_id)
 
 
-# -- client creation -------------------------------------------------------------
+# -- process-wide watches ----------------------------------------------------------
 # ``mock()`` answers clients the test never sees, so it must know every client
-# made in the process. botocore has no process-wide event for it: the
-# ``creating-client-class`` event is emitted on one session's emitter, and
-# clients copy their session's emitter when they are made. Every client,
-# botocore's, boto3's and aiobotocore's (AioBaseClient does not override it),
-# runs ``BaseClient.__init__``, so that is wrapped, once, when the package is
-# imported. It costs a function call per client made, nothing per call. The
-# client is not finished when ``__init__`` returns: ``ClientCreator`` then
-# registers its retry handler and S3 handlers. If ``__init__`` stops being the
-# common path, ``mock()`` misses the clients made outside it and
-# tests/test_mock.py fails.
+# in the process; botocore has no process-wide event for it (clients copy
+# their session's emitter when made). Three are wrapped, once, at import:
+# - ``BaseClient.__init__``, which every client runs (botocore's, boto3's,
+#   aiobotocore's): the client is noted as it is made. ``ClientCreator`` then
+#   finishes it (retry and S3 handlers).
+# - ``BaseClient._make_api_call``, the one path every call takes (the
+#   generated methods call it; OpenTelemetry's and Datadog's instrumentations
+#   wrap it for the same reason): a client made before the import, which no
+#   ``__init__`` wrapper saw, is handed to an active mock before its call emits
+#   an event. One function call per API call.
+# - ``Session.create_client``, botocore's public way to make a client, which
+#   runs the credential chain (variables, files, the container and EC2
+#   metadata endpoints) unless keys are given: a client a mock answers gets
+#   placeholder keys instead.
+# aiobotocore overrides the last two; ``_doors/aiobotocore.py`` wraps its own.
+# If any stops being the common path, tests/test_mock.py and
+# tests/test_hermetic.py fail.
+
+
+def wrap_once(owner: Any, name: str, wrap: Callable[[Any], Any]) -> None:
+    """Replace ``owner.name`` with ``wrap(original)``, unless already done (the
+    package imported twice wraps nothing more)."""
+    original = getattr(owner, name)
+    if getattr(original, "_sagemaker_stub_watch", False):
+        return
+    wrapper: Any = functools.wraps(original)(wrap(original))
+    wrapper._sagemaker_stub_watch = True
+    setattr(owner, name, wrapper)
 
 
 def watch_clients(created: Callable[[Any], None]) -> None:
     """Call ``created(client)`` after every botocore client's ``__init__``."""
-    original = BaseClient.__init__
-    if getattr(original, "_sagemaker_stub_watch", False):
-        return
 
-    @functools.wraps(original)
-    def __init__(self: BaseClient, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        created(self)
+    def wrap(original: Any) -> Any:
+        def __init__(self: BaseClient, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            created(self)
 
-    __init__._sagemaker_stub_watch = True  # type: ignore[attr-defined]
-    BaseClient.__init__ = __init__  # type: ignore[method-assign]
+        return __init__
 
-
-# -- calls of clients made before the import ---------------------------------------
-# A client made before the package was imported ran the original ``__init__``:
-# nothing saw it. The one path every call of it takes is
-# ``BaseClient._make_api_call`` (the generated methods call it; OpenTelemetry's
-# and Datadog's botocore instrumentations wrap it at class level for the same
-# reason), so that is wrapped too, once: ``seen(client)`` runs before each call
-# and, while a mock is active, hands an unknown client to it, which registers
-# its handlers before the call emits its first event. With no mock active it
-# costs one call and one test per API call. aiobotocore's ``AioBaseClient``
-# overrides the method (it is a coroutine there); ``_doors/aiobotocore.py``
-# wraps that one when aiobotocore was imported first.
+    wrap_once(BaseClient, "__init__", wrap)
 
 
 def watch_calls(seen: Callable[[Any], None]) -> None:
     """Call ``seen(client)`` before every call of a botocore client."""
-    client_class: Any = BaseClient  # botocore-stubs leaves the method out
-    original = client_class._make_api_call
-    if getattr(original, "_sagemaker_stub_watch", False):
-        return
 
-    @functools.wraps(original)
-    def _make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
-        seen(self)
-        return original(self, operation_name, api_params)
+    def wrap(original: Any) -> Any:
+        def _make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
+            seen(self)
+            return original(self, operation_name, api_params)
 
-    _make_api_call._sagemaker_stub_watch = True  # type: ignore[attr-defined]
-    client_class._make_api_call = _make_api_call
+        return _make_api_call
 
-
-def lacks_credentials(client: Any) -> bool:
-    """Whether a call ``client`` sends would fail for want of credentials.
-
-    botocore keeps a client's credentials on its request signer
-    (``_request_signer._credentials``, None when the chain found none) and
-    offers no public way to read them; an unsigned client needs none. A
-    recording stub asks before it lets a call go, to say what to set rather
-    than let botocore's ``NoCredentialsError`` say "Unable to locate
-    credentials". Where the attribute moves, this says False and botocore's
-    own error stands.
-    """
-    if client.meta.config.signature_version is botocore.UNSIGNED:
-        return False
-    signer = getattr(client, "_request_signer", None)
-    return getattr(signer, "_credentials", False) is None
-
-
-# -- credentials of the clients a mock answers ----------------------------------
-# botocore resolves a client's credentials as the client is made
-# (``Session.create_client`` runs the credential chain: variables, files, the
-# container and EC2 metadata endpoints) unless keys are given. While a mock
-# answers a service, a client made for it with no keys, on a session that has
-# none yet, is given placeholder keys instead, so nothing is read or asked.
-# ``Session.create_client`` is botocore's public way to make a client (boto3's
-# ``Session.client`` calls it); aiobotocore's ``AioSession`` overrides it and
-# is wrapped in ``_doors/aiobotocore.py``.
+    wrap_once(BaseClient, "_make_api_call", wrap)
 
 
 #: ``Session.create_client``'s positional parameters before its keys
@@ -418,37 +409,46 @@ _BEFORE_KEYS = 6
 def watch_credentials(
     placeholder: Callable[[str], str | None], session_class: Any = None
 ) -> None:
-    """Give a client made with no keys the key ``placeholder(service)`` returns.
-
-    ``placeholder`` returns None where the client resolves its own.
-    """
+    """Give a client made with no keys, on a session with none, the key
+    ``placeholder(service)`` returns (None: it resolves its own)."""
     if session_class is None:
         import botocore.session  # noqa: PLC0415 - the class, after the import
 
         session_class = botocore.session.Session
-    original = session_class.create_client
-    if getattr(original, "_sagemaker_stub_watch", False):
-        return
 
-    @functools.wraps(original)
-    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-        service = args[0] if args else kwargs.get("service_name")
-        if (
-            len(args) <= _BEFORE_KEYS
-            and kwargs.get("aws_access_key_id") is None
-            and kwargs.get("aws_secret_access_key") is None
-            and getattr(self, "_credentials", None) is None
-            and isinstance(service, str)
-        ):
-            key = placeholder(service)
-            if key is not None:
-                kwargs["aws_access_key_id"] = key
-                kwargs["aws_secret_access_key"] = key
-                kwargs["aws_session_token"] = None
-        return original(self, *args, **kwargs)
+    def wrap(original: Any) -> Any:
+        def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+            service = args[0] if args else kwargs.get("service_name")
+            if (
+                len(args) <= _BEFORE_KEYS
+                and kwargs.get("aws_access_key_id") is None
+                and kwargs.get("aws_secret_access_key") is None
+                and getattr(self, "_credentials", None) is None
+                and isinstance(service, str)
+            ):
+                key = placeholder(service)
+                if key is not None:
+                    kwargs.update(
+                        aws_access_key_id=key,
+                        aws_secret_access_key=key,
+                        aws_session_token=None,
+                    )
+            return original(self, *args, **kwargs)
 
-    create_client._sagemaker_stub_watch = True  # type: ignore[attr-defined]
-    session_class.create_client = create_client
+        return create_client
+
+    wrap_once(session_class, "create_client", wrap)
+
+
+def lacks_credentials(client: Any) -> bool:
+    """Whether a call ``client`` sends would fail for want of credentials
+    (``_request_signer._credentials`` is None: botocore has no public reader).
+    A recording stub asks, to say what to set; where the attribute moves, this
+    says False and botocore's own error stands."""
+    if client.meta.config.signature_version is botocore.UNSIGNED:
+        return False
+    signer = getattr(client, "_request_signer", None)
+    return getattr(signer, "_credentials", False) is None
 
 
 # -- retry handler --------------------------------------------------------------
