@@ -50,6 +50,7 @@ ALLOWED = {
 INTERNALS_MODULES = {
     "_doors.botocore": "botocore",
     "_doors.aiobotocore": "aiobotocore",
+    "_doors.watches": "botocore (the classes it wraps)",
     "_python_internals": "the standard library (frames, unittest's outcome)",
 }
 

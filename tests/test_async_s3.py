@@ -16,6 +16,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, NoCredentialsError, WaiterError
 from moto import mock_aws
 
+import sagemaker_stub
 from sagemaker_stub import (
     AsyncResult,
     InvokeResult,
@@ -748,3 +749,41 @@ def test_a_client_garbage_collected_leaves_no_attachment_behind(
         if reused:
             break
     assert reused  # the interpreter did reuse an address: the case was met
+
+
+def test_waiters_of_an_answered_s3_client_do_not_sleep(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stub decides when an output appears: a waiter polls without its
+    Delay (5 s for object_exists) while a door answers the client, and as
+    configured again once none does, or with pass_through=True."""
+    import botocore.waiter  # noqa: PLC0415
+
+    slept: list[float] = []
+    monkeypatch.setattr(botocore.waiter.time, "sleep", slept.append)
+    s3 = new_client("s3")
+
+    def wait_for_output(stub: Any, polls: int, **config: Any) -> None:
+        stub.queue_async(AsyncResult.success("out", available_after=polls))
+        location = client.invoke_endpoint_async(
+            EndpointName="e", InputLocation=f"s3://in/{len(slept)}-{polls}"
+        )["OutputLocation"]
+        bucket, key = location.removeprefix("s3://").split("/", 1)
+        s3.get_waiter("object_exists").wait(Bucket=bucket, Key=key, **config)
+
+    with SageMakerRuntimeStub(client) as stub:
+        stub.attach_s3(s3)
+        wait_for_output(stub, 2)
+    assert slept == [0, 0]
+    with sagemaker_stub.mock(s3=True) as everywhere:
+        wait_for_output(everywhere, 1, WaiterConfig={"Delay": 7})
+        with SageMakerRuntimeStub(client) as stub:
+            stub.attach_s3(s3)  # a second door on the client
+            wait_for_output(stub, 1)
+        wait_for_output(everywhere, 1)  # the first door still answers
+    assert slept == [0, 0, 0, 0, 0]
+    assert "get_waiter" not in vars(s3)  # botocore's own again
+    with SageMakerRuntimeStub(client) as stub:
+        stub.attach_s3(s3, pass_through=True)
+        wait_for_output(stub, 1, WaiterConfig={"Delay": 3})
+    assert slept == [0, 0, 0, 0, 0, 3]

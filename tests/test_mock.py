@@ -38,7 +38,8 @@ from sagemaker_stub import (
     StubActivationError,
     UnusedResultsWarning,
 )
-from sagemaker_stub._doors.botocore import registered_handler, watch_clients
+from sagemaker_stub._doors.botocore import registered_handler
+from sagemaker_stub._doors.watches import watch_clients
 from tests.conftest import new_client
 
 #: Made when this module is imported, as an app's module-level client is.

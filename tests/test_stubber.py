@@ -12,8 +12,15 @@ from botocore.exceptions import (
     UnStubbedResponseError,
 )
 from botocore.response import StreamingBody
+from botocore.stub import Stubber
 
-from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, Source
+from sagemaker_stub import (
+    InvokeResult,
+    SageMakerRuntimeStub,
+    Source,
+    StubActivationError,
+)
+from tests.conftest import new_client
 
 
 def streaming(data: bytes) -> StreamingBody:
@@ -95,3 +102,27 @@ def test_stubber_handles_an_operation_the_stub_does_not(client: Any) -> None:
         stub._control.engine.operations.pop("InvokeEndpoint")
         with pytest.raises(UnStubbedResponseError):
             client.invoke_endpoint(EndpointName="e", Body=b"x")
+
+
+def test_a_stubber_activated_after_the_stub_is_refused_at_the_call() -> None:
+    """The other order is refused at activation; this one at the first call,
+    rather than the Stubber's expectations being silently never served."""
+    client = new_client()
+    with SageMakerRuntimeStub(client) as stub:
+        stub.queue(InvokeResult(body=b"queued"))
+        plain = Stubber(client)
+        plain.add_response("invoke_endpoint", {"Body": b"plain"})
+        with plain, pytest.raises(StubActivationError) as info:
+            client.invoke_endpoint(EndpointName="e", Body=b"x")
+        assert str(info.value) == (
+            "A botocore Stubber was activated on this client while a "
+            "SageMakerRuntimeStub is active on it, and would never answer: the "
+            "stub answers first. Use the stub's own add_response() and "
+            "add_client_error() (it is a Stubber), or deactivate the stub before "
+            "activating the Stubber."
+        )
+        # The Stubber gone, the stub answers again, its result untouched.
+        assert (
+            client.invoke_endpoint(EndpointName="e", Body=b"x")["Body"].read()
+            == b"queued"
+        )

@@ -5,7 +5,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
+
+import sagemaker_stub
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, Source
+from tests.conftest import new_client
 
 THREADS = 16
 PER_THREAD = 25
@@ -57,3 +61,38 @@ def test_the_same_request_from_many_threads_gets_one_result(
         InvokeResult(body=b"two")
     ]
     client.invoke_endpoint(EndpointName="e", Body=b"other")
+
+
+@pytest.mark.parametrize("kind", ["mock", "stub"])
+def test_a_call_under_way_when_the_stub_starts_is_answered_and_recorded(
+    kind: str,
+) -> None:
+    """A stub or mock that starts between a call's before-parameter-build and
+    its before-call (another thread activating it, here a handler) answers
+    the call from its queues, and records it, instead of refusing it."""
+    client = new_client()
+    starting: Any = (
+        sagemaker_stub.mock() if kind == "mock" else SageMakerRuntimeStub(client)
+    )
+
+    def start_now(**kwargs: Any) -> None:
+        if not starting.active:
+            starting.activate()
+            starting.queue(InvokeResult.text("answered"))
+
+    client.meta.events.register(
+        "before-parameter-build.sagemaker-runtime.InvokeEndpoint", start_now
+    )
+    try:
+        response = client.invoke_endpoint(
+            EndpointName="e", Body=b"x", CustomAttributes="c"
+        )
+    finally:
+        starting.deactivate()
+    assert response["Body"].read() == b"answered"
+    [call] = starting.calls
+    assert (call.endpoint_name, call.params["CustomAttributes"], call.source) == (
+        "e",
+        "c",
+        Source.QUEUED,
+    )

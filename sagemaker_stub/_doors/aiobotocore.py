@@ -44,7 +44,8 @@ from sagemaker_stub._engine.answers import modeled_error_shape
 from sagemaker_stub._engine.eventstream import EventStreamBody
 from sagemaker_stub._options import PLACEHOLDER_KEY
 
-from .botocore import LazyHeaders, watch_credentials, wrap_once
+from .botocore import LazyHeaders
+from .watches import IN_FLIGHT, watch_credentials, wrap_once
 
 __all__ = [
     "AioAWSResponse",
@@ -284,7 +285,11 @@ def watch(
             self: Any, operation_name: str, api_params: Any
         ) -> Any:
             seen(self)
-            return await original(self, operation_name, api_params)
+            token = IN_FLIGHT.set((self, operation_name, api_params))
+            try:
+                return await original(self, operation_name, api_params)
+            finally:
+                IN_FLIGHT.reset(token)
 
         return _make_api_call
 

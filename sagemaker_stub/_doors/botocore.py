@@ -4,12 +4,12 @@ botocore documents its clients, events and ``Stubber`` API, but a stub that
 answers inside a client also leans on details that are not promised. Each is
 named here with why it is needed and what happens if botocore moves it, so an
 upgrade that breaks one breaks it here. No other module of the package reads
-a private botocore attribute or the shape of a botocore-internal dict.
+a private botocore attribute or the shape of a botocore-internal dict, except
+``watches.py``, which wraps botocore's classes for the whole process.
 """
 
 from __future__ import annotations
 
-import functools
 import inspect
 import sys
 from collections.abc import Callable, Sequence
@@ -18,7 +18,6 @@ from typing import Any, Literal
 import attrs
 import botocore
 from botocore.awsrequest import AWSResponse, HeadersDict
-from botocore.client import BaseClient
 
 # ``convert_to_response_dict`` turns an ``AWSResponse`` into the dict botocore's
 # parsers read. It is a module-level helper of botocore.endpoint, used by the
@@ -56,10 +55,6 @@ __all__ = [
     "stubber_queue",
     "stubber_response",
     "unsigned",
-    "watch_calls",
-    "watch_clients",
-    "watch_credentials",
-    "wrap_once",
 ]
 
 #: The serialised request botocore hands to ``before-call`` handlers (keys
@@ -341,103 +336,6 @@ def register(events: Any, handler: Handler) -> None:
         "last": events.register_last,
     }[handler.section]
     register_in(handler.event, handler.function, unique_id=handler.unique_id)
-
-
-# -- process-wide watches ----------------------------------------------------------
-# ``mock()`` answers clients the test never sees, so it must know every client
-# in the process; botocore has no process-wide event for it (clients copy
-# their session's emitter when made). Three are wrapped, once, at import:
-# - ``BaseClient.__init__``, which every client runs (botocore's, boto3's,
-#   aiobotocore's): the client is noted as it is made. ``ClientCreator`` then
-#   finishes it (retry and S3 handlers).
-# - ``BaseClient._make_api_call``, the one path every call takes (the
-#   generated methods call it; OpenTelemetry's and Datadog's instrumentations
-#   wrap it for the same reason): a client made before the import, which no
-#   ``__init__`` wrapper saw, is handed to an active mock before its call emits
-#   an event. One function call per API call.
-# - ``Session.create_client``, botocore's public way to make a client, which
-#   runs the credential chain (variables, files, the container and EC2
-#   metadata endpoints) unless keys are given: a client a mock answers gets
-#   placeholder keys instead.
-# aiobotocore overrides the last two; ``_doors/aiobotocore.py`` wraps its own.
-# If any stops being the common path, tests/test_mock.py and
-# tests/test_hermetic.py fail.
-
-
-def wrap_once(owner: Any, name: str, wrap: Callable[[Any], Any]) -> None:
-    """Replace ``owner.name`` with ``wrap(original)``, unless already done (the
-    package imported twice wraps nothing more)."""
-    original = getattr(owner, name)
-    if getattr(original, "_sagemaker_stub_watch", False):
-        return
-    wrapper: Any = functools.wraps(original)(wrap(original))
-    wrapper._sagemaker_stub_watch = True
-    setattr(owner, name, wrapper)
-
-
-def watch_clients(created: Callable[[Any], None]) -> None:
-    """Call ``created(client)`` after every botocore client's ``__init__``."""
-
-    def wrap(original: Any) -> Any:
-        def __init__(self: BaseClient, *args: Any, **kwargs: Any) -> None:
-            original(self, *args, **kwargs)
-            created(self)
-
-        return __init__
-
-    wrap_once(BaseClient, "__init__", wrap)
-
-
-def watch_calls(seen: Callable[[Any], None]) -> None:
-    """Call ``seen(client)`` before every call of a botocore client."""
-
-    def wrap(original: Any) -> Any:
-        def _make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
-            seen(self)
-            return original(self, operation_name, api_params)
-
-        return _make_api_call
-
-    wrap_once(BaseClient, "_make_api_call", wrap)
-
-
-#: ``Session.create_client``'s positional parameters before its keys
-#: (service_name, region_name, api_version, use_ssl, verify, endpoint_url).
-_BEFORE_KEYS = 6
-
-
-def watch_credentials(
-    placeholder: Callable[[str], str | None], session_class: Any = None
-) -> None:
-    """Give a client made with no keys, on a session with none, the key
-    ``placeholder(service)`` returns (None: it resolves its own)."""
-    if session_class is None:
-        import botocore.session  # noqa: PLC0415 - the class, after the import
-
-        session_class = botocore.session.Session
-
-    def wrap(original: Any) -> Any:
-        def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-            service = args[0] if args else kwargs.get("service_name")
-            if (
-                len(args) <= _BEFORE_KEYS
-                and kwargs.get("aws_access_key_id") is None
-                and kwargs.get("aws_secret_access_key") is None
-                and getattr(self, "_credentials", None) is None
-                and isinstance(service, str)
-            ):
-                key = placeholder(service)
-                if key is not None:
-                    kwargs.update(
-                        aws_access_key_id=key,
-                        aws_secret_access_key=key,
-                        aws_session_token=None,
-                    )
-            return original(self, *args, **kwargs)
-
-        return create_client
-
-    wrap_once(session_class, "create_client", wrap)
 
 
 def lacks_credentials(client: Any) -> bool:

@@ -29,7 +29,11 @@ from sagemaker_stub._cassettes.tape import Tape
 from sagemaker_stub._engine.book import Source
 from sagemaker_stub._engine.engine import Engine
 from sagemaker_stub._engine.request import Answer, Request
-from sagemaker_stub._errors import CassetteError, SageMakerStubError
+from sagemaker_stub._errors import (
+    CassetteError,
+    SageMakerStubError,
+    StubActivationError,
+)
 
 from .botocore import (
     Handler,
@@ -40,11 +44,13 @@ from .botocore import (
     register,
     request_body,
     request_parts,
+    stubber_active,
     stubber_check_params,
     stubber_queue,
     stubber_response,
 )
 from .render import Renderer
+from .watches import params_in_flight
 
 __all__ = ["Answered", "CallDoor"]
 
@@ -52,6 +58,15 @@ __all__ = ["Answered", "CallDoor"]
 #: (async clients), or None to let the client send the request.
 Answered = Hook | Awaitable[Hook] | None
 
+
+#: Why a client-bound stub refuses a call once a plain ``Stubber`` was
+#: activated on its client after it (the other order is refused at activation).
+SHADOWED = (
+    "A botocore Stubber was activated on this client while a "
+    "SageMakerRuntimeStub is active on it, and would never answer: the stub "
+    "answers first. Use the stub's own add_response() and add_client_error() "
+    "(it is a Stubber), or deactivate the stub before activating the Stubber."
+)
 
 def no_credentials(cassette: str, operation: str) -> str:
     """Why a recording stub cannot send a call, and what to set."""
@@ -148,6 +163,8 @@ class CallDoor:
         """Keep the caller's parameters for the answer, and whether it is
         the ``Stubber``'s (an expectation is queued, or the engine does not
         answer the operation)."""
+        if self._stubber is not None and stubber_active(self._client()):
+            raise StubActivationError(SHADOWED)
         if self._expectations or model.name not in self._operations:
             if self._stubber is not None:
                 stubber_check_params(self._stubber, model, params, context, **kwargs)
@@ -163,7 +180,13 @@ class CallDoor:
     ) -> Answered:
         """The engine's answer, parsed by botocore."""
         api_params = context.pop(self._key, None)
-        if api_params is None or context.pop(self._stubbed_key, False):
+        stubbed = context.pop(self._stubbed_key, False)
+        if api_params is None:
+            # The door opened while this call was under way: its parameters
+            # are those the client was called with.
+            api_params = params_in_flight(self._client(), model.name)
+            stubbed = bool(self._expectations) or model.name not in self._operations
+        if api_params is None or stubbed:
             return self._stubbed(model, params, context, api_params, **kwargs)
         url, headers, body = request_parts(params)
         request = Request(

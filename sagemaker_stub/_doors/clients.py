@@ -28,7 +28,7 @@ import threading
 import weakref
 from typing import Any, Protocol
 
-from .botocore import watch_calls, watch_clients, watch_credentials
+from .watches import watch_calls, watch_clients, watch_credentials
 
 __all__ = [
     "LOCK",

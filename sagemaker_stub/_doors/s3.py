@@ -12,8 +12,11 @@ gave (``write_outputs_to``).
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Mapping
+import threading
+import weakref
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
@@ -41,11 +44,61 @@ from .render import Renderer
 
 __all__ = ["S3Door", "WriteThrough"]
 
+#: How many open doors answer each S3 client without delay between a
+#: waiter's polls, and the lock that guards the count.
+_UNDELAYED: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_UNDELAYED_LOCK = threading.Lock()
+
+
+def _undelayed_wait(wait: Callable[..., Any]) -> Callable[..., Any]:
+    """``wait`` with no delay between polls: the stub, not time, decides
+    when an object appears (``available_after`` counts polls)."""
+
+    @functools.wraps(wait)
+    def wait_now(**kwargs: Any) -> Any:
+        config = dict(kwargs.pop("WaiterConfig", None) or {})
+        config["Delay"] = 0
+        return wait(WaiterConfig=config, **kwargs)
+
+    return wait_now
+
+
+def _undelayed_waiters(get_waiter: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``client.get_waiter``, whose waiters do not sleep between polls."""
+
+    @functools.wraps(get_waiter)
+    def undelayed(waiter_name: str) -> Any:
+        waiter = get_waiter(waiter_name)
+        waiter.wait = _undelayed_wait(waiter.wait)
+        return waiter
+
+    return undelayed
+
+
+def stop_delaying_waiters(client: Any) -> None:
+    """While a door answers ``client``, its waiters poll without sleeping."""
+    with _UNDELAYED_LOCK:
+        count = _UNDELAYED.get(client, 0)
+        if count == 0:
+            client.get_waiter = _undelayed_waiters(client.get_waiter)
+        _UNDELAYED[client] = count + 1
+
+
+def delay_waiters_again(client: Any) -> None:
+    """The door closed: once no door answers ``client``, its own
+    ``get_waiter`` is back (waiters made meanwhile keep not sleeping)."""
+    with _UNDELAYED_LOCK:
+        count = _UNDELAYED.pop(client, 0) - 1
+        if count > 0:
+            _UNDELAYED[client] = count
+        elif "get_waiter" in vars(client):
+            del client.get_waiter
+
 
 class S3Door:
     """Answers an attached S3 client from an ``ObjectStore``.
 
-    It keeps the client's events, not the client. A mock's S3 door
+    It keeps the client's events, and the client weakly. A mock's S3 door
     (``section="last"``) answers after any attached one.
     """
 
@@ -59,6 +112,7 @@ class S3Door:
         tape: Tape | None = None,
     ) -> None:
         self._events: Any = client.meta.events
+        self._client = weakref.ref(client)
         self._outputs = outputs
         self._store = outputs.store
         #: The tape whose async recordings wait for objects this client reads.
@@ -93,9 +147,13 @@ class S3Door:
         self._key = unique
 
     def open(self) -> None:
-        """Register the handlers on the S3 client."""
+        """Register the handlers on the S3 client; its waiters stop sleeping
+        between polls, unless requests may reach a real S3."""
         for handler in self._handlers:
             register(self._events, handler)
+        client = self._client()
+        if client is not None and not self._pass_through:
+            stop_delaying_waiters(client)
 
     def close(self) -> None:
         """Unregister exactly what :meth:`open` registered."""
@@ -103,6 +161,9 @@ class S3Door:
             self._events.unregister(
                 handler.event, handler.function, unique_id=handler.unique_id
             )
+        client = self._client()
+        if client is not None and not self._pass_through:
+            delay_waiters_again(client)
 
     def before_parameter_build(
         self, model: OperationModel, params: dict[str, Any], context: Any, **kwargs: Any
