@@ -246,7 +246,7 @@ async def _start_aio_stub(
                 "start_aio_stub() makes an aiobotocore client, and needs "
                 f"aiobotocore: pip install 'sagemaker-stub[aio]' ({exc})."
             )
-            raise ImportError(msg) from exc
+            raise ImportError(msg) from None
         context = new_aio_client(
             checked.region_name, checked.config, signed=checked.recording()
         )

@@ -68,7 +68,7 @@ def dump_json(obj: object, where: str) -> bytes:
             f"{where} must be JSON-serialisable; got {describe(obj)}, "
             f"which json cannot encode: {exc}."
         )
-        raise TypeError(msg) from exc
+        raise TypeError(msg) from None
 
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"

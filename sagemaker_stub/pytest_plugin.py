@@ -299,12 +299,12 @@ def _marker_options(request: pytest.FixtureRequest) -> FixtureOptions:
     try:
         cassette = _cassette(request, given.pop("cassette", None), where)
     except TypeError as exc:  # the message names the marker already
-        raise pytest.UsageError(str(exc)) from exc
+        raise pytest.UsageError(str(exc)) from None
     try:
         options = FixtureOptions.of(where, given)
     except (TypeError, ValueError) as exc:
         msg = f"{where}: {exc}"
-        raise pytest.UsageError(msg) from exc
+        raise pytest.UsageError(msg) from None
     return attrs.evolve(options, stub=attrs.evolve(options.stub, cassette=cassette))
 
 

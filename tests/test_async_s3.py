@@ -757,10 +757,8 @@ def test_waiters_of_an_answered_s3_client_do_not_sleep(
     """The stub decides when an output appears: a waiter polls without its
     Delay (5 s for object_exists) while a door answers the client, and as
     configured again once none does, or with pass_through=True."""
-    import botocore.waiter  # noqa: PLC0415
-
     slept: list[float] = []
-    monkeypatch.setattr(botocore.waiter.time, "sleep", slept.append)
+    monkeypatch.setattr("botocore.waiter.time.sleep", slept.append)
     s3 = new_client("s3")
 
     def wait_for_output(stub: Any, polls: int, **config: Any) -> None:

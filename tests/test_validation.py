@@ -241,10 +241,13 @@ CONSTRUCTION_ERRORS: list[tuple[Callable[[], object], type[Exception], str]] = [
 def test_results_are_validated_when_built(
     make: Callable[[], object], error: type[Exception], message: str
 ) -> None:
-    """Each bad field fails at construction with an exact message."""
+    """Each bad field fails at construction with an exact message, which
+    says all there is: no second traceback of json's own error beneath it."""
     with pytest.raises(error) as info:
         make()
     assert str(info.value) == message
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__ or info.value.__context__ is None
 
 
 def test_bytes_like_bodies_are_copied_to_bytes() -> None:

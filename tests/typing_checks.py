@@ -44,3 +44,12 @@ async def the_async_unittest_helper_gives_a_stub(
     stub = await start_aio_stub(test, retries=True)
     assert_type(stub, SageMakerRuntimeStub[Any])
     await start_aio_stub(test, retry=True)  # type: ignore[call-arg]
+
+
+def the_fixture_annotated_gives_a_typed_client(
+    sagemaker_runtime_stub: SageMakerRuntimeStub[SageMakerRuntimeClient],
+) -> None:
+    """The fixture's stub, annotated as docs/guide.md shows: a typed client."""
+    client = sagemaker_runtime_stub.client
+    assert_type(client, SageMakerRuntimeClient)
+    client.invoke_endpont(EndpointName="e", Body=b"")  # type: ignore[attr-defined]

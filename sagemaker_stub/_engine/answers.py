@@ -59,7 +59,7 @@ def as_async(result: InvokeResult, variant: str | None) -> AsyncResult:
     """An invoke_endpoint result used by an async call, as moto renders it."""
     try:
         text = result.body.decode("utf-8")
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
         msg = (
             "invoke_endpoint_async found no async result queued and fell back "
             f"to the invoke_endpoint queue, whose next result {result!r} has "
@@ -67,7 +67,7 @@ def as_async(result: InvokeResult, variant: str | None) -> AsyncResult:
             "JSON output moto writes. Queue an AsyncResult with "
             "stub.queue_async() instead."
         )
-        raise NoResultError(msg) from exc
+        raise NoResultError(msg) from None
     document = {
         "Body": text,
         "ContentType": result.content_type,

@@ -89,9 +89,9 @@ def _text(value: object, where: str) -> str:
 def _decoded(value: object, where: str) -> bytes:
     try:
         return base64.b64decode(_text(value, where), validate=True)
-    except (binascii.Error, ValueError) as exc:
+    except (binascii.Error, ValueError):
         msg = f"{where} must be base64; got {describe(value)}."
-        raise ControlError(msg) from exc
+        raise ControlError(msg) from None
 
 
 def _built(where: str, build: Callable[[], _T]) -> _T:
@@ -100,7 +100,7 @@ def _built(where: str, build: Callable[[], _T]) -> _T:
         return build()
     except (TypeError, ValueError) as exc:
         msg = f"{where}: {exc}"
-        raise ControlError(msg) from exc
+        raise ControlError(msg) from None
 
 
 def error_of(value: object, where: str, statuses: Mapping[str, int]) -> ErrorResult:
@@ -392,7 +392,7 @@ def _document(body: bytes) -> Any:
         return json.loads(body or b"null")
     except ValueError as exc:
         msg = f"The body must be JSON: {exc}."
-        raise ControlError(msg) from exc
+        raise ControlError(msg) from None
 
 
 def _object_document(body: bytes) -> Mapping[str, Any]:

@@ -194,9 +194,9 @@ class _Handler(BaseHTTPRequestHandler):
             line = self.rfile.readline(1024).split(b";", 1)[0].strip()
             try:
                 size = int(line, 16)
-            except ValueError as exc:
+            except ValueError:
                 msg = f"A chunk size must be hexadecimal; got {line!r}."
-                raise _Refused(400, msg) from exc
+                raise _Refused(400, msg) from None
             total += size
             if total > MAX_BODY_BYTES:
                 msg = (

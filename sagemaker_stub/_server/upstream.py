@@ -139,7 +139,7 @@ class Upstream:
             msg = (
                 f"sagemaker-stub could not forward {operation.name} to record it: {exc}"
             )
-            raise SageMakerStubError(msg) from exc
+            raise SageMakerStubError(msg) from None
         headers = {
             wire: parsed[name]
             for name, wire in operation.header.items()
