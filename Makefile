@@ -59,17 +59,12 @@ $(OLDEST_STAMP): pyproject.toml constraints-oldest.txt
 	$(OLDEST)/bin/python -m pip install --quiet -c constraints-oldest.txt -e '.[test,test-aio,aio]'
 	touch $(OLDEST_STAMP)
 
-$(PY310_STAMP): pyproject.toml
-	$(PYTHON310) -m venv $(PY310)
-	$(PY310)/bin/python -m pip install --quiet --upgrade pip
-	$(PY310)/bin/python -m pip install --quiet -e '.[test,clients]'
-	touch $(PY310_STAMP)
-
-$(PY313_STAMP): pyproject.toml
-	$(PYTHON313) -m venv $(PY313)
-	$(PY313)/bin/python -m pip install --quiet --upgrade pip
-	$(PY313)/bin/python -m pip install --quiet -e '.[test,clients]'
-	touch $(PY313_STAMP)
+# .venv-py310 from $(PYTHON310), .venv-py313 from $(PYTHON313).
+.venv-py%/.installed: pyproject.toml
+	$(PYTHON$*) -m venv .venv-py$*
+	.venv-py$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-py$*/bin/python -m pip install --quiet -e '.[test,clients]'
+	touch $@
 
 $(AIO_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(AIO)
