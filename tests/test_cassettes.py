@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import pytest_socket
+from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.eventstream import EventStream, NoInitialResponseError
 from botocore.exceptions import ClientError, EndpointConnectionError, EventStreamError
@@ -996,6 +997,44 @@ def test_the_server_says_when_it_cannot_forward(tmp_path: Path) -> None:
         ),
     }
     assert not (tmp_path / "x.json").exists()
+
+
+def test_the_server_says_when_the_endpoint_cannot_be_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With credentials, a forward that botocore cannot send is named."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", KEY_ID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    cassette = Cassette(tmp_path / "x.json", record_mode="all")
+    with sagemaker_stub.serve(
+        cassette=cassette, upstream_url="http://127.0.0.1:9"
+    ) as proxy:
+        runtime = client(url=proxy.url)
+        with pytest.raises(runtime.exceptions.ClientError) as caught:
+            bodies(runtime, b"x")
+    error = caught.value.response["Error"]
+    assert error["Code"] == "SageMakerStubError"
+    assert error["Message"].startswith(
+        "sagemaker-stub could not forward InvokeEndpoint to record it: Could not "
+        'connect to the endpoint URL: "http://127.0.0.1:9/endpoints/'
+    )
+
+
+def test_an_unsigned_client_records_without_credentials(tmp_path: Path) -> None:
+    """A client that signs nothing needs no credentials to record."""
+    path = tmp_path / "unsigned.json"
+    with sagemaker_stub.serve() as upstream:
+        upstream.queue(InvokeResult.text("recorded"))
+        unsigned = new_client(
+            endpoint_url=upstream.url, config=Config(signature_version=UNSIGNED)
+        )
+        cassette = Cassette(path, record_mode="all")
+        with SageMakerRuntimeStub(unsigned, cassette=cassette):
+            answer = unsigned.invoke_endpoint(EndpointName="e", Body=b"x")
+            assert answer["Body"].read() == b"recorded"
+    assert json.loads(path.read_text())["interactions"][0]["response"]["Body"] == (
+        "recorded"
+    )
 
 
 def test_a_caller_that_hangs_up_on_a_forwarded_stream_lets_it_go(

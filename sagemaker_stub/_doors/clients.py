@@ -98,7 +98,7 @@ def _seen(client: Any) -> None:
     if known is None or client in known:
         return
     with LOCK:
-        if client in known:
+        if client in known:  # pragma: no cover - a race: another thread noted it
             return
         known.add(client)
         if _mocks and (service != RUNTIME or client not in _bound):
