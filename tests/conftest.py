@@ -104,6 +104,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "with moto's default body (allow_defaults=True), for tests of what "
         "does not depend on the result",
     )
+    config.addinivalue_line(
+        "markers",
+        "unmeasured_subprocesses: the processes the test starts run without "
+        "coverage, whose start-up and tracing double their cost; for tests whose "
+        "code paths other tests measure",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _unmeasured_subprocesses(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under ``make test``, coverage measures every Python process a test
+    starts (``patch = ["subprocess"]`` passes this variable on to them)."""
+    if request.node.get_closest_marker("unmeasured_subprocesses") is not None:
+        monkeypatch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
 
 
 @pytest.fixture

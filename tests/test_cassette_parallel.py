@@ -108,6 +108,7 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 EIGHT = [(f"ep-{n}", f"answer {n}", f"test_app.py::test_ask_{n}") for n in range(8)]
 
 
+@pytest.mark.unmeasured_subprocesses
 def test_workers_recording_one_cassette_keep_every_recording_in_one_order(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -130,6 +131,7 @@ def test_workers_recording_one_cassette_keep_every_recording_in_one_order(
     assert cassette.read_bytes() == written[0]
 
 
+@pytest.mark.unmeasured_subprocesses
 @pytest.mark.parametrize("mode", ["new_episodes", "all"])
 def test_two_processes_recording_one_cassette_keep_every_recording(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, mode: str
@@ -182,6 +184,7 @@ def eight_recorded(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -
     return pytester.path / "cassettes" / "shared.json"
 
 
+@pytest.mark.unmeasured_subprocesses
 def test_recording_one_test_again_keeps_the_others(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 import sagemaker_stub
 from sagemaker_stub import InvokeResult, SageMakerRuntimeStub, Source
+from sagemaker_stub._doors.watches import params_in_flight
 from tests.conftest import new_client
 
 THREADS = 16
@@ -90,6 +91,8 @@ def test_a_call_under_way_when_the_stub_starts_is_answered_and_recorded(
     finally:
         starting.deactivate()
     assert response["Body"].read() == b"answered"
+    # Only the call under way, by its own thread, is read back.
+    assert params_in_flight(client, "InvokeEndpoint") is None
     [call] = starting.calls
     assert (call.endpoint_name, call.params["CustomAttributes"], call.source) == (
         "e",

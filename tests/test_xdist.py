@@ -111,6 +111,7 @@ def suite() -> str:
     return ENTRY_POINTS.format(count=COUNT, unittest_tests=unittest_tests)
 
 
+@pytest.mark.unmeasured_subprocesses  # the same code runs measured in-process
 @pytest.mark.parametrize("workers", [2, 4])
 def test_every_entry_point_keeps_its_state_per_worker_and_per_test(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: int

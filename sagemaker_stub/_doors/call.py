@@ -68,6 +68,7 @@ SHADOWED = (
     "(it is a Stubber), or deactivate the stub before activating the Stubber."
 )
 
+
 def no_credentials(cassette: str, operation: str) -> str:
     """Why a recording stub cannot send a call, and what to set."""
     return (

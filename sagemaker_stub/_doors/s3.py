@@ -91,8 +91,8 @@ def delay_waiters_again(client: Any) -> None:
         count = _UNDELAYED.pop(client, 0) - 1
         if count > 0:
             _UNDELAYED[client] = count
-        elif "get_waiter" in vars(client):
-            del client.get_waiter
+        else:
+            vars(client).pop("get_waiter", None)
 
 
 class S3Door:

@@ -184,7 +184,7 @@ class AsyncOutputs:
                 "and no call was answered; create the bucket there, or configure "
                 "outputs where that client can write."
             )
-            raise SageMakerStubError(msg) from None
+            raise SageMakerStubError(msg) from exc
 
     def store_input(self, s3_uri: str, data: object, content_type: str) -> S3Object:
         """Store an input object; its bucket becomes owned."""

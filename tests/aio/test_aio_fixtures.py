@@ -314,6 +314,7 @@ async def test_own_answer(sagemaker_runtime_aio_stub, number):
 """
 
 
+@pytest.mark.unmeasured_subprocesses  # test_under_pytest_asyncio measures them
 @pytest.mark.parametrize("workers", [2, 4])
 def test_under_xdist_each_worker_and_test_has_its_own_state(
     pytester: pytest.Pytester, workers: int
