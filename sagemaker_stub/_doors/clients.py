@@ -6,9 +6,9 @@ registry, under one lock:
 
 - every client, held weakly: those made since the package was imported, as
   they are made (botocore tells no one when a client is made, so
-  ``BaseClient.__init__`` is watched: see ``botocore.watch_clients``), and
+  ``BaseClient.__init__`` is watched: see ``watches.watch_clients``), and
   those made before, at their first call while a mock is active
-  (``botocore.watch_calls``);
+  (``watches.watch_calls``);
 - the stub bound to each client;
 - the active mocks, innermost last. Only the innermost answers: when another
   starts, the one it hides lets go of every client until it is innermost
@@ -18,7 +18,7 @@ A mock registers handlers on the clients it answers when it starts, on a
 client made while it is active as the client is made, and on one made before
 the import at its first call. A client made while a mock answers its service
 gets placeholder keys unless it was given keys or the mock records
-(``botocore.watch_credentials``), so no credential chain runs.
+(``watches.watch_credentials``), so no credential chain runs.
 """
 
 from __future__ import annotations

@@ -38,7 +38,8 @@ __all__ = [
 # - ``Session.create_client``, botocore's public way to make a client, which
 #   runs the credential chain (variables, files, the container and EC2
 #   metadata endpoints) unless keys are given: a client a mock answers gets
-#   placeholder keys instead.
+#   placeholder keys instead, unless its session holds keys already (given,
+#   or resolved before: ``Session._credentials``, private, is not None).
 # aiobotocore overrides the last two; ``_doors/aiobotocore.py`` wraps its own.
 # If any stops being the common path, tests/test_mock.py and
 # tests/test_hermetic.py fail.
