@@ -18,8 +18,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import boto3
-import botocore.session
-from botocore.client import BaseClient
 from botocore.stub import Stubber
 
 import sagemaker_stub
@@ -33,6 +31,7 @@ from benchmarks.run import (
     stub_remembered,
 )
 from sagemaker_stub import InvokeResult
+from sagemaker_stub._doors.watches import WRAPPED
 
 Row = tuple[str, str, str]
 
@@ -40,12 +39,7 @@ Row = tuple[str, str, str]
 @contextmanager
 def unwatched() -> Iterator[None]:
     """Inside, clients are made, and call, by botocore's own methods."""
-    watched = [
-        (BaseClient, "__init__"),
-        (BaseClient, "_make_api_call"),
-        (botocore.session.Session, "create_client"),
-    ]
-    methods = [(owner, name, getattr(owner, name)) for owner, name in watched]
+    methods = [(owner, name, getattr(owner, name)) for owner, name in WRAPPED]
     for owner, name, method in methods:
         setattr(owner, name, method.__wrapped__)
     try:

@@ -269,7 +269,7 @@ def _shared_session() -> AioSession:
 
 # -- the process-wide watches, on aiobotocore's classes ----------------------------
 # AioBaseClient overrides ``_make_api_call`` (a coroutine) and AioSession
-# ``create_client``: the wrappers in ``botocore.py`` do not see them. These do
+# ``create_client``: the wrappers in ``watches.py`` do not see them. These do
 # the same (see there), for clients made before the package was imported and
 # for the credentials of clients a mock answers.
 

@@ -76,16 +76,23 @@ _bound: weakref.WeakKeyDictionary[Any, weakref.ref[Any]] = weakref.WeakKeyDictio
 _mocks: list[Reach] = []
 
 
+def _note(client: Any, service: str, known: weakref.WeakSet[Any]) -> None:
+    """Note ``client``, and let the innermost mock answer it unless a stub is
+    bound to it."""
+    with LOCK:
+        if client in known:  # pragma: no cover - a race: another thread noted it
+            return
+        known.add(client)
+        if _mocks and (service != RUNTIME or client not in _bound):
+            _mocks[-1].reach(client, service)
+
+
 def _created(client: Any) -> None:
     """A client was made: note it, and let the innermost mock answer it."""
     service = client.meta.service_model.service_name
     known = _clients.get(service)
-    if known is None:
-        return
-    with LOCK:
-        known.add(client)
-        if _mocks:
-            _mocks[-1].reach(client, service)
+    if known is not None:
+        _note(client, service, known)
 
 
 def _seen(client: Any) -> None:
@@ -95,14 +102,8 @@ def _seen(client: Any) -> None:
         return
     service = client.meta.service_model.service_name
     known = _clients.get(service)
-    if known is None or client in known:
-        return
-    with LOCK:
-        if client in known:  # pragma: no cover - a race: another thread noted it
-            return
-        known.add(client)
-        if _mocks and (service != RUNTIME or client not in _bound):
-            _mocks[-1].reach(client, service)
+    if known is not None and client not in known:
+        _note(client, service, known)
 
 
 def _placeholder(service: str) -> str | None:

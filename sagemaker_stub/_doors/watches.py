@@ -17,6 +17,7 @@ from botocore.client import BaseClient
 
 __all__ = [
     "IN_FLIGHT",
+    "WRAPPED",
     "params_in_flight",
     "watch_calls",
     "watch_clients",
@@ -45,6 +46,11 @@ __all__ = [
 # tests/test_hermetic.py fail.
 
 
+#: Every ``(owner, name)`` wrapped so far (make bench puts the originals back
+#: for the moment, to time botocore as if the package had not been imported).
+WRAPPED: list[tuple[Any, str]] = []
+
+
 def wrap_once(owner: Any, name: str, wrap: Callable[[Any], Any]) -> None:
     """Replace ``owner.name`` with ``wrap(original)``, unless already done (the
     package imported twice wraps nothing more)."""
@@ -54,6 +60,7 @@ def wrap_once(owner: Any, name: str, wrap: Callable[[Any], Any]) -> None:
     wrapper: Any = functools.wraps(original)(wrap(original))
     wrapper._sagemaker_stub_watch = True
     setattr(owner, name, wrapper)
+    WRAPPED.append((owner, name))
 
 
 def watch_clients(created: Callable[[Any], None]) -> None:
