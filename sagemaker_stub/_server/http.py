@@ -1,6 +1,8 @@
 """HTTP/1.1 for the local server: connections read, routed, answered.
 
-A threaded HTTP/1.1 server from the standard library, on localhost. It
+A threaded HTTP/1.1 server from the standard library, a thread per
+connection up to a cap, reading each request strictly (:mod:`.wire`) and
+checking who sent it (:mod:`.access`) before anything acts on it. It
 answers:
 
 - the service's REST protocol, ``POST /endpoints/{name}/invocations``,
@@ -24,18 +26,24 @@ application configured logging).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import socket
 import sys
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 from sagemaker_stub._engine.eventstream import EventStreamBody
 from sagemaker_stub._engine.request import Answer
 
+from .access import Access
 from .control import error_answer, json_answer
 from .routes import Routes
+from .wire import MAX_LINE, BadRequest, Head, check_head, read_body, read_head
 
 __all__ = ["LOGGER", "MAX_BODY_BYTES", "HttpServer"]
 
@@ -46,181 +54,105 @@ LOGGER = logging.getLogger("sagemaker_stub.server")
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 
-class _Refused(Exception):
-    """A request answered with a plain HTTP error before it reached anything."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-#: The longest header line, and the most header lines, a request may have.
-_MAX_LINE = 65536
-_MAX_HEADERS = 100
-
-
-class _Headers(dict[str, str]):
-    """A request's headers, by lower-cased name."""
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return super().get(name.lower(), default)
+#: Seconds an idle keep-alive connection stays open, and the longest wait
+#: for the next bytes of a request.
+IDLE_SECONDS = 30
+#: Connections served at once; one more is answered 503 and closed.
+MAX_CONNECTIONS = 1024
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """One connection: requests read, routed to the server, answered."""
+    """One connection: requests read, checked, routed, answered."""
 
     protocol_version = "HTTP/1.1"
     server_version = "sagemaker-stub"
-    #: Seconds an idle keep-alive connection stays open.
-    timeout = 30
+    timeout = IDLE_SECONDS
     server: HttpServer
 
     def setup(self) -> None:
         super().setup()
         # Each event-stream frame is sent as it is encoded, not held back.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.connections.add(self.connection)
+        # A connection accepted as the server stops is closed at once.
+        self.close_connection = not self.server.track(self.connection)
 
     def finish(self) -> None:
-        self.server.connections.discard(self.connection)
+        self.server.untrack(self.connection)
         super().finish()
-
-    #: The request line, as the standard library reads it.
-    raw_requestline: bytes
-    #: The headers :meth:`parse_request` read.
-    request_headers: _Headers
-
-    #: The version of a request line too broken to say one.
-    default_request_version = "HTTP/1.0"
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the call history is the log."""
 
-    def parse_request(self) -> bool:
-        """Read the request line and headers, as the standard library does, faster.
+    def handle(self) -> None:
+        """Requests in turn until the connection closes."""
+        while not self.close_connection:
+            self.handle_one_request()
 
-        The standard library parses headers with the email package, which
-        costs as much as the rest of a call here; a request's headers are
-        read into a dict of lower-cased names instead.
-        """
-        self.command = None  # type: ignore[assignment]
-        self.request_version = self.default_request_version
+    def handle_one_request(self) -> None:
+        """Read one request strictly and answer it; ``close_connection`` says
+        whether the connection ends."""
         self.close_connection = True
-        line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        self.requestline = line
-        words = line.split()
-        if len(words) != 3 or words[2] not in ("HTTP/1.0", "HTTP/1.1"):
-            self.send_error(400, f"Bad request line {line!r}.")
-            return False
-        self.command, self.path, self.request_version = words
-        headers = _Headers()
-        for _ in range(_MAX_HEADERS):
-            raw = self.rfile.readline(_MAX_LINE + 1)
-            if raw in (b"\r\n", b"\n", b""):
-                break
-            name, colon, value = str(raw, "iso-8859-1").partition(":")
-            if len(raw) > _MAX_LINE or not colon:
-                self.send_error(431 if colon else 400, f"Bad header line {raw[:80]!r}.")
-                return False
-            key = name.strip().lower()
-            value = value.strip()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        else:
-            self.send_error(431, f"More than {_MAX_HEADERS} headers.")
-            return False
-        self.request_headers = headers
-        self.headers = headers  # type: ignore[assignment] # read as a mapping
-        connection = headers.get("connection", "").lower()
-        self.close_connection = connection == "close" or (
-            self.request_version == "HTTP/1.0" and connection != "keep-alive"
-        )
-        expect = headers.get("expect", "").lower()
-        if expect == "100-continue" and self.request_version == "HTTP/1.1":
-            return self.handle_expect_100()
-        return True
-
-    def send_error(
-        self, code: int, message: str | None = None, explain: str | None = None
-    ) -> None:
-        """A request the standard library refused to parse: JSON, then close."""
-        self.close_connection = True
-        text = message or explain or self.responses.get(code, ("Error",))[0]
-        self._send(json_answer(code, {"message": text}))
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    do_GET = do_HEAD = do_PUT = do_DELETE = do_PATCH = do_POST
-
-    def _dispatch(self) -> None:
+        self.command = ""
+        # A client that goes away (or idles past the timeout) raises OSError
+        # from a read: the server's handle_error lets it go quietly.
+        first = self.rfile.readline(MAX_LINE + 1)
+        if not first:
+            return
         try:
-            body = self._body()
-            answer = self.server.routes.handle(
-                self.command, self.path, self.request_headers, body
-            )
-        except _Refused as refused:
+            head = read_head(first, self.rfile)
+        except BadRequest as bad:
+            self._send(json_answer(bad.status, {"message": str(bad)}))
+            return
+        self.command = head.method
+        connection = head.headers.get("connection", "").lower()
+        self.close_connection = connection == "close" or (
+            head.version == "HTTP/1.0" and connection != "keep-alive"
+        )
+        self._send(self._answer(head))
+
+    def _answer(self, head: Head) -> Answer:
+        """The answer to ``head``'s request."""
+        refused = self.server.access.refusal(urlsplit(head.target).path, head.headers)
+        if refused is not None:
             self.close_connection = True
-            answer = json_answer(refused.status, {"message": str(refused)})
+            return json_answer(refused[0], {"message": refused[1]})
+        expect = head.headers.get("expect", "").lower()
+        if expect == "100-continue" and head.version == "HTTP/1.1":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        try:
+            body = read_body(head, self.rfile, MAX_BODY_BYTES)
+        except BadRequest as bad:
+            self.close_connection = True
+            return json_answer(bad.status, {"message": str(bad)})
+        try:
+            return self.server.routes.handle(
+                head.method, head.target, head.headers, body
+            )
         except Exception as exc:
             LOGGER.exception(
-                "sagemaker-stub could not answer %s %s", self.command, self.path
+                "sagemaker-stub could not answer %s %s", head.method, head.target
             )
-            answer = error_answer(500, "InternalFailure", f"sagemaker-stub: {exc!r}")
-        self._send(answer)
-
-    def _body(self) -> bytes:
-        """The request body, by length or chunked; refused when too large."""
-        headers = self.request_headers
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            return self._chunked()
-        length = headers.get("content-length", "0")
-        if not length.isdigit():
-            msg = f"Content-Length must be a number of bytes; got {length!r}."
-            raise _Refused(400, msg)
-        size = int(length)
-        if size > MAX_BODY_BYTES:
-            msg = f"The body has {size:,} bytes; this server reads {MAX_BODY_BYTES:,}."
-            raise _Refused(413, msg)
-        data = self.rfile.read(size)
-        if len(data) < size:
-            msg = f"The body ended after {len(data):,} of {size:,} bytes."
-            raise _Refused(400, msg)
-        return data
-
-    def _chunked(self) -> bytes:
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            line = self.rfile.readline(1024).split(b";", 1)[0].strip()
-            try:
-                size = int(line, 16)
-            except ValueError:
-                msg = f"A chunk size must be hexadecimal; got {line!r}."
-                raise _Refused(400, msg) from None
-            total += size
-            if total > MAX_BODY_BYTES:
-                msg = (
-                    f"The body has over the {MAX_BODY_BYTES:,} bytes this server reads."
-                )
-                raise _Refused(413, msg)
-            if size == 0:
-                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return b"".join(chunks)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(16)
+            return error_answer(500, "InternalFailure", f"sagemaker-stub: {exc!r}")
 
     def _send(self, answer: Answer) -> None:
         if isinstance(answer.body, bytes):
             answer.headers.setdefault("content-length", str(len(answer.body)))
         if self.close_connection:
             answer.headers["connection"] = "close"
+        try:
+            check_head(answer.headers)
+        except ValueError as exc:
+            LOGGER.error("sagemaker-stub refused to send an answer: %s", exc)
+            self.close_connection = True
+            answer = error_answer(500, "InternalFailure", f"sagemaker-stub: {exc}")
+            answer.headers["content-length"] = str(len(answer.body))  # type: ignore[arg-type]
+            answer.headers["connection"] = "close"
         head = [f"{self.protocol_version} {answer.status} {_reason(answer.status)}"]
         head.append(f"server: {self.server_version}")
         head.extend(f"{name}: {value}" for name, value in answer.headers.items())
         # Status, headers and a whole body go out in one write: small writes
         # in turn would wait on the client's delayed acknowledgement.
-        data = "\r\n".join(head).encode("latin-1", "replace") + b"\r\n\r\n"
+        data = "\r\n".join(head).encode("latin-1") + b"\r\n\r\n"
         try:
             if isinstance(answer.body, bytes):
                 self.wfile.write(data if self.command == "HEAD" else data + answer.body)
@@ -252,19 +184,91 @@ def _reason(status: int) -> str:
 
 
 class HttpServer(ThreadingHTTPServer):
-    """A ThreadingHTTPServer that knows its open connections, to close them."""
+    """A thread per connection, up to ``max_connections``, each one tracked.
+
+    Args:
+        address: Where to listen.
+        routes: Where each request goes.
+        access: Who may call.
+        max_connections: Connections served at once; one more is answered
+            503 (with ``Retry-After``, which botocore retries) and closed.
+    """
 
     daemon_threads = False
     block_on_close = True
     #: Connections waiting to be accepted: clients open many at once.
     request_queue_size = 128
 
+    def __init__(
+        self,
+        address: tuple[str, int],
+        routes: Routes,
+        access: Access,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        self.routes = routes
+        self.access = access
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._max_connections = max_connections
+        self._lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self._stopping = False
+        super().__init__(address, _Handler)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away is no error; anything else is printed."""
         if not isinstance(sys.exc_info()[1], OSError):
             super().handle_error(request, client_address)
 
-    def __init__(self, address: tuple[str, int], routes: Routes) -> None:
-        self.routes = routes
-        self.connections: set[socket.socket] = set()
-        super().__init__(address, _Handler)
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a thread, if one is free; else 503."""
+        if not self._slots.acquire(blocking=False):
+            self._busy(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # pragma: no cover - the OS refused a thread
+            self._slots.release()  # no thread started: its slot is free again
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _busy(self, request: socket.socket) -> None:
+        message = (
+            f"This server serves {self._max_connections:,} connections at once; retry."
+        )
+        body = json.dumps({"message": message}).encode()
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\nretry-after: 1\r\nconnection: close"
+            "\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            request.settimeout(1)
+            request.sendall(head.encode() + body)
+        self.shutdown_request(request)
+
+    def track(self, connection: socket.socket) -> bool:
+        """Note an open connection; False if the server is stopping."""
+        with self._lock:
+            if self._stopping:
+                return False
+            self._connections.add(connection)
+            return True
+
+    def untrack(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        """Stop taking connections, and hang up on every open one."""
+        with self._lock:
+            self._stopping = True
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)

@@ -8,7 +8,8 @@ back, and :mod:`.control` serves the control endpoints.
 
 from __future__ import annotations
 
-import time
+import re
+import threading
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -24,7 +25,7 @@ from .control import ControlRoutes, error_answer
 
 __all__ = ["Routes"]
 
-_MOTO = "/moto-api/static/sagemaker/"
+_MOTO = "/moto-api/"
 _CONTROL = "/_sagemaker_stub/"
 #: The S3 operation a path-style request on an object calls, by HTTP method.
 _S3_OPERATIONS = {
@@ -35,6 +36,10 @@ _S3_OPERATIONS = {
 }
 
 
+#: A ListObjectsV2 ``max-keys``: digits, at most 2**31 - 1 as S3 reads it.
+_MAX_KEYS = re.compile(r"[0-9]{1,10}\Z")
+
+
 class Routes:
     """Routes one request to the runtime API, S3 or the control API.
 
@@ -43,10 +48,13 @@ class Routes:
         door: Reads runtime calls into the engine's requests and answers them.
     """
 
-    def __init__(self, control: Control, door: HttpDoor) -> None:
+    def __init__(
+        self, control: Control, door: HttpDoor, stopping: threading.Event
+    ) -> None:
         self._outputs = control.engine.outputs
         self._door = door
         self._control = ControlRoutes(control)
+        self._stopping = stopping
 
     def handle(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
@@ -77,8 +85,8 @@ class Routes:
             return error_answer(400, "NoResultError", str(exc))
         except SageMakerStubError as exc:
             return error_answer(400, "SageMakerStubError", str(exc))
-        if answer.delay:
-            time.sleep(answer.delay)  # a Latency fault
+        if answer.delay:  # a Latency fault, cut short if the server stops
+            self._stopping.wait(answer.delay)
         all_headers = envelope(False, answer.headers, answer.body, answer.request_id)
         return Answer(answer.status, all_headers, answer.body)
 
@@ -99,11 +107,18 @@ class Routes:
             return _s3_error(404, "NoSuchBucket", f"No route or bucket for {path!r}.")
         if not key:
             if method == "GET" and query.get("list-type") == "2":
+                max_keys = query.get("max-keys", "1000")
+                if not _MAX_KEYS.match(max_keys):
+                    return _s3_error(
+                        400,
+                        "InvalidArgument",
+                        f"max-keys must be a whole number from 0; got {max_keys!r}.",
+                    )
                 params = {
                     "Prefix": query.get("prefix", ""),
                     "ContinuationToken": query.get("continuation-token"),
                     "StartAfter": query.get("start-after", ""),
-                    "MaxKeys": int(query.get("max-keys", "1000") or 1000),
+                    "MaxKeys": int(max_keys),
                 }
                 return _framed(list_page(outputs.store, bucket, params))
             return _s3_error(405, "MethodNotAllowed", f"{method} {path} is not served.")
