@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import threading
@@ -12,6 +13,7 @@ from typing import Any, get_args
 
 from ._options import Cassette, RecordMode
 from ._serve import serve
+from ._server.access import is_loopback
 
 __all__ = ["main"]
 
@@ -106,6 +108,56 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="forward recorded calls here instead of SageMaker's endpoint",
     )
+    server.add_argument(
+        "--upstream-region",
+        default=None,
+        metavar="REGION",
+        help=(
+            "forward recorded calls to this region (default: this process's "
+            "AWS_DEFAULT_REGION or config); 'caller' for the region each call was "
+            "signed for"
+        ),
+    )
+    security = server.add_argument_group("security (docs/server.md#security)")
+    security.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=(
+            "answer requests for this Host name too (IP addresses and localhost "
+            "always are), e.g. a compose service name; '*' for any; repeatable"
+        ),
+    )
+    security.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="serve browser requests from this origin; '*' for any; repeatable",
+    )
+    security.add_argument(
+        "--control-token",
+        default=None,
+        metavar="TOKEN",
+        help=(
+            "the token the control API requires in X-SageMaker-Stub-Token "
+            "(default: $SAGEMAKER_STUB_CONTROL_TOKEN, else a random one printed "
+            "at start when --host is not loopback)"
+        ),
+    )
+    security.add_argument(
+        "--no-control-token",
+        action="store_true",
+        help="let anyone who reaches the port use the control API",
+    )
+    security.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        metavar="N",
+        help="connections served at once (default: 1024); more are answered 503",
+    )
     return parser
 
 
@@ -115,7 +167,17 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
         "moto_compatible": args.moto_compatible,
         "keep_bodies": args.keep_bodies,
         "upstream_url": args.upstream_url,
+        "upstream_region": args.upstream_region,
+        "allowed_hosts": args.allow_host,
+        "allowed_origins": args.allow_origin,
     }
+    token = args.control_token or os.environ.get("SAGEMAKER_STUB_CONTROL_TOKEN")
+    if args.no_control_token:
+        options["control_token"] = False
+    elif token:
+        options["control_token"] = token
+    if args.max_connections is not None:
+        options["max_connections"] = args.max_connections
     # Given only when asked for: otherwise moto_compatible chooses them.
     if args.allow_defaults:
         options["allow_defaults"] = True
@@ -124,6 +186,22 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.account_id is not None:
         options["account_id"] = args.account_id
     return options
+
+
+def _security_lines(args: argparse.Namespace, token: str | None) -> list[str]:
+    """What start-up says about who can reach the server."""
+    if is_loopback(args.host):
+        lines = ["  reachable from this machine only (--host is loopback)"]
+    else:
+        lines = [f"  reachable from other hosts: listening on {args.host}"]
+    if token is not None:
+        lines.append(f"  control API token (send as X-SageMaker-Stub-Token): {token}")
+    elif not is_loopback(args.host):
+        lines.append(
+            "  WARNING: --no-control-token: anyone who reaches the port can reset, "
+            "queue and read calls"
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -154,6 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
         print(f"sagemaker-stub serving on {server.url}", flush=True)
+        for line in _security_lines(args, server.control_token):
+            print(line, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             stopped.wait()
     finally:

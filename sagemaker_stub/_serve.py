@@ -9,9 +9,9 @@ what makes sense over HTTP (the control surface, ``url``, ``start`` and
 
 from __future__ import annotations
 
-import contextlib
-import socket
+import secrets
 import threading
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
 
@@ -24,7 +24,8 @@ from ._engine.control import Control
 from ._engine.engine import Engine
 from ._errors import SageMakerStubError
 from ._options import SERVE_OPTIONS, Options, ServeOptions
-from ._server.http import HttpServer
+from ._server.access import Access, is_loopback
+from ._server.http import MAX_CONNECTIONS, HttpServer
 from ._server.routes import Routes
 from ._server.upstream import Upstream
 from ._text import describe
@@ -50,17 +51,29 @@ class SageMakerRuntimeServer(OptionsView):
         host: str,
         port: int,
         upstream_url: str | None = None,
+        *,
+        access: Access | None = None,
+        upstream_region: str | None = None,
+        max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         engine = Engine(runtime_model(), options)
         self._options = options
         self._tape = tape_for(options.cassette, engine)
         self._control = Control(engine)
+        self._access = access or Access(host)
         self._upstream = None
         if self._tape is not None and self._tape.records:
-            self._upstream = Upstream(engine, self._tape, upstream_url)
+            self._upstream = Upstream(
+                engine, self._tape, upstream_url, upstream_region, self._access
+            )
         forward_to = None if self._upstream is None else self._upstream.answer
-        self._routes = Routes(self._control, HttpDoor(engine, forward_to))
+        #: Set while the server stops: a call's injected latency ends then.
+        self._stopping = threading.Event()
+        self._routes = Routes(
+            self._control, HttpDoor(engine, forward_to), self._stopping
+        )
         self._address = (host, port)
+        self._max_connections = max_connections
         self._server: HttpServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -94,6 +107,14 @@ class SageMakerRuntimeServer(OptionsView):
         return f"http://{self._address[0]}:{self._server.server_port}"
 
     @property
+    def control_token(self) -> str | None:
+        """The token the control API requires over HTTP; None if it needs none.
+
+        .. versionadded:: 0.3.0
+        """
+        return self._access.token
+
+    @property
     def running(self) -> bool:
         """Whether the server is accepting connections."""
         return self._server is not None
@@ -103,7 +124,10 @@ class SageMakerRuntimeServer(OptionsView):
         if self._server is not None:
             msg = f"The server is already running at {self.url}; start() it once."
             raise SageMakerStubError(msg)
-        server = HttpServer(self._address, self._routes)
+        server = HttpServer(
+            self._address, self._routes, self._access, self._max_connections
+        )
+        self._stopping.clear()
         thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -119,11 +143,10 @@ class SageMakerRuntimeServer(OptionsView):
         if server is None or thread is None:
             return
         self._server = self._thread = None
+        self._stopping.set()  # wakes calls sleeping out an injected latency
         server.shutdown()
         thread.join()
-        for connection in list(server.connections):
-            with contextlib.suppress(OSError):  # already closed by the client
-                connection.shutdown(socket.SHUT_RDWR)
+        server.close_connections()
         server.server_close()  # joins the request threads
         if self._tape is not None:  # what the cassette recorded is written now
             self._tape.save()
@@ -148,6 +171,11 @@ def serve(
     port: int = 0,
     *,
     upstream_url: str | None = None,
+    upstream_region: str | None = None,
+    allowed_hosts: Iterable[str] = (),
+    allowed_origins: Iterable[str] = (),
+    control_token: str | bool | None = None,
+    max_connections: int = MAX_CONNECTIONS,
     **options: Unpack[ServeOptions],
 ) -> SageMakerRuntimeServer:
     """A local SageMaker Runtime server, answered from the stub's queues.
@@ -158,22 +186,44 @@ def serve(
     client with ``endpoint_url=server.url``, an SDK in another language, raw
     signed or unsigned HTTP. Signatures are accepted without being checked.
 
+    Requests from a web browser and requests for a foreign ``Host`` are
+    refused, and beyond loopback the control API needs a token (see
+    "Security" in docs/server.md).
+
     Args:
         host: The address to listen on; the default accepts local
             connections only.
         port: The port; 0 for a free one.
         upstream_url: Where recorded calls are forwarded (and async outputs
-            fetched from); by default SageMaker's endpoint in the region the
-            call was signed for.
+            fetched from); by default SageMaker's endpoint.
+        upstream_region: The region recorded calls are forwarded to; by
+            default the region of the server's own environment
+            (``AWS_DEFAULT_REGION`` or its config file).
+            ``"caller"`` uses the region each call was signed for.
+        allowed_hosts: ``Host`` names to answer besides IP addresses,
+            ``localhost`` and ``host`` (a compose service name, say); ``"*"``
+            answers any.
+        allowed_origins: Browser origins (``"http://localhost:3000"``)
+            whose requests are served; ``"*"`` serves any. None by default.
+        control_token: The token the control API requires over HTTP, in the
+            ``X-SageMaker-Stub-Token`` header. By default (None) a random
+            one when ``host`` is not a loopback address, and none on
+            loopback; False for none anywhere.
+        max_connections: Connections served at once; one more is answered
+            503 with ``Retry-After``.
         options: The options of :class:`SageMakerRuntimeStub` that make sense
-            over HTTP: ``allow_defaults``, ``account_id``, ``keep_bodies``,
-            ``validate``, ``session_ttl_seconds`` and ``cassette`` (retries
-            are the client's own over HTTP). While the cassette records, a
-            call it has no recording for is forwarded to the endpoint, signed
-            with the credentials of the server's own environment, and
-            recorded; the file is written when the server stops.
+            over HTTP: ``allow_defaults``, ``moto_compatible``, ``account_id``,
+            ``keep_bodies``, ``validate``, ``session_ttl_seconds`` and
+            ``cassette`` (retries are the client's own over HTTP). While the
+            cassette records, a signed call it has no recording for is
+            forwarded to the endpoint, signed with the credentials of the
+            server's own environment, and recorded; the file is written when
+            the server stops.
 
     .. versionadded:: 0.2.0
+    .. versionchanged:: 0.3.0
+       ``upstream_region``, ``allowed_hosts``, ``allowed_origins``,
+       ``control_token`` and ``max_connections``.
     """
     checked = Options.of("serve", options, takes=SERVE_OPTIONS)
     upstream: object = upstream_url
@@ -186,15 +236,74 @@ def serve(
             f"{describe(upstream_url)}."
         )
         raise ValueError(msg)
-    given: object = port
-    if isinstance(given, bool) or not isinstance(given, int) or not 0 <= given < 65536:
-        msg = (
-            "serve(port=...) must be a port number from 0 to 65535; "
-            f"got {describe(port)}."
-        )
-        raise ValueError(msg)
+    _check_int("port", port, "a port number", 0, 65535)
+    _check_int("max_connections", max_connections, "a whole number", 1, 1_000_000)
     address: Any = host
     if not isinstance(address, str) or not address:
         msg = f"serve(host=...) must be a host name or address; got {describe(host)}."
         raise TypeError(msg)
-    return SageMakerRuntimeServer(checked, host, port, upstream_url)
+    region: object = upstream_region
+    if region is not None and (not isinstance(region, str) or not region):
+        msg = (
+            "serve(upstream_region=...) must be a region name or 'caller'; got "
+            f"{describe(upstream_region)}."
+        )
+        raise TypeError(msg)
+    token: object = control_token
+    if token is True or (token is not None and not isinstance(token, (str, bool))):
+        msg = (
+            "serve(control_token=...) must be a str, False or None; got "
+            f"{describe(control_token)}."
+        )
+        raise TypeError(msg)
+    if isinstance(token, str) and len(token) < 16:
+        msg = (
+            "serve(control_token=...) must have 16 characters or more; got "
+            f"{len(token)}."
+        )
+        raise ValueError(msg)
+    if token is None:
+        token = None if is_loopback(host) else secrets.token_urlsafe(24)
+    access = Access(
+        host,
+        _names("allowed_hosts", allowed_hosts),
+        _names("allowed_origins", allowed_origins),
+        token or None,  # type: ignore[arg-type]
+    )
+    return SageMakerRuntimeServer(
+        checked,
+        host,
+        port,
+        upstream_url,
+        access=access,
+        upstream_region=upstream_region,
+        max_connections=max_connections,
+    )
+
+
+def _check_int(name: str, value: object, what: str, lowest: int, highest: int) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not lowest <= value <= highest
+    ):
+        msg = (
+            f"serve({name}=...) must be {what} from {lowest} to {highest}; "
+            f"got {describe(value)}."
+        )
+        raise ValueError(msg)
+
+
+def _names(name: str, values: object) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        msg = f"serve({name}=...) must be a list of strings; got {describe(values)}."
+        raise TypeError(msg)
+    names = tuple(values)
+    for value in names:
+        if not isinstance(value, str) or not value:
+            msg = (
+                f"serve({name}=...) must hold non-empty strings; got "
+                f"{describe(value)} in it."
+            )
+            raise TypeError(msg)
+    return names

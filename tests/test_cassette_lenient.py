@@ -116,7 +116,9 @@ def test_the_recording_server_delivers_such_an_answer(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "server-secret")
     path = tmp_path / "odd.json"
     cassette = Cassette(path, record_mode="once")
-    with sagemaker_stub.serve(cassette=cassette, upstream_url=odd_endpoint) as proxy:
+    with sagemaker_stub.serve(
+        cassette=cassette, upstream_region="us-east-1", upstream_url=odd_endpoint
+    ) as proxy:
         runtime = client(proxy.url)
         answer = runtime.invoke_endpoint(EndpointName="ep", Body=b"q")
         assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200

@@ -957,7 +957,7 @@ def test_the_server_records_what_it_forwards(
         set_up(upstream)
         cassette = Cassette(path, record_mode="once")
         with sagemaker_stub.serve(
-            cassette=cassette, upstream_url=upstream.url
+            cassette=cassette, upstream_region="caller", upstream_url=upstream.url
         ) as proxy:
             # Async outputs are in the endpoint's S3, as they would be in AWS.
             recorded = traffic(client(url=proxy.url), client("s3", upstream.url))
@@ -979,7 +979,7 @@ def test_the_server_says_when_it_cannot_forward(tmp_path: Path) -> None:
     with sagemaker_stub.serve() as upstream:
         cassette = Cassette(tmp_path / "x.json", record_mode="all")
         with sagemaker_stub.serve(
-            cassette=cassette, upstream_url=upstream.url
+            cassette=cassette, upstream_region="us-east-1", upstream_url=upstream.url
         ) as proxy:
             runtime = client(url=proxy.url)
             with pytest.raises(runtime.exceptions.ClientError) as caught:
@@ -1007,7 +1007,9 @@ def test_the_server_says_when_the_endpoint_cannot_be_reached(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
     cassette = Cassette(tmp_path / "x.json", record_mode="all")
     with sagemaker_stub.serve(
-        cassette=cassette, upstream_url="http://127.0.0.1:9"
+        cassette=cassette,
+        upstream_region="us-east-1",
+        upstream_url="http://127.0.0.1:9",
     ) as proxy:
         runtime = client(url=proxy.url)
         with pytest.raises(runtime.exceptions.ClientError) as caught:
@@ -1048,13 +1050,17 @@ def test_a_caller_that_hangs_up_on_a_forwarded_stream_lets_it_go(
         upstream.queue_stream(StreamResult(parts=[b"x" * 65536] * 400))
         cassette = Cassette(path, record_mode="once")
         with sagemaker_stub.serve(
-            cassette=cassette, upstream_url=upstream.url
+            cassette=cassette, upstream_region="us-east-1", upstream_url=upstream.url
         ) as proxy:
             host, port = proxy.url.removeprefix("http://").split(":")
             connection = socket.create_connection((host, int(port)), timeout=5)
             connection.sendall(
                 b"POST /endpoints/ep/invocations-response-stream HTTP/1.1\r\n"
-                b"Host: x\r\nContent-Length: 1\r\n\r\nz"
+                b"Host: localhost\r\nContent-Length: 1\r\n"
+                # Any signature: the server forwards only what an SDK signed.
+                b"Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/"
+                b"eu-west-1/sagemaker/aws4_request, SignedHeaders=host, "
+                b"Signature=00\r\n\r\nz"
             )
             connection.recv(1024)
             connection.setsockopt(

@@ -226,7 +226,7 @@ def test_each_frame_is_a_chunk_sent_as_it_is_encoded(
     connection = connect(server)
     connection.sendall(
         b"POST /endpoints/ep/invocations-response-stream HTTP/1.1\r\n"
-        b"Host: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nz"
+        b"Host: localhost\r\nContent-Length: 1\r\nConnection: close\r\n\r\nz"
     )
     raw = b""
     while chunk := connection.recv(65536):
@@ -293,7 +293,15 @@ def test_the_moto_control_payloads_work_verbatim(
             f"{server.url}/moto-api/static/sagemaker/{name}", json=payload
         )
         assert reply.status_code == 201
-    client = remote(server)
+    # moto's payloads are for us-east-1 unless they say otherwise.
+    client = new_client(
+        "sagemaker-runtime",
+        "us-east-1",
+        endpoint_url=server.url,
+        aws_access_key_id="AKIDTEST",
+        aws_secret_access_key="secret",
+    )
+    _MADE.append(client)
     details = client.invoke_endpoint(EndpointName="asdf", Body="qwer")
     assert details["Body"].read() == b"first body"
     assert details["ContentType"] == "text/xml"
@@ -510,31 +518,34 @@ def hang_up(connection: socket.socket) -> None:
 @pytest.mark.parametrize(
     ("request_bytes", "status"),
     [
-        (b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"404"),
+        (
+            b"GET /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            b"404",
+        ),
         (
             (
-                b"PUT /endpoints/ep/invocations HTTP/1.1\r\nHost: x\r\n"
+                b"PUT /endpoints/ep/invocations HTTP/1.1\r\nHost: localhost\r\n"
                 b"Content-Length: 0\r\nConnection: close\r\n\r\n"
             ),
             b"404",
         ),
         (
             (
-                b"POST /endpoints/ep/invocations HTTP/1.1\r\nHost: x\r\n"
+                b"POST /endpoints/ep/invocations HTTP/1.1\r\nHost: localhost\r\n"
                 b"Content-Length: 99999999999\r\n\r\n"
             ),
             b"413",
         ),
         (
             (
-                b"POST /endpoints/ep/invocations HTTP/1.1\r\nHost: x\r\n"
+                b"POST /endpoints/ep/invocations HTTP/1.1\r\nHost: localhost\r\n"
                 b"Content-Length: ten\r\n\r\n"
             ),
             b"400",
         ),
         (
             (
-                b"POST /endpoints/ep/invocations HTTP/1.1\r\nHost: x\r\n"
+                b"POST /endpoints/ep/invocations HTTP/1.1\r\nHost: localhost\r\n"
                 b"Transfer-Encoding: chunked\r\n\r\nzz\r\n"
             ),
             b"400",
@@ -571,7 +582,7 @@ def test_a_chunked_request_body_is_read(server: SageMakerRuntimeServer) -> None:
     server.queue(InvokeResult.text("ok"))
     reply = raw(
         server,
-        b"POST /endpoints/ep/invocations HTTP/1.1\r\nHost: x\r\n"
+        b"POST /endpoints/ep/invocations HTTP/1.1\r\nHost: localhost\r\n"
         b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
         b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
     )
@@ -614,7 +625,7 @@ def test_a_client_that_hangs_up_mid_stream_loses_nothing_else(
     connection = connect(server)
     connection.sendall(
         b"POST /endpoints/ep/invocations-response-stream HTTP/1.1\r\n"
-        b"Host: x\r\nContent-Length: 1\r\n\r\nz"
+        b"Host: localhost\r\nContent-Length: 1\r\n\r\nz"
     )
     connection.recv(1024)
     hang_up(connection)
@@ -984,7 +995,7 @@ def test_a_bad_moto_payload_is_a_400(server: SageMakerRuntimeServer) -> None:
 def test_short_oversize_and_trailered_bodies(server: SageMakerRuntimeServer) -> None:
     with connect(server) as connection:
         connection.sendall(
-            b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n"
+            b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: localhost\r\n"
             b"Content-Length: 10\r\n\r\nabc"
         )
         connection.shutdown(socket.SHUT_WR)
@@ -992,14 +1003,14 @@ def test_short_oversize_and_trailered_bodies(server: SageMakerRuntimeServer) -> 
     assert short.startswith(b"HTTP/1.1 400")
     huge = raw(
         server,
-        b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n"
+        b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: localhost\r\n"
         b"Transfer-Encoding: chunked\r\n\r\nFFFFFFFF\r\n",
     )
     assert huge.startswith(b"HTTP/1.1 413")
     server.queue(InvokeResult.text("t"))
     trailered = raw(
         server,
-        b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n"
+        b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: localhost\r\n"
         b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
         b"1\r\na\r\n0\r\nx-checksum: 1\r\n\r\n",
     )
@@ -1012,7 +1023,7 @@ def test_a_client_that_hangs_up_during_a_large_body(
     server.queue(InvokeResult(body=b"z" * (6 * 1024 * 1024)))
     connection = connect(server)
     connection.sendall(
-        b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n"
+        b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: localhost\r\n"
         b"Content-Length: 1\r\n\r\nq"
     )
     connection.recv(16)
@@ -1072,7 +1083,7 @@ def test_expect_continue_http_1_0_and_repeated_headers(
     server.queue(InvokeResult.text("one"), InvokeResult.text("two"))
     with connect(server) as connection:
         connection.sendall(
-            b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n"
+            b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: localhost\r\n"
             b"Expect: 100-continue\r\nContent-Length: 1\r\n"
             b"X-Amzn-SageMaker-Custom-Attributes: a=1\r\n"
             b"X-Amzn-SageMaker-Custom-Attributes: b=2\r\n\r\n"
@@ -1094,7 +1105,7 @@ def test_a_client_that_resets_mid_request_is_no_error(
 ) -> None:
     """A connection reset while the headers are read is not printed."""
     connection = connect(server)
-    connection.sendall(b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: x\r\n")
+    connection.sendall(b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: localhost\r\n")
     threading.Event().wait(0.1)
     hang_up(connection)
     server.queue(InvokeResult.text("fine"))
@@ -1108,7 +1119,9 @@ def test_an_s3_error_is_well_formed_xml_whatever_the_path(
     server: SageMakerRuntimeServer,
 ) -> None:
     """The path is escaped in the error document, as S3 escapes it."""
-    reply = raw(server, b"GET /a<b&c/k HTTP/1.1\r\nConnection: close\r\n\r\n")
+    reply = raw(
+        server, b"GET /a<b&c/k HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
     head, _, body = reply.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 404")
     error = ElementTree.fromstring(body)

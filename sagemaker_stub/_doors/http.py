@@ -20,6 +20,8 @@ from sagemaker_stub._engine.request import Answer, Operation, Request
 
 __all__ = ["HttpDoor", "region_of"]
 
+#: An integer header's value, as the service reads one.
+_INTEGER = re.compile(r"-?[0-9]{1,18}\Z")
 #: The region in a SigV4 ``Authorization`` header's credential scope.
 _SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/(?P<region>[a-z0-9-]+)/")
 
@@ -60,13 +62,16 @@ class HttpDoor:
 
     Args:
         engine: What answers.
-        forward: Answers a request the engine does not: a recording server
-            forwards a request its cassette has no recording for to the
-            endpoint (returning None for the others).
+        forward: Answers a request the engine does not, given it and the
+            request's headers: a recording server forwards a request its
+            cassette has no recording for to the endpoint (returning None for
+            the others).
     """
 
     def __init__(
-        self, engine: Engine, forward: Callable[[Request], Answer | None] | None = None
+        self,
+        engine: Engine,
+        forward: Callable[[Request, Mapping[str, str]], Answer | None] | None = None,
     ) -> None:
         self._engine = engine
         self._routes = [_Route(operation) for operation in engine.operations.values()]
@@ -104,7 +109,7 @@ class HttpDoor:
             wire_headers[wire] = value
             if not integer:
                 params[name] = value
-            elif value.strip().lstrip("-").isdigit():
+            elif _INTEGER.match(value):
                 params[name] = int(value)
             else:
                 problem = (
@@ -124,7 +129,7 @@ class HttpDoor:
         if problem is not None:
             return self._engine.reject(request, problem)
         if self._forward is not None:
-            forwarded = self._forward(request)
+            forwarded = self._forward(request, headers)
             if forwarded is not None:
                 return forwarded
         return self._engine.answer(request)

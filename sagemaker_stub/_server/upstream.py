@@ -2,19 +2,22 @@
 
 While the server's cassette records, a call it has no recording for is
 forwarded to SageMaker (or to ``upstream_url``) through a boto3 client of the
-server's own, one per region, signed with the credentials the server's
-environment gives. That client is answered by an ordinary recording door on
-the server's engine, so what it records is what a stub on a client records.
-The outcome goes back to the caller as the service sent it: a whole body, an
-error with its fields, an async call's locations, or a stream, each event
-passed on as it arrives.
+server's own, signed with the credentials the server's environment gives, in
+the server's own region (``upstream_region``; the caller's only when told).
+Only a signed request is forwarded, and never one from a browser: the
+server's credentials answer for the calls it forwards, so whoever can reach
+its port must not be able to spend them (see :mod:`.access`). That client is
+answered by an ordinary recording door on the server's engine, so what it
+records is what a stub on a client records. The outcome goes back to the
+caller as the service sent it: a whole body, an error with its fields, an
+async call's locations, or a stream, each event passed on as it arrives.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -27,6 +30,7 @@ from sagemaker_stub._cassettes.recording import fetcher
 from sagemaker_stub._cassettes.tape import Tape
 from sagemaker_stub._doors.call import CallDoor
 from sagemaker_stub._engine.answers import EVENT_STREAM_CONTENT_TYPE, error_answer
+from sagemaker_stub._engine.book import Source
 from sagemaker_stub._engine.engine import Engine
 from sagemaker_stub._engine.eventstream import (
     EventStreamBody,
@@ -38,6 +42,8 @@ from sagemaker_stub._engine.identity import Kind
 from sagemaker_stub._engine.request import Answer, Request
 from sagemaker_stub._errors import SageMakerStubError
 from sagemaker_stub._text import JSON_CONTENT_TYPE
+
+from .access import Access
 
 __all__ = ["Upstream"]
 
@@ -90,14 +96,27 @@ class Upstream:
         endpoint_url: Where to forward; SageMaker's own endpoint by default.
     """
 
-    def __init__(self, engine: Engine, tape: Tape, endpoint_url: str | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        tape: Tape,
+        endpoint_url: str | None,
+        region: str | None,
+        access: Access,
+    ) -> None:
         self._engine = engine
         self._tape = tape
         self._endpoint_url = endpoint_url
+        self._access = access
         #: The clients of each region.
         self._clients: dict[str, _Clients] = {}
         self._lock = threading.Lock()
         self._session = boto3.session.Session()
+        #: Where calls go: a region, or None for the one each was signed for.
+        self._region = (
+            None if region == "caller" else region or self._session.region_name
+        )
+        self._follows_caller = region == "caller"
 
     def _client(self, region: str) -> Any:
         with self._lock:
@@ -117,17 +136,42 @@ class Upstream:
                 made = self._clients[region] = _Clients(client, door, s3)
             return made.runtime
 
-    def answer(self, request: Request) -> Answer | None:
-        """The endpoint's answer to a request the cassette records; else None."""
+    def answer(self, request: Request, headers: Mapping[str, str]) -> Answer | None:
+        """The endpoint's answer to a request the cassette records; else None.
+
+        Raises:
+            SageMakerStubError: The request may not be forwarded (unsigned, or
+                from a browser), or the server has no region to send it to.
+        """
         self._engine.identify(request)
         if not self._tape.sends(request):
             return None
+        refusal = self._access.forwards(headers)
+        if refusal is not None:
+            self._engine.calls.log(request, None, Source.UNANSWERED)
+            msg = (
+                f"Cassette '{self._tape.name}' has no recording of this "
+                f"{request.operation.name} call, and the server forwards a call to "
+                f"record it only when signed by an SDK; this one was not: {refusal}."
+            )
+            raise SageMakerStubError(msg)
         return self.forward(request)
 
     def forward(self, request: Request) -> Answer:
         """Send ``request`` to the endpoint; its outcome, as the caller gets it."""
         operation = request.operation
-        client = self._client(request.region)
+        region = request.region if self._follows_caller else self._region
+        if region is None:
+            self._engine.calls.log(request, None, Source.UNANSWERED)
+            msg = (
+                f"sagemaker-stub could not forward {operation.name} to record it: "
+                "the server has no region of its own to send it to. Start it with "
+                "--upstream-region (serve(upstream_region=...)) or "
+                "AWS_DEFAULT_REGION set, or with --upstream-region caller to use "
+                "the region each call was signed for."
+            )
+            raise SageMakerStubError(msg)
+        client = self._client(region)
         method = getattr(client, xform_name(operation.name))
         try:
             parsed = method(**request.params)
