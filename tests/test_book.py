@@ -14,6 +14,9 @@ from sagemaker_stub._engine import book as _book
 from sagemaker_stub._engine.book import Queued, Recording, ResultBook, Source
 from sagemaker_stub._engine.identity import Identity, Kind
 
+#: The region of every request here: the book keeps a memory per region.
+REGION = "us-east-1"
+
 ENDPOINTS = ("a", "b")
 KINDS = (Kind.SYNC, Kind.ASYNC)
 
@@ -77,7 +80,7 @@ def test_result_model_invariants(actions: list[tuple[Any, ...]]) -> None:
             continue
         _, kind, endpoint, key = action
         unused_before = [item for item in added if item[2] not in served]
-        value, source = book.take(ident(kind, endpoint, key), keep)
+        value, source = book.take(ident(kind, endpoint, key), REGION, keep)
         identity = ident(kind, endpoint, key)
         if identity in seen:
             assert source is Source.REMEMBERED
@@ -120,10 +123,10 @@ def test_a_failed_build_puts_the_result_back() -> None:
         raise RuntimeError
 
     with pytest.raises(RuntimeError):
-        book.take(ident(Kind.SYNC, "a", 1), explode)
+        book.take(ident(Kind.SYNC, "a", 1), REGION, explode)
     assert [item.result for item in book.pending()] == ["only"]
     assert book.remembered() == 0
-    assert book.take(ident(Kind.SYNC, "a", 1), keep) == ("only", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "a", 1), REGION, keep) == ("only", Source.QUEUED)
     assert book.remembered() == 1
 
 
@@ -134,9 +137,9 @@ def test_a_recording_goes_to_the_request_it_was_recorded_for() -> None:
         recordings("e", ("A", "a", "c:1"), ("B", "b", "c:2")), strict=False
     )
     book.add_recorded(recordings("e", ("C", "c", "c:3")), strict=False)
-    assert book.take(ident(Kind.SYNC, "e", "b"), keep) == ("B", Source.QUEUED)
-    assert book.take(ident(Kind.SYNC, "e", "new"), keep) == ("A", Source.QUEUED)
-    assert book.take(ident(Kind.SYNC, "e", "a"), keep) == ("C", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "b"), REGION, keep) == ("B", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "new"), REGION, keep) == ("A", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "a"), REGION, keep) == ("C", Source.QUEUED)
     assert book.pending() == []
 
 
@@ -147,13 +150,16 @@ def test_strict_recordings_go_only_to_their_own_requests() -> None:
         recordings("e", ("A", "a", "c:1"), ("B", "b", "c:2")), strict=True
     )
     book.add(Kind.SYNC, ["queued"], endpoint_name="e", origin="here")
-    assert book.take(ident(Kind.SYNC, "e", "new"), keep) == ("queued", Source.QUEUED)
-    assert book.take(ident(Kind.SYNC, "e", "newer"), keep) == (
+    assert book.take(ident(Kind.SYNC, "e", "new"), REGION, keep) == (
+        "queued",
+        Source.QUEUED,
+    )
+    assert book.take(ident(Kind.SYNC, "e", "newer"), REGION, keep) == (
         ("default",),
         Source.DEFAULT,
     )
     assert book.has_recording(ident(Kind.SYNC, "e", "b"))
-    assert book.take(ident(Kind.SYNC, "e", "b"), keep) == ("B", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "b"), REGION, keep) == ("B", Source.QUEUED)
     assert not book.has_recording(ident(Kind.SYNC, "e", "b"))
     assert [item.origin for item in book.pending()] == ["c:1"]
 
@@ -161,13 +167,16 @@ def test_strict_recordings_go_only_to_their_own_requests() -> None:
 def test_results_queued_beside_recordings_are_taken_as_usual() -> None:
     book = new_book()
     book.add_recorded(recordings("e", ("A", "a", "c:1")), strict=False)
-    assert book.take(ident(Kind.SYNC, "other", "x"), keep) == (
+    assert book.take(ident(Kind.SYNC, "other", "x"), REGION, keep) == (
         ("default",),
         Source.DEFAULT,
     )
     book.add(Kind.SYNC, ["queued"], endpoint_name=None, origin="here")
-    assert book.take(ident(Kind.SYNC, "other", "y"), keep) == ("queued", Source.QUEUED)
-    assert book.take(ident(Kind.SYNC, "e", "a"), keep) == ("A", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "other", "y"), REGION, keep) == (
+        "queued",
+        Source.QUEUED,
+    )
+    assert book.take(ident(Kind.SYNC, "e", "a"), REGION, keep) == ("A", Source.QUEUED)
 
 
 def test_a_recording_a_build_refused_goes_back_to_its_place() -> None:
@@ -182,11 +191,14 @@ def test_a_recording_a_build_refused_goes_back_to_its_place() -> None:
         raise RuntimeError
 
     with pytest.raises(RuntimeError):
-        book.take(ident(Kind.SYNC, "e", "b"), explode)
+        book.take(ident(Kind.SYNC, "e", "b"), REGION, explode)
     assert [item.origin for item in book.pending()] == ["c:1", "c:2", "c:3"]
-    assert book.take(ident(Kind.SYNC, "e", "b"), keep) == ("B", Source.QUEUED)
+    assert book.take(ident(Kind.SYNC, "e", "b"), REGION, keep) == ("B", Source.QUEUED)
     book.clear()
-    assert book.take(ident(Kind.SYNC, "e", "b"), keep) == (("default",), Source.DEFAULT)
+    assert book.take(ident(Kind.SYNC, "e", "b"), REGION, keep) == (
+        ("default",),
+        Source.DEFAULT,
+    )
 
 
 def test_fresh_passes_over_the_memory_and_replaces_it() -> None:
@@ -197,12 +209,18 @@ def test_fresh_passes_over_the_memory_and_replaces_it() -> None:
     def build(queued: Queued | None, source: Source) -> object:
         return queued.pending.result if queued else "default"
 
-    assert book.take(ident(Kind.SYNC, "a", "k"), build) == ("error", Source.QUEUED)
-    assert book.take(ident(Kind.SYNC, "a", "k"), build, fresh=True) == (
+    assert book.take(ident(Kind.SYNC, "a", "k"), REGION, build) == (
+        "error",
+        Source.QUEUED,
+    )
+    assert book.take(ident(Kind.SYNC, "a", "k"), REGION, build, fresh=True) == (
         "ok",
         Source.QUEUED,
     )
-    assert book.take(ident(Kind.SYNC, "a", "k"), build) == ("ok", Source.REMEMBERED)
+    assert book.take(ident(Kind.SYNC, "a", "k"), REGION, build) == (
+        "ok",
+        Source.REMEMBERED,
+    )
 
 
 def test_a_request_waiting_for_the_lock_gets_what_the_holder_remembered(
@@ -228,6 +246,7 @@ def test_a_request_waiting_for_the_lock_gets_what_the_holder_remembered(
         target=lambda: taken.append(
             book.take(
                 ident(Kind.SYNC, "e", "same"),
+                REGION,
                 lambda queued, _: None if queued is None else queued.pending,
             )
         )
@@ -239,7 +258,7 @@ def test_a_request_waiting_for_the_lock_gets_what_the_holder_remembered(
         assert queued is not None
         return queued.pending.result
 
-    first = book.take(ident(Kind.SYNC, "e", "same"), build)
+    first = book.take(ident(Kind.SYNC, "e", "same"), REGION, build)
     other.join(timeout=10)
     assert first == ("first", Source.QUEUED)
     assert taken == [("first", Source.REMEMBERED)]
@@ -258,23 +277,23 @@ def test_giving_back_a_taken_result_undoes_the_take() -> None:
         return keep(queued, source)
 
     identity = ident(Kind.SYNC, "e", "k")
-    value, _ = book.take(identity, build)
+    value, _ = book.take(identity, REGION, build)
     assert value == "first"
-    book.give_back(identity, taken[0], value)
+    book.give_back(identity, REGION, taken[0], value)
     assert [item.result for item in book.pending()] == ["first", "second"]
     assert book.remembered() == 0
-    assert book.take(identity, keep) == ("first", Source.QUEUED)
+    assert book.take(identity, REGION, keep) == ("first", Source.QUEUED)
 
 
 def test_giving_back_keeps_what_another_request_remembers_since() -> None:
     """Only the value given back is forgotten; a default has nothing to requeue."""
     book = new_book()
     identity = ident(Kind.SYNC, "e", "k")
-    value, source = book.take(identity, keep)
+    value, source = book.take(identity, REGION, keep)
     assert source is Source.DEFAULT
-    book.give_back(identity, None, ("another",))
-    assert book.take(identity, keep) == (value, Source.REMEMBERED)
-    book.give_back(identity, None, value)
+    book.give_back(identity, REGION, None, ("another",))
+    assert book.take(identity, REGION, keep) == (value, Source.REMEMBERED)
+    book.give_back(identity, REGION, None, value)
     assert book.remembered() == 0
     assert book.pending() == []
 
@@ -284,12 +303,12 @@ def test_answers_tells_a_remembered_or_recorded_request_from_a_new_one() -> None
     book = new_book()
     book.add_recorded(recordings("e", ("A", "a", "c:1")), strict=False)
     recorded, remembered, new = (ident(Kind.SYNC, "e", key) for key in ("a", "b", "c"))
-    book.remember(remembered, "B")
-    assert [book.answers(item) for item in (recorded, remembered, new)] == [
+    book.remember(remembered, REGION, "B")
+    assert [book.answers(item, REGION) for item in (recorded, remembered, new)] == [
         True,
         True,
         False,
     ]
-    assert book.take(recorded, keep) == ("A", Source.QUEUED)
-    book.give_back(recorded, None, "A")  # now neither queued nor remembered
-    assert not book.answers(recorded)
+    assert book.take(recorded, REGION, keep) == ("A", Source.QUEUED)
+    book.give_back(recorded, REGION, None, "A")  # now neither queued nor remembered
+    assert not book.answers(recorded, REGION)

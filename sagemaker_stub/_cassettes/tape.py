@@ -215,7 +215,7 @@ class Tape:
         # The cassette has it: replay it, unless its recordings are used up
         # and none answers it again (a recorded error answers once): then the
         # code's retry goes to the endpoint, and is added after it.
-        return not self._engine.book.answers(identity)
+        return not self._engine.book.answers(identity, request.region)
 
     def record(
         self,
@@ -246,9 +246,11 @@ class Tape:
                 return  # made again before its answer could answer it
             if isinstance(result, StreamTake):
                 self._streaming.add(identity)
-                result.on_end = lambda whole: self._answered_by(identity, whole)
+                result.on_end = lambda whole: self._answered_by(
+                    identity, request.region, whole
+                )
             elif not isinstance(result, ErrorResult):
-                self._answered_by(identity, result)
+                self._answered_by(identity, request.region, result)
             self._new.append(
                 Interaction(
                     operation=operation.name,
@@ -272,7 +274,7 @@ class Tape:
             if location.startswith("s3://")
         )
 
-    def _answered_by(self, identity: Identity, result: object) -> None:
+    def _answered_by(self, identity: Identity, region: str, result: object) -> None:
         """A request was answered: its repeats are answered from ``result``.
 
         An async call's repeats are sent again (its object is in the real
@@ -281,7 +283,7 @@ class Tape:
         self._streaming.discard(identity)
         self._answered.add(identity)
         if not isinstance(result, RecordedAsync):
-            self._engine.book.remember(identity, result)
+            self._engine.book.remember(identity, region, result)
 
     def observe(self, s3_uri: str, data: bytes, content_type: str) -> None:
         """An S3 object was read: the output of an async call being recorded?"""

@@ -77,6 +77,11 @@ class PendingResult:
     #: The identity of the request it was recorded for, if it came from a
     #: cassette: a request with that identity takes it before older results.
     key: Hashable | None = attrs.field(default=None, repr=False, eq=False)
+    #: The only region whose calls take it (a moto payload's, loaded into a
+    #: mock or a server), or None for any.
+    #:
+    #: .. versionadded:: 0.3.0
+    region: str | None = None
 
     def __str__(self) -> str:
         target = (
@@ -84,8 +89,10 @@ class PendingResult:
             if self.endpoint_name is None
             else f"endpoint {self.endpoint_name!r}"
         )
+        where = "" if self.region is None else f" in {self.region}"
         return (
-            f"{self.result!r} for {self.operation} on {target}, queued at {self.origin}"
+            f"{self.result!r} for {self.operation} on {target}{where}, queued at "
+            f"{self.origin}"
         )
 
 
@@ -147,9 +154,14 @@ class ResultBook(Generic[V]):
         self._by_endpoint: dict[Kind, dict[str, deque[Queued]]] = {
             kind: {} for kind in Kind
         }
-        self._memory: dict[Identity, V] = {}
+        #: What each request was given, by its region and identity: a mock or
+        #: a server answers several regions, each remembering its own (as
+        #: moto's backends do); a stub's client has one.
+        self._memory: dict[tuple[str, Identity], V] = {}
         #: How many queued results carry the identity they were recorded for.
         self._keyed = 0
+        #: How many queued results serve one region only.
+        self._regional = 0
         #: Whether a request takes only the recordings made for it (a
         #: cassette's ``match="identity"``), not the endpoint's next one.
         self._strict = False
@@ -173,10 +185,13 @@ class ResultBook(Generic[V]):
         *,
         endpoint_name: str | None,
         origin: str,
+        region: str | None = None,
     ) -> None:
-        """Queue ``results``, in order, for one endpoint or for any."""
+        """Queue ``results``, in order, for one endpoint or for any, for the
+        calls of one ``region`` or of any."""
         with self._lock:
             queue = self._queue_of(kind, endpoint_name)
+            before = len(queue)
             queue.extend(
                 Queued(
                     next(self._seq),
@@ -185,10 +200,13 @@ class ResultBook(Generic[V]):
                         result=result,
                         endpoint_name=endpoint_name,
                         origin=origin,
+                        region=region,
                     ),
                 )
                 for result in results
             )
+            if region is not None:
+                self._regional += len(queue) - before
 
     def add_recorded(self, recordings: Iterable[Recording], *, strict: bool) -> None:
         """Queue a cassette's recordings, each on its request's endpoint, in order.
@@ -218,14 +236,15 @@ class ResultBook(Generic[V]):
             return self._shared[kind]
         return self._by_endpoint[kind].setdefault(endpoint_name, deque())
 
-    def remember(self, identity: Identity, value: V) -> None:
+    def remember(self, identity: Identity, region: str, value: V) -> None:
         """Remember ``value`` as what a request was given, as :meth:`take` does."""
         with self._lock:
-            self._memory[identity] = value
+            self._memory[region, identity] = value
 
     def take(
         self,
         identity: Identity,
+        region: str,
         build: Build[V],
         *,
         fresh: bool = False,
@@ -239,23 +258,26 @@ class ResultBook(Generic[V]):
         ``build`` raises, the result goes back to its place in its queue.
         With ``fresh``, what the request was given before is passed over, and
         the new value replaces it. A value for which ``keep`` is false answers
-        this request only: it is not remembered.
+        this request only: it is not remembered. ``region`` is the
+        request's: each region remembers its own, and a result queued for
+        one region serves only its calls.
         """
         memory = self._memory
+        key = (region, identity)
         if not fresh:
             # Entries are only ever added or replaced, and a dict lookup is
             # atomic, so a remembered request needs no lock.
-            value = memory.get(identity, _MISSING)
+            value = memory.get(key, _MISSING)
             if value is not _MISSING:
                 return cast(V, value), Source.REMEMBERED
         lock = self._lock
         if not lock.acquire(False):  # positional: cheaper than blocking=False
             _wait_for(lock)
         try:
-            if not fresh and identity in memory:  # another thread just took it
-                return memory[identity], Source.REMEMBERED
-            if self._keyed:  # a cassette's recordings are queued
-                queue, source, queued = self._recorded_next(identity)
+            if not fresh and key in memory:  # another thread just took it
+                return memory[key], Source.REMEMBERED
+            if self._keyed or self._regional:  # recordings, or regional results
+                queue, source, queued = self._recorded_next(identity, region)
             else:
                 # The kind's own queues first (the endpoint's, then the shared
                 # one); the fallbacks only when both are empty.
@@ -273,59 +295,56 @@ class ResultBook(Generic[V]):
                     self._put_back(queue, queued)
                 raise
             if keep is None or keep(value):
-                memory[identity] = value
+                memory[key] = value
             else:
-                memory.pop(identity, None)
+                memory.pop(key, None)
             return value, source
         finally:
             lock.release()
 
-    def give_back(self, identity: Identity, queued: Queued | None, value: V) -> None:
+    def give_back(
+        self, identity: Identity, region: str, queued: Queued | None, value: V
+    ) -> None:
         """Undo a :meth:`take` whose value could not be delivered.
 
         The result goes back to its place in its queue, and the request no
         longer remembers ``value``.
         """
         with self._lock:
-            if self._memory.get(identity, _MISSING) is value:
-                del self._memory[identity]
+            key = (region, identity)
+            if self._memory.get(key, _MISSING) is value:
+                del self._memory[key]
             if queued is not None:
                 pending = queued.pending
                 kind = Kind(pending.operation)
                 self._put_back(self._queue_of(kind, pending.endpoint_name), queued)
 
     def _recorded_next(
-        self, identity: Identity
+        self, identity: Identity, region: str
     ) -> tuple[deque[Queued] | None, Source, Queued | None]:
         """The entry a new request takes, removed from its queue: the recording
-        made for it if one is queued, else the next result."""
-        found = self._recording_for(identity)
+        made for it if one is queued, else the next result its region may
+        take (under the lock)."""
+        found = self._recording_for(identity) if self._keyed else None
         if found is not None:
             own, queued = found
             own.remove(queued)
             self._keyed -= 1
             return own, Source.QUEUED, queued
-        if self._strict:
-            return self._next_unrecorded(identity)
-        queue, source = self._next_queue(identity.kind, identity.endpoint_name)
-        if queue is None:
-            return None, source, None
-        queued = queue.popleft()
-        if queued.pending.key is not None:
-            self._keyed -= 1
-        return queue, source, queued
-
-    def _next_unrecorded(
-        self, identity: Identity
-    ) -> tuple[deque[Queued] | None, Source, Queued | None]:
-        """The next result queued with :meth:`add`, removed from its queue."""
+        strict = self._strict and self._keyed > 0
         for by_endpoint, shared, source in self._order[identity.kind]:
             for queue in (by_endpoint.get(identity.endpoint_name), shared):
                 for queued in queue or ():
-                    if queued.pending.key is None:
-                        assert queue is not None
-                        queue.remove(queued)
-                        return queue, source, queued
+                    pending = queued.pending
+                    if (strict and pending.key is not None) or (
+                        pending.region is not None and pending.region != region
+                    ):
+                        continue
+                    assert queue is not None
+                    queue.remove(queued)
+                    self._keyed -= pending.key is not None
+                    self._regional -= pending.region is not None
+                    return queue, source, queued
         return None, Source.DEFAULT, None
 
     def _put_back(self, queue: deque[Queued], queued: Queued) -> None:
@@ -334,8 +353,8 @@ class ResultBook(Generic[V]):
         while position < len(queue) and queue[position].seq < queued.seq:
             position += 1
         queue.insert(position, queued)
-        if queued.pending.key is not None:
-            self._keyed += 1
+        self._keyed += queued.pending.key is not None
+        self._regional += queued.pending.region is not None
 
     def _next_queue(
         self, kind: Kind, endpoint_name: str
@@ -359,10 +378,10 @@ class ResultBook(Generic[V]):
                 return own, queued
         return None
 
-    def answers(self, identity: Identity) -> bool:
+    def answers(self, identity: Identity, region: str) -> bool:
         """Whether a request would be answered without a new result: it is
         remembered, or a recording made for it is still queued."""
-        return identity in self._memory or self.has_recording(identity)
+        return (region, identity) in self._memory or self.has_recording(identity)
 
     def has_recording(self, identity: Identity) -> bool:
         """Whether a recording made for ``identity`` is still queued."""
@@ -376,7 +395,7 @@ class ResultBook(Generic[V]):
                 self._shared[kind].clear()
                 self._by_endpoint[kind].clear()
             self._memory.clear()
-            self._keyed = 0
+            self._keyed = self._regional = 0
 
     def pending(self) -> list[PendingResult]:
         """Every queued result not yet used, in the order it was queued."""

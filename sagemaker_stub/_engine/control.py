@@ -21,11 +21,18 @@ from .calls import Call
 from .checks import Arguments
 from .engine import Engine
 from .identity import Kind
-from .moto import async_results_from_moto, invoke_results_from_moto
+from .moto import async_results_from_moto, invoke_results_from_moto, payload_region
 from .objects import S3Object
 from .registry import Session
 
 __all__ = ["Control"]
+
+
+#: What reads a moto payload's results, by the queue they go to.
+_MOTO_READERS: dict[Kind, Callable[..., Sequence[object]]] = {
+    Kind.SYNC: invoke_results_from_moto,
+    Kind.ASYNC: async_results_from_moto,
+}
 
 
 class Control:
@@ -35,7 +42,9 @@ class Control:
         engine: The engine the test's input goes to.
         region: The region moto payloads must name (the stubbed client's);
             None for a mock or a server, which answer clients in every
-            region from one set of queues.
+            region: a payload's results serve its region's calls only (moto
+            keeps a backend per region), and each region remembers its own
+            answers.
         pending_elsewhere: Results another answerer holds for the door
             (``Stubber`` expectations), listed with the queued ones.
     """
@@ -106,19 +115,18 @@ class Control:
         ``payload`` is the JSON body a moto user POSTs to
         ``/moto-api/static/sagemaker/endpoint-results``.
         """
-        results = invoke_results_from_moto(
-            payload, region=self._region, account_id=self.engine.options.account_id
-        )
-        self._enqueue(Kind.SYNC, "load_moto_results", results, None, allow_empty=True)
+        self._load_moto(Kind.SYNC, "load_moto_results", payload)
 
     def load_moto_async_results(self, payload: Mapping[str, Any]) -> None:
         """Queue the results of a moto ``async-endpoint-results`` payload."""
-        results = async_results_from_moto(
-            payload, region=self._region, account_id=self.engine.options.account_id
-        )
-        self._enqueue(
-            Kind.ASYNC, "load_moto_async_results", results, None, allow_empty=True
-        )
+        self._load_moto(Kind.ASYNC, "load_moto_async_results", payload)
+
+    def _load_moto(self, kind: Kind, method: str, payload: Mapping[str, Any]) -> None:
+        """Queue a payload's results: for its region alone in a mock or server."""
+        account = self.engine.options.account_id
+        results = _MOTO_READERS[kind](payload, region=self._region, account_id=account)
+        region = payload_region(payload) if self._region is None else None
+        self._enqueue(kind, method, results, None, allow_empty=True, region=region)
 
     def _enqueue(
         self,
@@ -128,12 +136,17 @@ class Control:
         endpoint_name: str | None,
         *,
         allow_empty: bool = False,
+        region: str | None = None,
     ) -> None:
         self.arguments.results(
             kind, method, results, endpoint_name, allow_empty=allow_empty
         )
         self.engine.book.add(
-            kind, results, endpoint_name=endpoint_name, origin=origin()
+            kind,
+            results,
+            endpoint_name=endpoint_name,
+            origin=origin(),
+            region=region,
         )
 
     # -- endpoints, faults, sessions ----------------------------------------------
@@ -251,15 +264,7 @@ class Control:
         """
         pending = self.engine.book.pending()
         pending.extend(self._pending_elsewhere())
-        pending.extend(
-            PendingResult(
-                operation=", ".join(sorted(installed.operations)),
-                result=installed.fault,
-                endpoint_name=installed.endpoint_name,
-                origin=installed.origin,
-            )
-            for installed in self.engine.faults.unfired()
-        )
+        pending.extend(self.engine.faults.unfired())
         return pending
 
     def assert_no_pending_results(self) -> None:

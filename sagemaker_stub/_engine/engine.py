@@ -204,7 +204,11 @@ class Engine:
             # A retry follows an error: it is answered afresh, as the service
             # runs a retried request again, and its answer is remembered.
             given, source = self.book.take(
-                identity, build, fresh=request.attempt > 1, keep=_remembered
+                identity,
+                request.region,
+                build,
+                fresh=request.attempt > 1,
+                keep=_remembered,
             )
         except SageMakerStubError:
             # The result taken could not answer; the book has put it back.
@@ -295,7 +299,7 @@ class Engine:
         try:
             self.outputs.write_placed(placed)
         except SageMakerStubError:
-            self.book.give_back(identity, placed.taken, placed)
+            self.book.give_back(identity, request.region, placed.taken, placed)
             self.calls.log(request, None, Source.UNANSWERED)
             raise
 

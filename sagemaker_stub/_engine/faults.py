@@ -7,6 +7,7 @@ import threading
 
 import attrs
 
+from sagemaker_stub._engine.book import PendingResult
 from sagemaker_stub._faults import (
     ErrorFault,
     FailEvery,
@@ -104,10 +105,20 @@ class FaultSet:
         with self._lock:
             self.installed.clear()
 
-    def unfired(self) -> list[InstalledFault]:
-        """Policies with a count that have not fired that many times."""
+    def unfired(self) -> list[PendingResult]:
+        """Policies with a count that have not fired that many times, as
+        pending results."""
         with self._lock:
-            return [installed for installed in self.installed if installed.left]
+            return [
+                PendingResult(
+                    operation=", ".join(sorted(installed.operations)),
+                    result=installed.fault,
+                    endpoint_name=installed.endpoint_name,
+                    origin=installed.origin,
+                )
+                for installed in self.installed
+                if installed.left
+            ]
 
     def decide(self, operation: str, endpoint_name: object) -> Hit | None:
         """Count a call against every policy in scope; ``None`` if none fired.

@@ -14,10 +14,21 @@ from sagemaker_stub._text import (
     describe,
 )
 
-__all__ = ["async_results_from_moto", "invoke_results_from_moto"]
+__all__ = ["async_results_from_moto", "invoke_results_from_moto", "payload_region"]
 
 MOTO_DEFAULT_ACCOUNT = "123456789012"
 MOTO_DEFAULT_REGION = "us-east-1"
+
+
+def payload_region(payload: Mapping[str, Any]) -> str:
+    """The region a moto payload is for: its ``region``, or moto's default."""
+    region = payload.get("region", MOTO_DEFAULT_REGION)
+    if not isinstance(region, str) or not region:
+        msg = (
+            f"A moto payload's 'region' must be a region name; got {describe(region)}."
+        )
+        raise TypeError(msg)
+    return region
 
 
 def _results(
@@ -29,7 +40,7 @@ def _results(
             f"{where} must be a mapping like moto's JSON body; got {describe(payload)}."
         )
         raise TypeError(msg)
-    given_region = payload.get("region", MOTO_DEFAULT_REGION)
+    given_region = payload_region(payload)
     if region is not None and given_region != region:
         msg = (
             f"{where}: payload['region'] is {given_region!r} but the stubbed client "

@@ -35,6 +35,8 @@ class Operation:
     validator: RequestValidator
     #: Output members sent as headers, by member name: their wire names.
     header: Mapping[str, str]
+    #: Input members sent as headers, by member name: their wire names.
+    input_header: Mapping[str, str]
     #: The HTTP status of a success.
     status: int
 
@@ -44,8 +46,9 @@ class Operation:
 
     @classmethod
     def of(cls, model: OperationModel, kind: Kind) -> Operation:
-        output = model.output_shape
+        output, given = model.output_shape, model.input_shape
         assert output is not None
+        assert given is not None
         identity = identity_members(model, kind)
         return cls(
             model=model,
@@ -57,6 +60,11 @@ class Operation:
             header={
                 name: member.serialization["name"].lower()
                 for name, member in output.members.items()
+                if member.serialization.get("location") == "header"
+            },
+            input_header={
+                name: member.serialization["name"]
+                for name, member in given.members.items()
                 if member.serialization.get("location") == "header"
             },
             status=model.http.get("responseCode", 200),
