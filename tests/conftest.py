@@ -37,6 +37,8 @@ os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 #: The async-client tests run where aiobotocore is installed: it pins its own
 #: botocore, so it has environments of its own (make tests-aio).
 collect_ignore = [] if importlib.util.find_spec("aiobotocore") else ["aio"]
+#: Other projects' test files, run unchanged by tests of ours, not collected.
+collect_ignore.append("third_party")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

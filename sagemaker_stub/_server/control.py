@@ -220,7 +220,7 @@ def fault_of(value: object, statuses: Mapping[str, int], where: str = "fault") -
         "fail_randomly": (FailRandomly, ("error", "probability", "seed")),
         "latency": (Latency, ("seconds", "times")),
     }
-    if policy not in shapes:
+    if not isinstance(policy, str) or policy not in shapes:
         msg = (
             f"{where}.policy must be one of {', '.join(shapes)}; "
             f"got {describe(policy)}."
@@ -291,20 +291,51 @@ class ControlRoutes:
         self._statuses = control.engine.error_statuses
 
     def moto(self, method: str, name: str, body: bytes) -> Answer:
-        """moto's own control endpoints, with moto's payloads."""
+        """moto's control endpoints (``/moto-api/<name>``), with moto's payloads.
+
+        ``reset`` empties the server as moto's empties its backends;
+        ``reset-auth`` is accepted (the server checks no IAM policies);
+        ``data.json`` lists the calls and the results still queued; the
+        ``static/sagemaker/...`` endpoints queue moto's results.
+        """
         control = self._control
-        loaders = {
-            "endpoint-results": control.load_moto_results,
-            "async-endpoint-results": control.load_moto_async_results,
+        routes: dict[tuple[str, str], Callable[[], Answer]] = {
+            ("GET", "data.json"): lambda: json_answer(200, self._data()),
+            ("POST", "reset"): self._moto_reset,
+            ("POST", "reset-auth"): lambda: json_answer(
+                200, {"status": "ok", "PREVIOUS_INITIAL_NO_AUTH_ACTION_COUNT": "inf"}
+            ),
+            ("POST", "static/sagemaker/endpoint-results"): lambda: _loaded(
+                control.load_moto_results, body
+            ),
+            ("POST", "static/sagemaker/async-endpoint-results"): lambda: _loaded(
+                control.load_moto_async_results, body
+            ),
         }
-        load = loaders.get(name)
-        if load is None or method != "POST":
-            return json_answer(404, {"message": f"No moto endpoint {method} {name!r}."})
-        try:
-            load(_document(body))
-        except (TypeError, ValueError) as exc:
-            return json_answer(400, {"message": str(exc)})
-        return _done(201)
+        route = routes.get((method, name))
+        if route is not None:
+            return route()
+        if name in ("reset", "reset-auth"):  # moto's own answer to a GET
+            return json_answer(400, {"Error": f"Need to POST to {name} Moto"})
+        message = (
+            f"No moto endpoint {method} /moto-api/{name}: this server serves POST "
+            "reset, reset-auth, static/sagemaker/endpoint-results and "
+            "static/sagemaker/async-endpoint-results, and GET data.json."
+        )
+        return json_answer(404, {"message": message})
+
+    def _moto_reset(self) -> Answer:
+        self._control.reset()
+        return json_answer(200, {"status": "ok"})
+
+    def _data(self) -> dict[str, Any]:
+        """moto's ``data.json`` shape: service, then kind, then instances."""
+        return {
+            "sagemakerruntime": {
+                "Call": [call_json(call) for call in self._control.calls],
+                "PendingResult": self._pending_json(),
+            }
+        }
 
     def handle(self, method: str, name: str, body: bytes) -> Answer:
         """The JSON control endpoints (docs/server.md)."""
@@ -336,7 +367,10 @@ class ControlRoutes:
         return json_answer(200, [call_json(call) for call in self._control.calls])
 
     def _pending(self, body: bytes) -> Answer:
-        pending = [
+        return json_answer(200, self._pending_json())
+
+    def _pending_json(self) -> list[dict[str, Any]]:
+        return [
             {
                 "operation": item.operation,
                 "endpoint_name": item.endpoint_name,
@@ -345,7 +379,6 @@ class ControlRoutes:
             }
             for item in self._control.pending_results()
         ]
-        return json_answer(200, pending)
 
     def _reset(self, body: bytes) -> Answer:
         self._control.reset()
@@ -377,7 +410,7 @@ class ControlRoutes:
     def _queue_results(self, body: bytes) -> Answer:
         spec = _object_document(body)
         queue = spec.get("queue", "invoke")
-        if queue not in _QUEUES:
+        if not isinstance(queue, str) or queue not in _QUEUES:
             msg = f"queue must be one of {', '.join(_QUEUES)}; got {describe(queue)}."
             raise ControlError(msg)
         results = results_of(queue, spec.get("results"), self._statuses)
@@ -386,12 +419,24 @@ class ControlRoutes:
         return json_answer(201, {"queued": len(results)})
 
 
+def _loaded(load: Callable[[Any], None], body: bytes) -> Answer:
+    """A moto payload loaded (201), or refused with its reason (400)."""
+    try:
+        load(_document(body))
+    except (TypeError, ValueError) as exc:
+        return json_answer(400, {"message": str(exc)})
+    return _done(201)
+
+
 def _document(body: bytes) -> Any:
     """A request's JSON body."""
     try:
         return json.loads(body or b"null")
     except ValueError as exc:
         msg = f"The body must be JSON: {exc}."
+        raise ControlError(msg) from None
+    except RecursionError:
+        msg = "The body must be JSON nested no deeper than Python's recursion limit."
         raise ControlError(msg) from None
 
 
