@@ -46,7 +46,8 @@ def preview(data: bytes) -> str:
 
 
 def check_header_text(owner: str, name: str, value: object) -> None:
-    """A value that travels as an HTTP header: printable ASCII, one line."""
+    """A value that travels as an HTTP header: printable ASCII, one line, no
+    edge whitespace."""
     if not isinstance(value, str):
         msg = f"{owner}.{name} must be a str; got {describe(value)}."
         raise TypeError(msg)
@@ -55,6 +56,12 @@ def check_header_text(owner: str, name: str, value: object) -> None:
         msg = (
             f"{owner}.{name} is sent as an HTTP header, so it must be printable "
             f"ASCII on one line; got {value!r}, which contains {bad!r}."
+        )
+        raise ValueError(msg)
+    if value != value.strip(" \t"):
+        msg = (
+            f"{owner}.{name} is sent as an HTTP header, which drops a value's "
+            f"leading and trailing whitespace; got {value!r}: strip it."
         )
         raise ValueError(msg)
 

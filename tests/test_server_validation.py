@@ -84,9 +84,10 @@ def test_a_file_body_over_6_mb_is_refused(
             ),
         ),
         (
-            {"InferenceId": " leading-space"},
+            # A leading space is no header's (HTTP drops it): DEL is no \p{Print}.
+            {"InferenceId": "del\x7f"},
             (
-                "Value ' leading-space' at 'inferenceId' failed to satisfy constraint: "
+                "Value 'del\x7f' at 'inferenceId' failed to satisfy constraint: "
                 "Member must satisfy regular expression pattern: \\A\\S[\\p{Print}]*\\z"
             ),
         ),

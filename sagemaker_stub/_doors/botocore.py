@@ -11,8 +11,9 @@ a private botocore attribute or the shape of a botocore-internal dict, except
 from __future__ import annotations
 
 import inspect
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -24,6 +25,7 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 # endpoint for every real response, but not documented API. If it moves the
 # import fails at once, loudly, rather than parsing differently.
 from botocore.endpoint import convert_to_response_dict
+from botocore.exceptions import HTTPClientError
 from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import ResponseParser, create_parser
 from botocore.stub import Stubber
@@ -35,6 +37,7 @@ __all__ = [
     "LazyResponse",
     "RequestDict",
     "Section",
+    "as_on_the_wire",
     "async_body_reader",
     "convert_to_response_dict",
     "door_handlers",
@@ -69,6 +72,43 @@ def request_url(request_dict: RequestDict) -> str:
     """The URL the request would go to."""
     url: str = request_dict["url"]
     return url
+
+
+#: A header value HTTP would change or refuse: edge whitespace, a line break.
+_ODD_HEADER = re.compile(r"\A[ \t]|[ \t]\Z|[\r\n]")
+#: What http.client refuses to send in a header value (a line break that does
+#: not fold the line).
+_UNSENDABLE = re.compile(r"\n(?![ \t])|\r(?![ \t\n])")
+
+
+def as_on_the_wire(
+    header_members: Iterable[str],
+    params: Mapping[str, Any],
+    headers: dict[str, str],
+) -> tuple[Mapping[str, Any], dict[str, str]]:
+    """The parameters and headers as the service would receive them over HTTP.
+
+    A header's leading and trailing spaces and tabs are not part of its
+    value, so they are dropped from the header and its parameter; a value
+    botocore's HTTP client would refuse to send raises what botocore raises
+    then. ``header_members`` names the parameters sent as headers.
+
+    Raises:
+        HTTPClientError: A header value with a line break.
+    """
+    if not any(_ODD_HEADER.search(value) for value in headers.values()):
+        return params, headers
+    for value in headers.values():
+        if _UNSENDABLE.search(value):
+            sent = value.encode("latin-1", "replace")
+            raise HTTPClientError(error=ValueError(f"Invalid header value {sent!r}"))
+    headers = {wire: value.strip(" \t") for wire, value in headers.items()}
+    params = dict(params)
+    for name in header_members:
+        given = params.get(name)
+        if isinstance(given, str):
+            params[name] = given.strip(" \t")
+    return params, headers
 
 
 def request_parts(request_dict: RequestDict) -> tuple[str, dict[str, str], bytes]:

@@ -39,6 +39,7 @@ from .botocore import (
     Handler,
     Hook,
     RequestDict,
+    as_on_the_wire,
     door_handlers,
     lacks_credentials,
     register,
@@ -190,8 +191,12 @@ class CallDoor:
         if api_params is None or stubbed:
             return self._stubbed(model, params, context, api_params, **kwargs)
         url, headers, body = request_parts(params)
+        operation = self._operations[model.name]
+        api_params, headers = as_on_the_wire(
+            operation.input_header, api_params, headers
+        )
         request = Request(
-            self._operations[model.name],
+            operation,
             api_params,
             headers,
             body,
