@@ -36,7 +36,8 @@ _S3_OPERATIONS = {
 }
 
 
-#: A ListObjectsV2 ``max-keys``: digits, at most 2**31 - 1 as S3 reads it.
+#: A ListObjectsV2 ``max-keys``: up to ten ASCII digits (S3 caps a page at
+#: 1,000 keys whatever is asked).
 _MAX_KEYS = re.compile(r"[0-9]{1,10}\Z")
 
 
@@ -46,6 +47,7 @@ class Routes:
     Args:
         control: The server's control surface (queues, endpoints, ...).
         door: Reads runtime calls into the engine's requests and answers them.
+        stopping: Set when the server stops: an injected latency ends then.
     """
 
     def __init__(
