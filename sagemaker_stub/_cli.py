@@ -190,13 +190,14 @@ def serve_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _security_lines(args: argparse.Namespace, token: str | None) -> list[str]:
     """What start-up says about who can reach the server."""
-    if is_loopback(args.host):
+    local = is_loopback(args.host)
+    if local:
         lines = ["  reachable from this machine only (--host is loopback)"]
     else:
         lines = [f"  reachable from other hosts: listening on {args.host}"]
     if token is not None:
         lines.append(f"  control API token (send as X-SageMaker-Stub-Token): {token}")
-    elif not is_loopback(args.host):
+    elif not local:
         lines.append(
             "  WARNING: --no-control-token: anyone who reaches the port can reset, "
             "queue and read calls"

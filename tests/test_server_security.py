@@ -9,7 +9,6 @@ of the same review: each tested through a real socket or a real client.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -38,6 +37,7 @@ from sagemaker_stub._server.http import HttpServer
 from sagemaker_stub._server.routes import Routes
 from sagemaker_stub._server.wire import check_head
 from tests.conftest import new_client
+from tests.test_server import connect, raw
 
 pytestmark = [pytest.mark.enable_socket, pytest.mark.allow_hosts(["127.0.0.1"])]
 
@@ -60,17 +60,6 @@ def client_for(url: str, region: str = "us-east-1", **config: Any) -> Any:
         aws_secret_access_key="secret",
         config=Config(**config) if config else None,
     )
-
-
-def raw(server: SageMakerRuntimeServer, request: bytes) -> bytes:
-    """Send ``request`` on a fresh connection; what came back."""
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as connection:
-        connection.sendall(request)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    return received
 
 
 # -- browsers and DNS rebinding --------------------------------------------------------
@@ -362,8 +351,7 @@ def test_framing_is_read_strictly_before_any_body(
 ) -> None:
     """400 at once, without reading to the end of the connection."""
     server.queue(InvokeResult.text("kept"))
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as connection:
+    with connect(server) as connection:
         connection.sendall(
             b"POST /endpoints/e/invocations HTTP/1.1\r\nHost: localhost\r\n" + framing
         )
@@ -447,8 +435,7 @@ def test_stop_wakes_a_call_sleeping_out_its_latency() -> None:
 def test_connections_over_the_cap_are_told_to_retry() -> None:
     """One more than max_connections gets 503 and Retry-After; nothing waits."""
     with sagemaker_stub.serve(max_connections=2) as server:
-        host, port = server.url.removeprefix("http://").split(":")
-        held = [socket.create_connection((host, int(port)), timeout=5) for _ in "ab"]
+        held = [connect(server) for _ in "ab"]
         try:
             for connection in held:  # each is served: a thread holds it
                 connection.sendall(
@@ -472,8 +459,9 @@ def test_connections_over_the_cap_are_told_to_retry() -> None:
 def test_stop_closes_idle_connections_at_once() -> None:
     server = sagemaker_stub.serve()
     server.start()
-    host, port = server.url.removeprefix("http://").split(":")
-    idle = [socket.create_connection((host, int(port)), timeout=30) for _ in range(8)]
+    idle = [connect(server) for _ in range(8)]
+    for connection in idle:
+        connection.settimeout(30)
     threading.Event().wait(0.1)  # accepted and tracked
     began = time.monotonic()
     server.stop()
@@ -606,8 +594,7 @@ def test_a_connection_accepted_as_the_server_stops_is_closed_at_once(
     monkeypatch.setattr(HttpServer, "__init__", keep)
     with sagemaker_stub.serve() as server:
         made[0].close_connections()  # what stop() does once it stops accepting
-        host, port = server.url.removeprefix("http://").split(":")
-        with socket.create_connection((host, int(port)), timeout=5) as late:
+        with connect(server) as late:
             late.sendall(
                 b"GET /_sagemaker_stub/calls HTTP/1.1\r\nHost: x.localhost\r\n\r\n"
             )

@@ -36,15 +36,21 @@ CONTROL_PREFIXES = ("/_sagemaker_stub/", "/moto-api/")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
+def _address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address ``name`` spells; None for a host name."""
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        return None
+
+
 def is_loopback(host: str) -> bool:
     """Whether the address ``host`` names accepts local connections only."""
     name = host.strip("[]").lower()
     if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
         return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+    address = _address(name)
+    return address is not None and address.is_loopback
 
 
 def _host_name(value: str) -> str:
@@ -52,14 +58,6 @@ def _host_name(value: str) -> str:
     if value.startswith("["):  # [::1]:5000
         return value[1 : value.find("]")].lower() if "]" in value else ""
     return value.rsplit(":", 1)[0].lower() if value.count(":") == 1 else value.lower()
-
-
-def _is_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
 
 
 class Access:
@@ -123,11 +121,7 @@ class Access:
     def _host_allowed(self, host: str) -> bool:
         if "*" in self._hosts or host in self._hosts:
             return True
-        return (
-            host in _LOOPBACK_NAMES
-            or host.endswith(".localhost")
-            or (_is_address(host))
-        )
+        return is_loopback(host) or _address(host) is not None
 
     def forwards(self, headers: Mapping[str, str]) -> str | None:
         """Why a recording server must not forward this request; None if it may.

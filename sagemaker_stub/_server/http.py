@@ -135,17 +135,15 @@ class _Handler(BaseHTTPRequestHandler):
             return error_answer(500, "InternalFailure", f"sagemaker-stub: {exc!r}")
 
     def _send(self, answer: Answer) -> None:
-        if isinstance(answer.body, bytes):
-            answer.headers.setdefault("content-length", str(len(answer.body)))
-        if self.close_connection:
-            answer.headers["connection"] = "close"
         try:
             check_head(answer.headers)
         except ValueError as exc:
             LOGGER.error("sagemaker-stub refused to send an answer: %s", exc)
             self.close_connection = True
             answer = error_answer(500, "InternalFailure", f"sagemaker-stub: {exc}")
-            answer.headers["content-length"] = str(len(answer.body))  # type: ignore[arg-type]
+        if isinstance(answer.body, bytes):
+            answer.headers.setdefault("content-length", str(len(answer.body)))
+        if self.close_connection:
             answer.headers["connection"] = "close"
         head = [f"{self.protocol_version} {answer.status} {_reason(answer.status)}"]
         head.append(f"server: {self.server_version}")

@@ -21,12 +21,13 @@ from sagemaker_stub._engine.request import Answer
 from sagemaker_stub._engine.s3 import error_xml, list_page, object_answer
 from sagemaker_stub._errors import NoResultError, SageMakerStubError
 
+from .access import CONTROL_PREFIXES
 from .control import ControlRoutes, error_answer
 
 __all__ = ["Routes"]
 
-_MOTO = "/moto-api/"
-_CONTROL = "/_sagemaker_stub/"
+#: The control API's two roots, whose access :mod:`.access` checks.
+_CONTROL, _MOTO = CONTROL_PREFIXES
 #: The S3 operation a path-style request on an object calls, by HTTP method.
 _S3_OPERATIONS = {
     "GET": "GetObject",

@@ -112,11 +112,9 @@ class Upstream:
         self._clients: dict[str, _Clients] = {}
         self._lock = threading.Lock()
         self._session = boto3.session.Session()
-        #: Where calls go: a region, or None for the one each was signed for.
-        self._region = (
-            None if region == "caller" else region or self._session.region_name
-        )
-        self._follows_caller = region == "caller"
+        #: Where calls go: a region, "caller" for the one each was signed for,
+        #: or None when neither the server nor its environment names one.
+        self._region = region or self._session.region_name
 
     def _client(self, region: str) -> Any:
         with self._lock:
@@ -148,29 +146,32 @@ class Upstream:
             return None
         refusal = self._access.forwards(headers)
         if refusal is not None:
-            self._engine.calls.log(request, None, Source.UNANSWERED)
-            msg = (
+            raise self._unanswered(
+                request,
                 f"Cassette '{self._tape.name}' has no recording of this "
                 f"{request.operation.name} call, and the server forwards a call to "
-                f"record it only when signed by an SDK; this one was not: {refusal}."
+                f"record it only when signed by an SDK; this one was not: {refusal}.",
             )
-            raise SageMakerStubError(msg)
         return self.forward(request)
+
+    def _unanswered(self, request: Request, message: str) -> SageMakerStubError:
+        """The error for a call not forwarded, logged as unanswered."""
+        self._engine.calls.log(request, None, Source.UNANSWERED)
+        return SageMakerStubError(message)
 
     def forward(self, request: Request) -> Answer:
         """Send ``request`` to the endpoint; its outcome, as the caller gets it."""
         operation = request.operation
-        region = request.region if self._follows_caller else self._region
+        region = request.region if self._region == "caller" else self._region
         if region is None:
-            self._engine.calls.log(request, None, Source.UNANSWERED)
-            msg = (
+            raise self._unanswered(
+                request,
                 f"sagemaker-stub could not forward {operation.name} to record it: "
                 "the server has no region of its own to send it to. Start it with "
                 "--upstream-region (serve(upstream_region=...)) or "
                 "AWS_DEFAULT_REGION set, or with --upstream-region caller to use "
-                "the region each call was signed for."
+                "the region each call was signed for.",
             )
-            raise SageMakerStubError(msg)
         client = self._client(region)
         method = getattr(client, xform_name(operation.name))
         try:
