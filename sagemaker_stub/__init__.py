@@ -15,11 +15,13 @@ from ._engine.eventstream import StreamProgress
 from ._engine.identity import CassetteRequest, json_ignoring
 from ._engine.objects import S3Object
 from ._engine.registry import Session
+from ._engine.responders import Invocation, Responder, when_json, when_text
 from ._errors import (
     CassetteError,
     NoResultError,
     OutputNotFoundError,
     PendingResultsError,
+    ResponderError,
     S3NotStubbedError,
     SageMakerStubError,
     StubActivationError,
@@ -53,12 +55,15 @@ __all__ = [
     "FailNext",
     "FailRandomly",
     "Fault",
+    "Invocation",
     "InvokeResult",
     "Latency",
     "NoResultError",
     "OutputNotFoundError",
     "PendingResult",
     "PendingResultsError",
+    "Responder",
+    "ResponderError",
     "S3NotStubbedError",
     "S3Object",
     "SageMakerRuntimeMock",
@@ -78,6 +83,8 @@ __all__ = [
     "serve",
     "start_aio_stub",
     "start_stub",
+    "when_json",
+    "when_text",
 ]
 
 __version__ = "0.3.0.dev0"

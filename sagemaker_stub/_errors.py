@@ -13,6 +13,7 @@ __all__ = [
     "NoResultError",
     "OutputNotFoundError",
     "PendingResultsError",
+    "ResponderError",
     "S3NotStubbedError",
     "SageMakerStubError",
     "StubActivationError",
@@ -34,6 +35,19 @@ class NoResultError(SageMakerStubError, AssertionError):
     test that made the request.
 
     .. versionadded:: 0.1.0
+    """
+
+
+class ResponderError(SageMakerStubError):
+    """A responder raised, or returned something that cannot answer the call.
+
+    Raised from the client call (in-process), with the responder's own
+    exception as its ``__cause__``; a server answers it as a 400
+    ``SageMakerStubError``. The call is in the history as
+    ``Source.UNANSWERED``. It is not a service error: no ``ClientError``
+    a client library might retry or handle.
+
+    .. versionadded:: 0.3.0
     """
 
 

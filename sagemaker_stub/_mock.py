@@ -31,6 +31,7 @@ from ._doors.s3 import S3Door
 from ._engine.checks import Arguments
 from ._engine.control import Control
 from ._engine.engine import Engine
+from ._engine.responders import Responding
 from ._errors import StubActivationError
 from ._lifecycle import Lifecycle
 from ._options import PLACEHOLDER_KEY, Options, StubOptions
@@ -127,6 +128,7 @@ class SageMakerRuntimeMock(OptionsView):
         engine = control.engine
         self._options = engine.options
         self._control = control
+        self._responding = Responding(control.engine)
         self._tape = tape
         self._s3_everywhere = s3
         self._buckets = tuple(buckets)
@@ -149,6 +151,8 @@ class SageMakerRuntimeMock(OptionsView):
     sessions = forward_property(Control.sessions)
     add_fault = forward(Control.add_fault)
     clear_faults = forward(Control.clear_faults)
+    add_responder = forward(Responding.add_responder, "_responding")
+    clear_responders = forward(Responding.clear_responders, "_responding")
     calls = forward_property(Control.calls)
     pending_results = forward(Control.pending_results)
     assert_no_pending_results = forward(Control.assert_no_pending_results)

@@ -22,6 +22,7 @@ from ._delegate import OptionsView, forward, forward_property
 from ._doors.http import HttpDoor
 from ._engine.control import Control
 from ._engine.engine import Engine
+from ._engine.responders import Responding
 from ._errors import SageMakerStubError
 from ._options import SERVE_OPTIONS, Options, ServeOptions
 from ._server.access import Access, is_loopback
@@ -60,6 +61,7 @@ class SageMakerRuntimeServer(OptionsView):
         self._options = options
         self._tape = tape_for(options.cassette, engine)
         self._control = Control(engine)
+        self._responding = Responding(engine)
         self._access = access or Access(host)
         self._upstream = None
         if self._tape is not None and self._tape.records:
@@ -89,6 +91,8 @@ class SageMakerRuntimeServer(OptionsView):
     sessions = forward_property(Control.sessions)
     add_fault = forward(Control.add_fault)
     clear_faults = forward(Control.clear_faults)
+    add_responder = forward(Responding.add_responder, "_responding")
+    clear_responders = forward(Responding.clear_responders, "_responding")
     reset = forward(Control.reset)
     calls = forward_property(Control.calls)
     pending_results = forward(Control.pending_results)

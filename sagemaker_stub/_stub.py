@@ -23,6 +23,7 @@ from ._doors.botocore import stubber_active, stubber_forget, stubber_queue
 from ._engine.book import PendingResult
 from ._engine.control import Control
 from ._engine.engine import Engine
+from ._engine.responders import Responding
 from ._errors import StubActivationError
 from ._lifecycle import Lifecycle
 from ._options import Options, StubOptions
@@ -107,6 +108,7 @@ class SageMakerRuntimeStub(OptionsView, Stubber, Generic[ClientT]):
             region=untyped.meta.region_name,
             pending_elsewhere=self._stubber_pending,
         )
+        self._responding = Responding(engine)
         self._s3 = S3Attachments(engine.outputs, self._tape)
         self._door = door_for(untyped, engine, stubber=self, tape=self._tape)
         self._lifecycle = Lifecycle(
@@ -125,6 +127,8 @@ class SageMakerRuntimeStub(OptionsView, Stubber, Generic[ClientT]):
     sessions = forward_property(Control.sessions)
     add_fault = forward(Control.add_fault)
     clear_faults = forward(Control.clear_faults)
+    add_responder = forward(Responding.add_responder, "_responding")
+    clear_responders = forward(Responding.clear_responders, "_responding")
     calls = forward_property(Control.calls)
     pending_results = forward(Control.pending_results)
     assert_no_pending_results = forward(Control.assert_no_pending_results)

@@ -222,6 +222,7 @@ def missing(
     endpoints_with_results: list[str],
     error_before: ErrorResult | None = None,
     *,
+    passed: list[str] | None = None,
     cassette: str | None = None,
     differences: list[str] | None = None,
 ) -> NoResultError:
@@ -229,8 +230,9 @@ def missing(
 
     It shows the request, the other endpoints that have results, the exact
     call that queues one, and, when the same request got an error before, why
-    that error did not answer it again. For a cassette's call,
-    ``differences`` says how the nearest recordings differ from the request.
+    that error did not answer it again, and the responders that passed it
+    on. For a cassette's call, ``differences`` says how the nearest
+    recordings differ from the request.
     """
     kind = request.operation.kind
     params = request.params
@@ -262,6 +264,8 @@ def missing(
         )
     lines = [first, f"Request: {', '.join(parts)}."]
     lines.extend(differences or ())
+    if passed:
+        lines.append(f"Every responder covering it returned None: {'; '.join(passed)}.")
     others = sorted({name for name in endpoints_with_results if name != endpoint})
     if others:
         listed = ", ".join(repr(name) for name in others)

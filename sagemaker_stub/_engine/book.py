@@ -41,6 +41,10 @@ class Source(str, enum.Enum):
     FALLBACK = "fallback"
     #: The static default answered, as nothing was queued.
     DEFAULT = "default"
+    #: Computed from the request by a responder, as nothing was queued.
+    #:
+    #: .. versionadded:: 0.3.0
+    RESPONDED = "responded"
     #: A strict expectation added through botocore's ``Stubber`` API.
     STUBBER = "stubber"
     #: Refused before any result was chosen, as the service refuses it:
@@ -253,14 +257,12 @@ class ResultBook(Generic[V]):
         """The value for a request, remembered or built from the next result.
 
         ``build`` turns the queued result taken (``None`` when every queue is
-        empty) into the value to remember; it runs under the lock, so each
-        queued result is used exactly once however many threads call. If
-        ``build`` raises, the result goes back to its place in its queue.
-        With ``fresh``, what the request was given before is passed over, and
-        the new value replaces it. A value for which ``keep`` is false answers
-        this request only: it is not remembered. ``region`` is the
-        request's: each region remembers its own, and a result queued for
-        one region serves only its calls.
+        empty) into the value to remember, under the lock, so each queued
+        result is used exactly once; if it raises, the result goes back to
+        its place. With ``fresh``, what the request was given before is
+        passed over and replaced. A value for which ``keep`` is false is not
+        remembered. Each ``region`` remembers its own, and a result queued
+        for one region serves only its calls.
         """
         memory = self._memory
         key = (region, identity)
@@ -301,6 +303,27 @@ class ResultBook(Generic[V]):
             return value, source
         finally:
             lock.release()
+
+    def settle(
+        self,
+        identity: Identity,
+        region: str,
+        build: Callable[[], V],
+        *,
+        fresh: bool,
+        keep: Callable[[V], bool],
+        source: Source,
+    ) -> tuple[V, Source]:
+        """As :meth:`take`, for a request that found nothing queued: the value
+        is ``build``'s, unless another thread remembered one meanwhile."""
+        key, memory = (region, identity), self._memory
+        with self._lock:
+            if not fresh and key in memory:
+                return memory[key], Source.REMEMBERED
+            value = memory[key] = build()
+            if not keep(value):
+                del memory[key]
+            return value, source
 
     def give_back(
         self, identity: Identity, region: str, queued: Queued | None, value: V

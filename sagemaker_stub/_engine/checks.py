@@ -66,7 +66,7 @@ class Arguments:
             if isinstance(result, ErrorResult):
                 self.error(method, f"result {index}", operation, result)
             elif isinstance(result, accepted):
-                self._limits(method, index, operation, result)
+                self._limits(method, f"result {index}", operation, result)
             else:
                 names = " or ".join(cls.__name__ for cls in (*accepted, ErrorResult))
                 msg = (
@@ -133,8 +133,18 @@ class Arguments:
             )
             raise ValueError(msg)
 
+    def answer(self, method: str, operation: Operation, result: object) -> None:
+        """Refuse a result computed for a call that the service could not send
+        for ``operation`` (an error it never returns, a field too long)."""
+        if isinstance(result, ErrorResult):
+            self.error(method, "the result", operation, result)
+        else:
+            self._limits(method, "the result", operation, result)
+
     @staticmethod
-    def _limits(method: str, index: int, operation: Operation, result: object) -> None:
+    def _limits(
+        method: str, subject: str, operation: Operation, result: object
+    ) -> None:
         if not isinstance(result, (InvokeResult, StreamResult)):
             return
         output = operation.model.output_shape
@@ -161,7 +171,7 @@ class Arguments:
             unit = "bytes" if isinstance(value, bytes) else "characters"
             shown = preview(value) if isinstance(value, bytes) else describe(value)
             msg = (
-                f"stub.{method}(): result {index} has "
+                f"stub.{method}(): {subject} has "
                 f"{type(result).__name__}.{field} of "
                 f"{len(value)} {unit}, over the {maximum} {unit} the service "
                 f"allows for {operation.name} {member}; got {shown}."

@@ -18,7 +18,6 @@ from sagemaker_stub._results import AsyncResult, ErrorResult, InvokeResult, Stre
 
 from .book import PendingResult
 from .calls import Call
-from .checks import Arguments
 from .engine import Engine
 from .identity import Kind
 from .moto import async_results_from_moto, invoke_results_from_moto, payload_region
@@ -57,7 +56,7 @@ class Control:
         pending_elsewhere: Callable[[], list[PendingResult]] = list,
     ) -> None:
         self.engine = engine
-        self.arguments = Arguments(engine.operations, engine.service_error_codes)
+        self.arguments = engine.arguments
         self._region = region
         self._pending_elsewhere = pending_elsewhere
 

@@ -16,41 +16,35 @@ it is released.
 
 from __future__ import annotations
 
-import functools
-import uuid
 from typing import Any, Protocol
 
-import attrs
 from botocore.model import ServiceModel
 
-from sagemaker_stub._errors import SageMakerStubError
 from sagemaker_stub._options import Options
 from sagemaker_stub._results import (
     SERVING_VARIANT,
-    AsyncResult,
     ErrorResult,
     InvokeResult,
     StreamResult,
 )
 
 from .answers import (
-    DEFAULTS,
     InvokeHeaders,
-    as_async,
-    as_stream,
     async_answer,
     error_answer,
-    missing,
     stream_answer,
 )
-from .book import Queued, ResultBook, Source
+from .book import ResultBook, Source
 from .calls import CallLog
+from .checks import Arguments
+from .choosing import Chooser
 from .eventstream import StreamProgress
 from .faults import FaultSet
-from .identity import Identity, Kind, identify
+from .identity import Identity, identify
 from .outputs import AsyncOutputs, Placed
 from .registry import NEW_SESSION, Registry
 from .request import Answer, Request, operations_of
+from .responders import Responders
 
 __all__ = ["Engine", "Replay"]
 
@@ -72,10 +66,6 @@ class Replay(Protocol):
         """Lines saying how the recordings nearest ``request`` differ from it."""
 
 
-class _NothingQueued(Exception):
-    """Every queue was empty and defaults are off (raised under the book's lock)."""
-
-
 class Engine:
     """Answers requests for one service model, from the stub's state."""
 
@@ -95,8 +85,11 @@ class Engine:
         self.book: ResultBook[Any] = ResultBook()
         self.registry = Registry()
         self.faults = FaultSet()
+        self.responders = Responders()
+        self.arguments = Arguments(self.operations, self.service_error_codes)
         self.outputs = AsyncOutputs()
         self.calls = CallLog(keep_bodies=options.keep_bodies)
+        self.chooser = Chooser(self)
         self._validate = options.validate
         #: The cassette whose recordings are queued, if any: static defaults
         #: never answer its calls.
@@ -111,6 +104,7 @@ class Engine:
         self.book.clear()
         self.registry.clear()
         self.faults.clear()
+        self.responders.clear()
         self.outputs.clear()
         self.calls.clear()
         if self.replay is not None:
@@ -193,29 +187,8 @@ class Engine:
         return None
 
     def _choose(self, request: Request, identity: Identity, latency: float) -> Answer:
-        """Take the request's result from the book, and answer with it."""
-        kind = identity.kind
-        inference_id = None
-        if kind is Kind.ASYNC:  # echoed, or a fresh one per call
-            inference_id = request.params.get("InferenceId") or str(uuid.uuid4())
-
-        build = functools.partial(self._build, request, inference_id)
-        try:
-            # A retry follows an error: it is answered afresh, as the service
-            # runs a retried request again, and its answer is remembered.
-            given, source = self.book.take(
-                identity,
-                request.region,
-                build,
-                fresh=request.attempt > 1,
-                keep=_remembered,
-            )
-        except SageMakerStubError:
-            # The result taken could not answer; the book has put it back.
-            self.calls.log(request, None, Source.UNANSWERED)
-            raise
-        except _NothingQueued:
-            raise self._missing(request) from None
+        """Take the request's result, and answer with it."""
+        given, source, inference_id = self.chooser.choose(request, identity)
         if type(given) is InvokeResult:
             return self._invoke(request, given, source, latency)
         if isinstance(given, ErrorResult):
@@ -224,86 +197,15 @@ class Engine:
         if isinstance(given, Placed):
             assert inference_id is not None
             if source is not Source.REMEMBERED and self.outputs.sink is not None:
-                self._write_out(request, identity, given)
+                self.chooser.write_out(request, identity, given)
             return self._async(request, given, source, inference_id, latency)
         assert isinstance(given, StreamResult)
         progress = StreamProgress(parts_total=len(given.parts))
         self.calls.log(request, given, source, latency=latency, stream=progress)
-        variant = self._variant(request, given)
+        variant = self.variant(request, given)
         return stream_answer(request, given, variant, progress)
 
-    def _missing(self, request: Request) -> SageMakerStubError:
-        """The error for a call that found nothing queued, with defaults off."""
-        operation = request.operation
-        endpoint = request.params["EndpointName"]
-        endpoints = [
-            name
-            for queue_kind in (operation.kind, Kind.SYNC)
-            for name in self.book.endpoints_with_results(queue_kind)
-        ]
-        before = self.calls.last_result(operation.name, endpoint, request.digest)
-        error = before if isinstance(before, ErrorResult) else None
-        self.calls.log(request, None, Source.UNANSWERED)
-        replay = self.replay
-        if replay is None:
-            return missing(request, endpoints, error)
-        return missing(
-            request,
-            endpoints,
-            error,
-            cassette=replay.name,
-            differences=replay.differences(request),
-        )
-
-    def _build(
-        self,
-        request: Request,
-        inference_id: str | None,
-        queued: Queued | None,
-        source: Source,
-    ) -> object:
-        """What a request is given, from the result taken (under the book's lock)."""
-        kind = request.operation.kind
-        if queued is None:
-            if not self.options.allow_defaults or self.replay is not None:
-                raise _NothingQueued
-            result: object = DEFAULTS[kind]
-            if self.registry.declared and isinstance(
-                result, (InvokeResult, StreamResult)
-            ):  # moto's placeholder is no variant of a declared endpoint
-                result = attrs.evolve(
-                    result, invoked_production_variant=SERVING_VARIANT
-                )
-        else:
-            result = queued.pending.result
-        if isinstance(result, ErrorResult):
-            return result
-        if inference_id is not None:
-            if isinstance(result, InvokeResult):
-                result = as_async(result, self._variant(request, result))
-            assert isinstance(result, AsyncResult)
-            return self.outputs.place(request.params, result, inference_id, queued)
-        if kind is Kind.STREAM and isinstance(result, InvokeResult):
-            return as_stream(result)
-        if isinstance(result, InvokeResult) and result.close_session:
-            _check_can_close(request, result)
-        return result
-
-    def _write_out(self, request: Request, identity: Identity, placed: Placed) -> None:
-        """Write a new async output to the sink, or undo the call that placed it.
-
-        Called with the book's lock released: the sink does I/O. If it fails,
-        the result goes back to its queue and the request forgets it, as if
-        the call had never taken it.
-        """
-        try:
-            self.outputs.write_placed(placed)
-        except SageMakerStubError:
-            self.book.give_back(identity, request.region, placed.taken, placed)
-            self.calls.log(request, None, Source.UNANSWERED)
-            raise
-
-    def _variant(
+    def variant(
         self, request: Request, result: InvokeResult | StreamResult
     ) -> str | None:
         """The InvokedProductionVariant a result answers with."""
@@ -376,22 +278,3 @@ class Engine:
 
     def _error(self, request: Request, error: ErrorResult) -> Answer:
         return error_answer(request, error, self.options.account_id)
-
-
-def _remembered(given: object) -> bool:
-    """Whether a request remembers what it was given: all but one-off errors."""
-    return not isinstance(given, ErrorResult) or given.remember
-
-
-def _check_can_close(request: Request, result: InvokeResult) -> None:
-    """Refuse ``close_session`` for a call made outside any session."""
-    params = request.params
-    if "SessionId" in params:
-        return
-    msg = (
-        f"{result!r} closes the session of the call it answers, but the "
-        f"{request.operation.name} call on endpoint "
-        f"{params.get('EndpointName')!r} has no SessionId. Send SessionId "
-        "with the call, or queue this result for a call made in a session."
-    )
-    raise SageMakerStubError(msg)
