@@ -9,6 +9,7 @@ Everything public is here, in ``__all__``; the modules whose names start with
 an underscore are private.
 """
 
+from . import containers
 from ._engine.book import PendingResult, Source
 from ._engine.calls import Call
 from ._engine.eventstream import StreamProgress
@@ -78,6 +79,7 @@ __all__ = [
     "StreamResult",
     "StubActivationError",
     "UnusedResultsWarning",
+    "containers",
     "json_ignoring",
     "mock",
     "serve",

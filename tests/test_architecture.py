@@ -36,6 +36,7 @@ VALUES = frozenset(
         "_results",
         "_stream_result",
         "_text",
+        "containers",
     }
 )
 #: What each room may import besides itself and the values.

@@ -56,6 +56,7 @@ def test_pages_with_examples_are_found() -> None:
     assert counts["mock.md"] == 4
     assert counts["server.md"] == 4
     assert counts["cassettes.md"] == 7
+    assert counts["containers.md"] == 7
 
 
 #: These pages' examples talk to a local server, on 127.0.0.1 only.

@@ -27,8 +27,12 @@ from sagemaker_stub import UnusedResultsWarning
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Pages with recipes: each block of recipes.md, and the blocks of server.md
-#: that need a library (litellm).
-PAGES = (ROOT / "docs" / "recipes.md", ROOT / "docs" / "server.md")
+#: (litellm) and containers.md that need a library.
+PAGES = (
+    ROOT / "docs" / "recipes.md",
+    ROOT / "docs" / "server.md",
+    ROOT / "docs" / "containers.md",
+)
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 NEEDS = re.compile(r"\A# needs: (?P<name>[A-Za-z0-9_.-]+)(?P<spec>[<>=!~][^\n]*)?\n")
 REQUIRED = {
