@@ -20,6 +20,7 @@ from ._engine.responders import Invocation, Responder, when_json, when_text
 from ._errors import (
     CassetteError,
     NoResultError,
+    NotStubbedError,
     OutputNotFoundError,
     PendingResultsError,
     ResponderError,
@@ -60,6 +61,7 @@ __all__ = [
     "InvokeResult",
     "Latency",
     "NoResultError",
+    "NotStubbedError",
     "OutputNotFoundError",
     "PendingResult",
     "PendingResultsError",

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CassetteError",
     "NoResultError",
+    "NotStubbedError",
     "OutputNotFoundError",
     "PendingResultsError",
     "ResponderError",
@@ -80,10 +81,20 @@ class OutputNotFoundError(SageMakerStubError, LookupError):
     """
 
 
-class S3NotStubbedError(SageMakerStubError, RuntimeError):
+class NotStubbedError(SageMakerStubError, RuntimeError):
+    """A client the stub answers got a request it does not answer; nothing
+    was sent.
+
+    .. versionadded:: 0.3.0
+    """
+
+
+class S3NotStubbedError(NotStubbedError):
     """An attached S3 client got a request the stub does not answer.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.3.0
+       A :class:`NotStubbedError`.
     """
 
 

@@ -54,6 +54,7 @@ class FixtureKeywords(StubOptions, total=False):
     every_client: bool
     s3: bool
     buckets: Sequence[str]
+    control_plane: bool
     region_name: str
     config: Any
 
@@ -97,6 +98,9 @@ class FixtureOptions:
     #: More buckets the stub owns (where the code under test uploads), as
     #: ``mock(buckets=...)``.
     buckets: Sequence[str] = attrs.field(default=(), validator=_check_buckets)
+    #: Answer the sagemaker and STS calls SDKs make around an invocation, as
+    #: ``mock(control_plane=...)``.
+    control_plane: bool = attrs.field(default=True, validator=_flag)
     region_name: str = "us-east-1"
     config: Any = None
 
@@ -151,7 +155,12 @@ def start_every_client(
     ``stub``'s queues; else None."""
     if not options.every_client:
         return None
-    everywhere = mock_beside(stub, s3=options.s3, buckets=options.buckets)
+    everywhere = mock_beside(
+        stub,
+        s3=options.s3,
+        buckets=options.buckets,
+        control_plane=options.control_plane,
+    )
     everywhere.activate()
     return everywhere
 
@@ -188,6 +197,10 @@ def start_stub(
               owns (needs ``every_client``; default False);
             - ``buckets``: more buckets the stub owns, e.g. where the code
               under test uploads its inputs (needs ``every_client``);
+            - ``control_plane``: answer the ``sagemaker`` and STS calls the
+              SageMaker SDKs make around an invocation, as
+              :func:`~sagemaker_stub.mock` does (with ``every_client``;
+              default True);
             - ``region_name`` and ``config``: the region and botocore
               ``Config`` of the client made for the test.
 

@@ -26,6 +26,8 @@ from ._attachments import S3Attachments
 from ._cassettes.tape import Tape, tape_for
 from ._delegate import OptionsView, forward, forward_property
 from ._doors import clients
+from ._doors.around import AroundDoor
+from ._doors.botocore import is_aio_client
 from ._doors.call import CallDoor
 from ._doors.s3 import S3Door
 from ._engine.checks import Arguments
@@ -52,10 +54,16 @@ class _EveryClient:
     client not bound to a stub, and to let go of them.
     """
 
-    def __init__(self, engine: Engine, tape: Tape | None, *, s3: bool) -> None:
+    def __init__(
+        self, engine: Engine, tape: Tape | None, *, s3: bool, control_plane: bool
+    ) -> None:
         self._engine = engine
         self._tape = tape
         self._s3 = s3
+        self._control_plane = control_plane
+        self._around: weakref.WeakKeyDictionary[Any, AroundDoor] = (
+            weakref.WeakKeyDictionary()
+        )
         self._doors: weakref.WeakKeyDictionary[Any, CallDoor] = (
             weakref.WeakKeyDictionary()
         )
@@ -69,6 +77,11 @@ class _EveryClient:
             door = door_for(client, self._engine, tape=self._tape)
             door.open()
             self._doors[client] = door
+        elif service in clients.AROUND:
+            if self._control_plane and not is_aio_client(client):
+                around = AroundDoor(client, self._engine)
+                around.open()
+                self._around[client] = around
         elif self._s3:
             s3_door = s3_door_for(
                 client,
@@ -76,6 +89,7 @@ class _EveryClient:
                 pass_through=False,
                 section="last",
                 tape=self._tape,
+                account_id=self._engine.options.account_id,
             )
             s3_door.open()
             self._s3_doors[client] = s3_door
@@ -91,7 +105,11 @@ class _EveryClient:
         then the client signs what is sent with the keys botocore finds."""
         if self._tape is not None and self._tape.records:
             return None
-        if service == clients.RUNTIME or (service == clients.S3 and self._s3):
+        if (
+            service == clients.RUNTIME
+            or (service == clients.S3 and self._s3)
+            or (service in clients.AROUND and self._control_plane)
+        ):
             return PLACEHOLDER_KEY
         return None
 
@@ -101,8 +119,11 @@ class _EveryClient:
             door.close()
         for s3_door in list(self._s3_doors.values()):
             s3_door.close()
+        for around in list(self._around.values()):
+            around.close()
         self._doors.clear()
         self._s3_doors.clear()
+        self._around.clear()
 
 
 class SageMakerRuntimeMock(OptionsView):
@@ -124,6 +145,7 @@ class SageMakerRuntimeMock(OptionsView):
         *,
         s3: bool = False,
         buckets: Sequence[str] = (),
+        control_plane: bool = True,
     ) -> None:
         engine = control.engine
         self._options = engine.options
@@ -134,7 +156,10 @@ class SageMakerRuntimeMock(OptionsView):
         self._buckets = tuple(buckets)
         engine.outputs.own(*self._buckets)
         self._s3 = S3Attachments(engine.outputs, tape)
-        self._every_client = _EveryClient(engine, tape, s3=s3)
+        self._every_client = _EveryClient(
+            engine, tape, s3=s3, control_plane=control_plane
+        )
+        self._control_plane = control_plane
         self._lifecycle = Lifecycle(
             close=self._close, finish=self._finish, pending=self.pending_results
         )
@@ -167,6 +192,14 @@ class SageMakerRuntimeMock(OptionsView):
     def s3(self) -> bool:
         """Whether every S3 client is answered too, for the buckets it owns."""
         return self._s3_everywhere
+
+    @property
+    def control_plane(self) -> bool:
+        """Whether every ``sagemaker`` and STS client is answered too.
+
+        .. versionadded:: 0.3.0
+        """
+        return self._control_plane
 
     def reset(self) -> None:
         """Forget everything the test set up or the calls left behind.
@@ -347,6 +380,7 @@ def mock(
     *,
     s3: bool = False,
     buckets: Sequence[str] = (),
+    control_plane: bool = True,
     **options: Unpack[StubOptions],
 ) -> SageMakerRuntimeMock: ...
 
@@ -357,6 +391,7 @@ def mock(
     *,
     s3: bool = False,
     buckets: Sequence[str] = (),
+    control_plane: bool = True,
     **options: Unpack[StubOptions],
 ) -> object:
     """Answer every ``sagemaker-runtime`` client in the process, sync or async.
@@ -375,9 +410,19 @@ def mock(
         s3: Also answer every S3 client, sync or async: GetObject, HeadObject,
             PutObject, DeleteObject and ListObjectsV2 on the buckets the mock
             owns (where async outputs land, ``buckets``, ...). Any other S3
-            request raises :class:`S3NotStubbedError`.
+            request raises :class:`S3NotStubbedError`. The SageMaker SDK's
+            default bucket, ``sagemaker-<region>-<account_id>``, is owned
+            too, and HeadBucket and ListBuckets are answered for it.
         buckets: More buckets to own, e.g. where the code under test uploads
             its inputs.
+        control_plane: Answer the calls the SageMaker SDKs make around an
+            invocation, on every sync ``sagemaker`` and ``sts`` client:
+            ``DescribeEndpoint`` and ``DescribeEndpointConfig`` from the
+            declared endpoints (every endpoint, with the variant
+            ``AllTraffic``, when none is declared), and
+            ``GetCallerIdentity`` with ``account_id``. Any other call of those
+            clients raises :class:`NotStubbedError` and is not sent.
+            ``False`` leaves those clients alone (for moto, say).
         options: The options of :class:`SageMakerRuntimeStub`:
             ``allow_defaults``, ``account_id``, ``keep_bodies``, ``validate``,
             ``retries``, ``sleep_between_retries``, ``session_ttl_seconds``
@@ -391,18 +436,25 @@ def mock(
     .. versionadded:: 0.2.0
     """
     checked = Options.of("mock", options)
-    if not isinstance(s3, bool):
-        msg = f"mock(s3=...) must be True or False; got {describe(s3)}."
-        raise TypeError(msg)
+    for name, flag in (("s3", s3), ("control_plane", control_plane)):
+        if not isinstance(flag, bool):
+            msg = f"mock({name}=...) must be True or False; got {describe(flag)}."
+            raise TypeError(msg)
     Arguments.buckets(buckets, where="mock(buckets=...)")
     engine = Engine(runtime_model(), checked)
     tape = tape_for(checked.cassette, engine)
-    mocked = SageMakerRuntimeMock(Control(engine), tape, s3=s3, buckets=buckets)
+    mocked = SageMakerRuntimeMock(
+        Control(engine), tape, s3=s3, buckets=buckets, control_plane=control_plane
+    )
     return mocked if target is None else mocked(target)
 
 
 def mock_beside(
-    stub: SageMakerRuntimeStub, *, s3: bool, buckets: Sequence[str] = ()
+    stub: SageMakerRuntimeStub,
+    *,
+    s3: bool,
+    buckets: Sequence[str] = (),
+    control_plane: bool = True,
 ) -> SageMakerRuntimeMock:
     """A mock answering every other client from ``stub``'s queues and options.
 
@@ -410,4 +462,10 @@ def mock_beside(
     client-bound stub (``Stubber`` expectations included), and the calls of
     every client land in ``stub.calls``.
     """
-    return SageMakerRuntimeMock(stub._control, stub._tape, s3=s3, buckets=buckets)
+    return SageMakerRuntimeMock(
+        stub._control,
+        stub._tape,
+        s3=s3,
+        buckets=buckets,
+        control_plane=control_plane,
+    )

@@ -83,15 +83,22 @@ def s3_door_for(
     pass_through: bool,
     section: Section = "middle",
     tape: Tape | None = None,
+    account_id: str | None = None,
 ) -> S3Door:
-    """The S3 door for a sync or aiobotocore S3 client."""
+    """The S3 door for a sync or aiobotocore S3 client (``account_id``: a
+    mock's, whose SageMaker SDK default bucket it owns)."""
     door_class = S3Door
     if is_aio_client(s3_client):
         from ._doors.aio import AioS3Door  # noqa: PLC0415 - aiobotocore only
 
         door_class = AioS3Door
     return door_class(
-        s3_client, outputs, pass_through=pass_through, section=section, tape=tape
+        s3_client,
+        outputs,
+        pass_through=pass_through,
+        section=section,
+        tape=tape,
+        account_id=account_id,
     )
 
 

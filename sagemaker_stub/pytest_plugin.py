@@ -102,14 +102,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{_MARKER}(*, check_pending=True, "
-        'every_client=True, s3=False, buckets=(), region_name="us-east-1", '
+        "every_client=True, s3=False, buckets=(), control_plane=True, "
+        'region_name="us-east-1", '
         "config=None, cassette=None, and any option of SageMakerRuntimeStub): "
         "configure the "
         "sagemaker_runtime_stub fixture; allow_defaults=True answers unqueued "
         "calls with moto's static default, check_pending=False lets a test "
         "leave queued results unused, every_client=False answers stub.client "
         "alone, s3=True answers every S3 client too, buckets are more buckets "
-        "the stub owns, config is the client's "
+        "the stub owns, control_plane=False leaves sagemaker and STS clients "
+        "alone, config is the client's "
         "botocore Config, cassette replays (or records, with "
         "--sagemaker-record-mode) a cassette file, relative to the test file "
         "(True: cassettes/<module>/[<Class>/]<test>.json).",

@@ -394,7 +394,7 @@ def test_an_attached_client_refuses_what_it_does_not_answer(
     assert str(info.value) == (
         "S3 CopyObject on bucket 'mine' reached the stubbed S3 client, but the stub "
         "does not serve CopyObject; it serves GetObject, HeadObject, PutObject, "
-        "DeleteObject, ListObjectsV2. Attach another client for it, or "
+        "DeleteObject, ListObjectsV2, HeadBucket. Attach another client for it, or "
         "pass_through=True to send other requests on to S3."
     )
     with pytest.raises(S3NotStubbedError) as info:

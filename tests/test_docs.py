@@ -53,7 +53,7 @@ def test_pages_with_examples_are_found() -> None:
     assert counts["async.md"] == 3
     assert counts["faults.md"] == 6
     assert counts["aio.md"] == 4
-    assert counts["mock.md"] == 4
+    assert counts["mock.md"] == 5
     assert counts["server.md"] == 4
     assert counts["cassettes.md"] == 7
     assert counts["containers.md"] == 7

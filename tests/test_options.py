@@ -46,6 +46,7 @@ def test_the_typed_definition_and_the_options_agree() -> None:
         "every_client",
         "s3",
         "buckets",
+        "control_plane",
         "region_name",
         "config",
     }
@@ -86,7 +87,8 @@ def test_every_entry_point_refuses_a_keyword_it_does_not_take(client: Any) -> No
     assert errors == [
         (
             "start_stub() got an unexpected keyword argument 'check_pendng'; it "
-            "takes check_pending, every_client, s3, buckets, region_name, config, "
+            "takes check_pending, every_client, s3, buckets, control_plane, "
+            "region_name, config, "
             f"{LISTED}."
         )
     ]

@@ -251,7 +251,7 @@ def test_marker_with_an_unknown_option_is_a_usage_error(
         [
             (
                 "*@pytest.mark.sagemaker_runtime_stub takes only the keywords "
-                "check_pending, every_client, s3, buckets, "
+                "check_pending, every_client, s3, buckets, control_plane, "
                 "region_name, config, moto_compatible, allow_defaults, account_id, "
                 "keep_bodies, validate, retries, sleep_between_retries, "
                 "session_ttl_seconds, cassette: "

@@ -304,9 +304,15 @@ class _AioS3Rendering(S3Door):
         pass_through: bool,
         section: Section = "middle",
         tape: Tape | None = None,
+        account_id: str | None = None,
     ) -> None:
         super().__init__(
-            client, outputs, pass_through=pass_through, section=section, tape=tape
+            client,
+            outputs,
+            pass_through=pass_through,
+            section=section,
+            tape=tape,
+            account_id=account_id,
         )
         self._aio = AioRenderer(client.meta.service_model)
 

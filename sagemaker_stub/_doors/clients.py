@@ -1,4 +1,5 @@
-"""Every ``sagemaker-runtime`` and S3 client in the process, and what answers it.
+"""Every ``sagemaker-runtime``, S3, ``sagemaker`` and STS client in the
+process, and what answers it.
 
 A client-bound stub (``SageMakerRuntimeStub``) answers its own client; the
 innermost active ``mock()`` answers every other one. Both consult this
@@ -43,6 +44,8 @@ __all__ = [
 
 RUNTIME = "sagemaker-runtime"
 S3 = "s3"
+#: The clients SDKs call around an invocation (``_doors/around.py``).
+AROUND = ("sagemaker", "sts")
 
 
 class Reach(Protocol):
@@ -67,8 +70,7 @@ class Reach(Protocol):
 #: handler registered under it could.
 LOCK = threading.RLock()
 _clients: dict[str, weakref.WeakSet[Any]] = {
-    RUNTIME: weakref.WeakSet(),
-    S3: weakref.WeakSet(),
+    service: weakref.WeakSet() for service in (RUNTIME, S3, *AROUND)
 }
 #: The stub bound to each client. Neither is kept alive by this table: a stub
 #: and client the test forgot are collected, as a forgotten Stubber is.

@@ -1,9 +1,10 @@
 """The S3 door: an attached S3 client's requests answered from the object store.
 
 ``S3Door`` answers GetObject (ranged too), HeadObject, PutObject,
-DeleteObject and ListObjectsV2 for the buckets the stub owns (the answers
-are :mod:`sagemaker_stub._engine.s3`'s), rendered through botocore's own
-rest-xml parser. Every other request is refused with
+DeleteObject, ListObjectsV2 and HeadBucket for the buckets the stub owns (the
+answers are :mod:`sagemaker_stub._engine.s3`'s), rendered through botocore's
+own rest-xml parser. A mock's door (given its ``account_id``) also owns the
+SageMaker SDK's default bucket and answers ListBuckets. Every other request is refused with
 :class:`S3NotStubbedError`, so a typo in a bucket name never reaches the
 network, unless the client was attached with ``pass_through=True``.
 :class:`WriteThrough` writes async outputs through an S3 client the test
@@ -28,7 +29,14 @@ from sagemaker_stub._cassettes.tape import Tape
 from sagemaker_stub._engine.objects import S3Object, split_s3_uri
 from sagemaker_stub._engine.outputs import GENERATED_BUCKET_PREFIX, AsyncOutputs
 from sagemaker_stub._engine.request import Answer
-from sagemaker_stub._engine.s3 import ANSWERED, list_page, object_answer
+from sagemaker_stub._engine.s3 import (
+    ANSWERED,
+    bucket_listing,
+    default_bucket,
+    head_bucket,
+    list_page,
+    object_answer,
+)
 from sagemaker_stub._errors import S3NotStubbedError
 
 from .botocore import (
@@ -110,8 +118,12 @@ class S3Door:
         pass_through: bool,
         section: Section = "middle",
         tape: Tape | None = None,
+        account_id: str | None = None,
     ) -> None:
         self._events: Any = client.meta.events
+        #: A mock's account: its SageMaker SDK default bucket is owned.
+        self._account_id = account_id
+        self._region: str = client.meta.region_name or "us-east-1"
         self._client = weakref.ref(client)
         self._outputs = outputs
         self._store = outputs.store
@@ -216,7 +228,17 @@ class S3Door:
     ) -> Answer | None:
         """The answer to one request, or None to let it pass."""
         api_params: dict[str, Any] = context.pop(self._key, {})
+        if model.name == "ListBuckets" and self._account_id is not None:
+            return bucket_listing(self._outputs.owned())  # mock(s3=True)
         bucket = api_params.get("Bucket")
+        account = self._account_id
+        if (
+            account is not None
+            and isinstance(bucket, str)
+            and default_bucket(bucket, account)
+            and not self._outputs.owns(bucket)
+        ):
+            self._outputs.own(bucket)  # the SageMaker SDK's default bucket
         owned = isinstance(bucket, str) and self._outputs.owns(bucket)
         if not owned or model.name not in ANSWERED:
             if self._pass_through:
@@ -225,6 +247,9 @@ class S3Door:
         assert isinstance(bucket, str)
         if model.name == "ListObjectsV2":
             return list_page(self._store, bucket, api_params)
+        if model.name == "HeadBucket":
+            owner = api_params.get("ExpectedBucketOwner")
+            return head_bucket(self._region, owner, account)
         return object_answer(
             self._store,
             model.name,

@@ -130,6 +130,10 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self._endpoints)
 
+    def spec(self, name: str) -> EndpointSpec | None:
+        """The declaration of endpoint ``name``, if it was declared."""
+        return self._endpoints.get(name)
+
     def refusal(
         self, operation: str, params: Mapping[str, object], account_id: str
     ) -> str | None:

@@ -17,11 +17,63 @@ from xml.sax.saxutils import escape
 from .objects import ObjectStore, S3Object
 from .request import Answer
 
-__all__ = ["ANSWERED", "MAX_KEYS", "error_xml", "list_page", "object_answer"]
+__all__ = [
+    "ANSWERED",
+    "MAX_KEYS",
+    "bucket_listing",
+    "default_bucket",
+    "error_xml",
+    "head_bucket",
+    "list_page",
+    "object_answer",
+]
 
 _RANGE = re.compile(r"bytes=(?P<start>\d*)-(?P<end>\d*)")
-#: The operations answered from the store.
-ANSWERED = ("GetObject", "HeadObject", "PutObject", "DeleteObject", "ListObjectsV2")
+#: The operations answered from the store, on an owned bucket.
+ANSWERED = (
+    "GetObject",
+    "HeadObject",
+    "PutObject",
+    "DeleteObject",
+    "ListObjectsV2",
+    "HeadBucket",
+)
+#: When every owned bucket was created, as ListBuckets shows it.
+_BUCKETS_CREATED = "2024-01-01T00:00:00.000Z"
+
+
+def default_bucket(bucket: str, account_id: str) -> bool:
+    """Whether ``bucket`` is the SageMaker SDK's default bucket for the account:
+    ``sagemaker-<region>-<account_id>``."""
+    return (
+        re.fullmatch(rf"sagemaker-[a-z]+(-[a-z]+)+-\d+-{re.escape(account_id)}", bucket)
+        is not None
+    )
+
+
+def head_bucket(region: str, expected_owner: object, account_id: str | None) -> Answer:
+    """HeadBucket on an owned bucket: 200, or 403 for another expected owner."""
+    if isinstance(expected_owner, str) and account_id and expected_owner != account_id:
+        return Answer(403, {}, b"")
+    return Answer(200, {"x-amz-bucket-region": region}, b"")
+
+
+def bucket_listing(buckets: list[str]) -> Answer:
+    """ListBuckets: the owned buckets."""
+    listed = "".join(
+        f"<Bucket><Name>{escape(name)}</Name>"
+        f"<CreationDate>{_BUCKETS_CREATED}</CreationDate></Bucket>"
+        for name in buckets
+    )
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult '
+        'xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        "<Owner><ID>sagemaker-stub</ID><DisplayName>sagemaker-stub</DisplayName>"
+        f"</Owner><Buckets>{listed}</Buckets></ListAllMyBucketsResult>"
+    ).encode()
+    return Answer(200, {"content-type": "application/xml"}, body)
+
+
 #: The most keys a listing page holds, as S3 caps it.
 MAX_KEYS = 1000
 
