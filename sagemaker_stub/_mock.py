@@ -27,7 +27,6 @@ from ._cassettes.tape import Tape, tape_for
 from ._delegate import OptionsView, forward, forward_property
 from ._doors import clients
 from ._doors.around import AroundDoor
-from ._doors.botocore import is_aio_client
 from ._doors.call import CallDoor
 from ._doors.s3 import S3Door
 from ._engine.checks import Arguments
@@ -40,7 +39,7 @@ from ._options import PLACEHOLDER_KEY, Options, StubOptions
 from ._python_internals import unittest_failed
 from ._stub import SageMakerRuntimeStub
 from ._text import describe
-from ._wiring import door_for, runtime_model, s3_door_for
+from ._wiring import around_door_for, door_for, runtime_model, s3_door_for
 
 __all__ = ["SageMakerRuntimeMock", "mock", "mock_beside"]
 
@@ -78,8 +77,8 @@ class _EveryClient:
             door.open()
             self._doors[client] = door
         elif service in clients.AROUND:
-            if self._control_plane and not is_aio_client(client):
-                around = AroundDoor(client, self._engine)
+            if self._control_plane:
+                around = around_door_for(client, self._engine)
                 around.open()
                 self._around[client] = around
         elif self._s3:
@@ -416,7 +415,7 @@ def mock(
         buckets: More buckets to own, e.g. where the code under test uploads
             its inputs.
         control_plane: Answer the calls the SageMaker SDKs make around an
-            invocation, on every sync ``sagemaker`` and ``sts`` client:
+            invocation, on every ``sagemaker`` and ``sts`` client, sync or async:
             ``DescribeEndpoint`` and ``DescribeEndpointConfig`` from the
             declared endpoints (every endpoint, with the variant
             ``AllTraffic``, when none is declared), and

@@ -17,6 +17,7 @@ from botocore.model import ServiceModel
 from botocore.stub import Stubber
 
 from ._cassettes.tape import Tape
+from ._doors.around import AroundDoor
 from ._doors.botocore import Section, is_aio_client
 from ._doors.call import CallDoor
 from ._doors.s3 import S3Door
@@ -26,6 +27,7 @@ from ._engine.outputs import AsyncOutputs
 from ._text import describe
 
 __all__ = [
+    "around_door_for",
     "check_runtime_client",
     "check_s3_client",
     "door_for",
@@ -100,6 +102,15 @@ def s3_door_for(
         tape=tape,
         account_id=account_id,
     )
+
+
+def around_door_for(client: Any, engine: Engine) -> AroundDoor:
+    """The door for a sync or aiobotocore ``sagemaker`` or ``sts`` client."""
+    if is_aio_client(client):
+        from ._doors.aio import AioAroundDoor  # noqa: PLC0415 - aiobotocore only
+
+        return AioAroundDoor(client, engine)
+    return AroundDoor(client, engine)
 
 
 def check_runtime_client(client: Any) -> Any:

@@ -168,7 +168,20 @@ class ToolCall:
 
     name: str = attrs.field(validator=attrs.validators.instance_of(str))
     arguments: Mapping[str, object] | str = attrs.field(factory=dict)
-    id: str = attrs.field(default="chatcmpl-tool-0")
+    id: str = attrs.field(
+        default="chatcmpl-tool-0", validator=attrs.validators.instance_of(str)
+    )
+
+    @arguments.validator
+    def _check_arguments(
+        self, attribute: attrs.Attribute[object], value: object
+    ) -> None:
+        if not isinstance(value, (Mapping, str)):
+            msg = (
+                "ToolCall.arguments must be a mapping (sent as JSON) or the JSON "
+                f"text; got {describe(value)}."
+            )
+            raise TypeError(msg)
 
     @property
     def arguments_json(self) -> str:

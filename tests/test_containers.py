@@ -178,6 +178,13 @@ def test_tool_calls_in_a_completion_and_a_stream() -> None:
     ]
     last = json.loads(stream.parts[-2][6:])["choices"][0]
     assert last["finish_reason"] == "tool_calls"
+    as_text = ToolCall(name="f", arguments='{"a":1}')  # sent as given
+    [sent] = json.loads(containers.chat_completion(tool_calls=[as_text]).body)[
+        "choices"
+    ][0]["message"]["tool_calls"]
+    assert sent["function"]["arguments"] == '{"a":1}'
+    with pytest.raises(TypeError, match=r"ToolCall.arguments must be a mapping"):
+        ToolCall(name="f", arguments=[1])  # type: ignore[arg-type]
 
 
 def test_embeddings_and_csv() -> None:

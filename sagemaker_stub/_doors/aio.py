@@ -36,6 +36,7 @@ from .aiobotocore import (
     parser_for,
     resolve,
 )
+from .around import AroundDoor
 from .botocore import (
     Hook,
     RequestDict,
@@ -50,7 +51,7 @@ from .render import Template, Templates, envelope
 from .s3 import S3Door
 from .send import SendDoor
 
-__all__ = ["AioCallDoor", "AioRenderer", "AioS3Door", "AioSendDoor"]
+__all__ = ["AioAroundDoor", "AioCallDoor", "AioRenderer", "AioS3Door", "AioSendDoor"]
 
 
 class AioRenderer:
@@ -338,3 +339,18 @@ class _AioS3Rendering(S3Door):
 
 class AioS3Door(_AsyncBodies, _AioS3Rendering):
     """Answers an attached aiobotocore S3 client from the object store."""
+
+
+class AioAroundDoor(AroundDoor):
+    """Answers an aiobotocore ``sagemaker`` or ``sts`` client, as
+    :class:`~.around.AroundDoor` answers a botocore one."""
+
+    def __init__(self, client: Any, engine: Engine) -> None:
+        super().__init__(client, engine)
+        self._aio = AioRenderer(client.meta.service_model)
+
+    def before_call(  # type: ignore[override]
+        self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
+    ) -> Hook | Awaitable[Hook]:
+        """The answer, or :class:`NotStubbedError` for what is not answered."""
+        return self._aio.render(model, request_url(params), self.answer(model, context))

@@ -18,6 +18,7 @@ from botocore.model import OperationModel
 
 from sagemaker_stub._engine import around
 from sagemaker_stub._engine.engine import Engine
+from sagemaker_stub._engine.request import Answer
 from sagemaker_stub._errors import NotStubbedError
 
 from .botocore import Handler, RequestDict, register, request_url
@@ -69,6 +70,15 @@ class AroundDoor:
         self, model: OperationModel, params: RequestDict, context: Any, **kwargs: Any
     ) -> tuple[AWSResponse, dict[str, Any]]:
         """The answer, or :class:`NotStubbedError` for what is not answered."""
+        answer = self.answer(model, context)
+        return self._renderer.render(model, request_url(params), answer)
+
+    def answer(self, model: OperationModel, context: Any) -> Answer:
+        """The engine's answer to one call, if it is one of those answered.
+
+        Raises:
+            NotStubbedError: Any other call; nothing is sent.
+        """
         api_params: dict[str, Any] = context.pop(self._key, {})
         answered = around.ANSWERED[self._service]
         if model.name not in answered:
@@ -82,7 +92,7 @@ class AroundDoor:
             )
             raise NotStubbedError(msg)
         engine = self._engine
-        answer = around.answer(
+        return around.answer(
             self._service,
             model.name,
             api_params,
@@ -90,4 +100,3 @@ class AroundDoor:
             region=self._region,
             account_id=engine.options.account_id,
         )
-        return self._renderer.render(model, request_url(params), answer)

@@ -1,12 +1,13 @@
 """The S3 door: an attached S3 client's requests answered from the object store.
 
 ``S3Door`` answers GetObject (ranged too), HeadObject, PutObject,
-DeleteObject, ListObjectsV2 and HeadBucket for the buckets the stub owns (the
-answers are :mod:`sagemaker_stub._engine.s3`'s), rendered through botocore's
-own rest-xml parser. A mock's door (given its ``account_id``) also owns the
-SageMaker SDK's default bucket and answers ListBuckets. Every other request is refused with
-:class:`S3NotStubbedError`, so a typo in a bucket name never reaches the
-network, unless the client was attached with ``pass_through=True``.
+DeleteObject, ListObjectsV2 and HeadBucket for the buckets the stub owns
+(the answers are :mod:`sagemaker_stub._engine.s3`'s), rendered through
+botocore's own rest-xml parser. A mock's door (given its ``account_id``)
+also owns the SageMaker SDK's default bucket and answers ListBuckets. Every
+other request is refused with :class:`S3NotStubbedError`, so a typo in a
+bucket name never reaches the network, unless the client was attached with
+``pass_through=True``.
 :class:`WriteThrough` writes async outputs through an S3 client the test
 gave (``write_outputs_to``).
 """
