@@ -28,8 +28,10 @@ published examples of their output):
   (``/embed``: a list of vectors).
 - :func:`jumpstart_embeddings`: the JumpStart text-embedding models
   (``{"embedding": [...]}``).
-- :func:`csv_predictions`: the XGBoost and scikit-learn containers' ``text/csv``
-  output (one row a line).
+- :func:`xgboost_csv`: the SageMaker XGBoost algorithm container's
+  ``text/csv`` output (``",".join`` of the predictions; one a line in batch
+  transform), and :func:`sklearn_csv`: the scikit-learn container's (one row
+  a line, as numpy's ``savetxt`` writes it).
 
 .. versionadded:: 0.3.0
 """
@@ -50,12 +52,13 @@ __all__ = [
     "ToolCall",
     "chat_completion",
     "chat_completion_stream",
-    "csv_predictions",
     "jumpstart_embeddings",
+    "sklearn_csv",
     "split",
     "tei_embeddings",
     "tgi_generate",
     "tgi_stream",
+    "xgboost_csv",
 ]
 
 JSON = "application/json"
@@ -345,6 +348,7 @@ def _usage(prompt: int, completion: int) -> dict[str, int]:
 
 
 def _vectors(where: str, vectors: object) -> list[list[float]]:
+    """``vectors``, checked: each a sequence of numbers, kept as given."""
     if not isinstance(vectors, Sequence) or isinstance(vectors, (str, bytes)):
         msg = f"{where} must be a sequence of vectors; got {describe(vectors)}."
         raise TypeError(msg)
@@ -359,48 +363,75 @@ def _vectors(where: str, vectors: object) -> list[list[float]]:
                 f"{describe(vector)}."
             )
             raise TypeError(msg)
-        checked.append([float(value) for value in vector])
+        checked.append(list(vector))
     return checked
 
 
 def tei_embeddings(vectors: Sequence[Sequence[float]]) -> InvokeResult:
     """A Text Embeddings Inference container's answer: one vector per input."""
-    return InvokeResult(
-        body=_dump(_vectors("tei_embeddings(vectors)", vectors)), content_type=JSON
-    )
+    checked = _vectors("tei_embeddings(vectors)", vectors)
+    floats = [[float(value) for value in vector] for vector in checked]  # f32s
+    return InvokeResult(body=_dump(floats), content_type=JSON)
 
 
 def jumpstart_embeddings(vectors: Sequence[Sequence[float]]) -> InvokeResult:
-    """A JumpStart text-embedding model's answer: ``{"embedding": [...]}``."""
+    """A JumpStart text-embedding model's answer: ``{"embedding": [[...]]}``,
+    written by Python's ``json.dumps`` (``", "`` between values)."""
     checked = _vectors("jumpstart_embeddings(vectors)", vectors)
-    return InvokeResult(body=_dump({"embedding": checked}), content_type=JSON)
+    body = json.dumps({"embedding": checked}).encode()
+    return InvokeResult(body=body, content_type=JSON)
 
 
-def csv_predictions(rows: Sequence[object]) -> InvokeResult:
-    """The XGBoost or scikit-learn container's ``text/csv`` answer.
-
-    Each row is one line: a number, or a sequence of numbers joined by
-    commas (a row of class probabilities).
-    """
+def _numbers(where: str, rows: object) -> list[object]:
+    """``rows``, checked: each a number or a sequence of numbers."""
     given: object = rows
     if not isinstance(given, Sequence) or isinstance(given, (str, bytes)):
-        msg = f"csv_predictions(rows) must be a sequence of rows; got {describe(rows)}."
+        msg = f"{where} must be a sequence of predictions; got {describe(given)}."
         raise TypeError(msg)
-    lines = []
-    for index, row in enumerate(rows):
+    for index, row in enumerate(given):
         values = (
             row if isinstance(row, Sequence) and not isinstance(row, str) else [row]
         )
         for value in values:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 msg = (
-                    f"csv_predictions(rows)[{index}] must be a number or a "
-                    f"sequence of numbers; got {describe(row)}."
+                    f"{where}[{index}] must be a number or a sequence of numbers; "
+                    f"got {describe(row)}."
                 )
                 raise TypeError(msg)
-        lines.append(",".join(repr(value) for value in values))
-    body = "".join(f"{line}\n" for line in lines)
+    return list(given)
+
+
+def xgboost_csv(predictions: Sequence[object], *, batch: bool = False) -> InvokeResult:
+    """The SageMaker XGBoost algorithm container's ``text/csv`` answer.
+
+    A real-time endpoint joins the predictions with commas on one line, with
+    no newline (batch transform: one a line, each ending in a newline), each
+    written as Python's ``str`` writes it; a multi-class prediction is a
+    list (``[0.1, 0.9]``).
+    """
+    values = _numbers("xgboost_csv(predictions)", predictions)
+    texts = [
+        str(list(value) if isinstance(value, Sequence) else value) for value in values
+    ]
+    body = "".join(f"{text}\n" for text in texts) if batch else ",".join(texts)
     return InvokeResult(body=body, content_type="text/csv")
+
+
+def sklearn_csv(rows: Sequence[object]) -> InvokeResult:
+    """The scikit-learn container's ``text/csv`` answer: one row a line.
+
+    A row is a number, or a sequence of numbers joined by commas (a row of
+    class probabilities), as numpy's ``savetxt`` writes them.
+    """
+    values = _numbers("sklearn_csv(rows)", rows)
+    lines = [
+        ",".join(map(str, row)) if isinstance(row, Sequence) else str(row)
+        for row in values
+    ]
+    return InvokeResult(
+        body="".join(f"{line}\n" for line in lines), content_type="text/csv"
+    )
 
 
 # -- splitting streams where readers break ------------------------------------------

@@ -10,6 +10,11 @@ The examples are copied from public output of the real servers:
 - vLLM 0.6 (the engine of the LMI container): the recorded responses in
   discourse/discourse's plugins/discourse-ai/spec/lib/completions/endpoints/
   vllm_spec.rb (a chat completion, and a stream with continuous usage).
+- TEI 1.5: the ``/embed`` curl output published in a TEI deployment guide.
+- JumpStart embeddings: the response document in griptape's
+  AmazonSageMakerJumpstartEmbeddingDriver tests.
+- XGBoost: aws/sagemaker-xgboost-container's serve.py, which joins the
+  predictions with ``","`` (``"\n"`` and a trailing newline in batch).
 """
 
 from __future__ import annotations
@@ -21,6 +26,16 @@ import pytest
 
 from sagemaker_stub import SageMakerRuntimeStub, StreamResult, containers
 from sagemaker_stub.containers import ToolCall
+
+#: Text Embeddings Inference 1.5's /embed for "What is Deep Learning?"
+#: (BAAI/bge-large-en-v1.5), its first five values as published.
+TEI_PUBLISHED = (
+    b"[[0.018113142,0.00302585,-0.049911194,-0.03506436,0.0142142335,"
+    b"-0.023612928,-0.01585384"
+)
+#: A JumpStart embedding endpoint's answer, as griptape's JumpStart driver
+#: tests hold it (Python's json.dumps defaults).
+JUMPSTART = b'{"embedding": [[0, 1, 0]]}'
 
 #: The module, for calls that pass what its types refuse.
 untyped: Any = containers
@@ -189,11 +204,28 @@ def test_tool_calls_in_a_completion_and_a_stream() -> None:
 
 def test_embeddings_and_csv() -> None:
     assert containers.tei_embeddings([[0.1, -2], [3.5]]).body == b"[[0.1,-2.0],[3.5]]"
-    jumpstart = containers.jumpstart_embeddings([[0.25, 0.5]])
-    assert jumpstart.body == b'{"embedding":[[0.25,0.5]]}'
-    csv = containers.csv_predictions([0.5, 1, [0.25, 0.75]])
-    assert csv.body == b"0.5\n1\n0.25,0.75\n"
-    assert csv.content_type == "text/csv"
+    jumpstart = containers.jumpstart_embeddings([[0, 1, 0]])
+    assert jumpstart.body == JUMPSTART
+    sklearn = containers.sklearn_csv([0.5, 1, [0.25, 0.75]])
+    assert sklearn.body == b"0.5\n1\n0.25,0.75\n"
+    assert sklearn.content_type == "text/csv"
+
+
+def test_tei_matches_its_published_vectors() -> None:
+    first = [0.018113142, 0.00302585, -0.049911194, -0.03506436, 0.0142142335]
+    body = containers.tei_embeddings([first]).body
+    assert TEI_PUBLISHED.startswith(body[: -len(b"]]")])
+    assert json.loads(body) == [first]
+
+
+def test_xgboost_csv_is_the_containers_join() -> None:
+    """serve.py: ``",".join(map(str, preds.tolist()))``; batch: one a line."""
+    realtime = containers.xgboost_csv([0.0284, 0.9])
+    assert realtime.body == b"0.0284,0.9"
+    assert realtime.content_type == "text/csv"
+    assert containers.xgboost_csv([0.5, 0.25], batch=True).body == b"0.5\n0.25\n"
+    softprob = containers.xgboost_csv([[0.1, 0.9], [0.7, 0.3]])
+    assert softprob.body == b"[0.1, 0.9],[0.7, 0.3]"
 
 
 @pytest.mark.parametrize(
@@ -230,10 +262,10 @@ def test_embeddings_and_csv() -> None:
             lambda: untyped.jumpstart_embeddings([[True]]),
             r"jumpstart_embeddings\(vectors\)\[0\] must be a sequence of numbers",
         ),
-        (lambda: untyped.csv_predictions("1,2"), r"csv_predictions\(rows\) must be"),
+        (lambda: untyped.sklearn_csv("1,2"), r"sklearn_csv\(rows\) must be"),
         (
-            lambda: untyped.csv_predictions([["a"]]),
-            r"csv_predictions\(rows\)\[0\] must be a number",
+            lambda: untyped.xgboost_csv([["a"]]),
+            r"xgboost_csv\(predictions\)\[0\] must be a number",
         ),
         (lambda: untyped.split(b"x"), r"split\(stream\) must be a StreamResult"),
         (

@@ -18,7 +18,7 @@ import inspect
 import itertools
 import json
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
@@ -105,7 +105,8 @@ class Installed:
     remember: bool
     #: Where the test added it (``file:line``).
     origin: str
-    calls: Any = attrs.field(factory=lambda: itertools.count(1))
+    #: Numbers its calls (``next`` on a count is atomic in CPython).
+    calls: Iterator[int] = attrs.field(factory=lambda: itertools.count(1))
 
     @property
     def name(self) -> str:
