@@ -144,8 +144,9 @@ class SageMakerRuntimeStub(OptionsView, Stubber, Generic[ClientT]):
         """Forget everything the test set up or the calls left behind.
 
         Queued results and ``Stubber`` expectations, remembered answers, the
-        call history, fault policies, declared endpoints and sessions, stored
-        objects and the buckets and output paths the stub owned are cleared.
+        call history, fault policies, responders, declared endpoints and
+        sessions, stored objects and the buckets and output paths the stub
+        owned are cleared.
         The stub stays active, and attached S3 clients stay attached.
 
         .. versionadded:: 0.1.0

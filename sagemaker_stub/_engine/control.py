@@ -240,8 +240,9 @@ class Control:
         """Forget everything the test set up or the calls left behind.
 
         Queued results, remembered answers, the call history, fault policies,
-        declared endpoints and sessions, stored objects and the buckets and
-        output paths the stub owned are all cleared; the stub stays active.
+        responders, declared endpoints and sessions, stored objects and the
+        buckets and output paths the stub owned are all cleared; the stub
+        stays active.
 
         .. versionadded:: 0.1.0
         """
