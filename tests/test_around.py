@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import ClientError
-from botocore.stub import Stubber
 
 import sagemaker_stub
 from sagemaker_stub import (
+    Cassette,
     NotStubbedError,
     S3NotStubbedError,
     SageMakerRuntimeStub,
@@ -106,30 +109,54 @@ def test_every_other_call_fails_closed_naming_it(
     assert "mock(control_plane=False)" in message
 
 
-def test_control_plane_false_leaves_those_clients_alone() -> None:
-    """Another answerer (here botocore's Stubber, as moto would) gets the calls."""
-    control = new_client("sagemaker")
-    with (
-        sagemaker_stub.mock(control_plane=False) as mocked,
-        Stubber(control) as stubber,
-    ):
+class _Raw:
+    """A raw HTTP body, as botocore's AWSResponse reads one."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self._data
+
+
+def sent_on(client: Any) -> list[str]:
+    """What reaches ``client``'s wire: each request botocore would send is
+    answered here (``before-send``, after anything at ``before-call``) with an
+    empty model list, and its operation noted."""
+    sent: list[str] = []
+
+    def wire(request: Any, **kwargs: Any) -> AWSResponse:
+        sent.append(request.url)
+        body = b'{"Models": []}'
+        return AWSResponse(request.url, 200, HTTPHeaders(), _Raw(body))
+
+    client.meta.events.register("before-send.sagemaker.ListModels", wire)
+    return sent
+
+
+def test_control_plane_false_leaves_those_clients_alone(tmp_path: Path) -> None:
+    """Their requests go on to the wire, as they would with no mock (or to moto)."""
+    keys = {"aws_access_key_id": "a", "aws_secret_access_key": "b"}
+    with sagemaker_stub.mock() as mocked:
+        refused = new_client("sagemaker", **keys)
+        wire = sent_on(refused)
+        with pytest.raises(NotStubbedError):
+            refused.list_models()
+        assert wire == []
+        assert mocked.control_plane is True
+    with sagemaker_stub.mock(control_plane=False) as mocked:
         assert mocked.control_plane is False
-        stubber.add_response("list_models", {"Models": []})
+        control = new_client("sagemaker", **keys)
+        wire = sent_on(control)
         assert control.list_models()["Models"] == []
-        stubber.add_response(
-            "describe_endpoint",
-            {
-                "EndpointName": "x",
-                "EndpointArn": "arn:aws:sagemaker:us-east-1:1:endpoint/x",
-                "EndpointConfigName": "moto's",
-                "EndpointStatus": "Creating",
-                "CreationTime": 0,
-                "LastModifiedTime": 0,
-            },
-        )
-        assert control.describe_endpoint(EndpointName="x")["EndpointStatus"] == (
-            "Creating"
-        )
+        assert wire == ["https://api.sagemaker.us-east-1.amazonaws.com/"]
+    # A mock recording a cassette lets them through too (with real keys).
+    cassette = Cassette(tmp_path / "c.json", record_mode="all")
+    with sagemaker_stub.mock(cassette=cassette):
+        control = new_client("sagemaker", **keys)
+        wire = sent_on(control)
+        assert control.list_models()["Models"] == []
+        assert len(wire) == 1
     with pytest.raises(TypeError, match=r"mock\(control_plane=\.\.\.\) must be"):
         sagemaker_stub.mock(control_plane="no")  # type: ignore[call-overload]
 
@@ -137,10 +164,11 @@ def test_control_plane_false_leaves_those_clients_alone() -> None:
 def test_a_stub_on_one_client_answers_no_other_service() -> None:
     """Only mock() (and the fixtures, which run one) reaches sagemaker and STS."""
     runtime = new_client()
-    control = new_client("sagemaker")
-    with SageMakerRuntimeStub(runtime), Stubber(control) as stubber:
-        stubber.add_response("list_models", {"Models": []})
+    control = new_client("sagemaker", aws_access_key_id="a", aws_secret_access_key="b")
+    wire = sent_on(control)
+    with SageMakerRuntimeStub(runtime):
         assert control.list_models()["Models"] == []
+    assert len(wire) == 1
 
 
 def test_the_fixture_answers_them_unless_told_not_to(pytester: pytest.Pytester) -> None:
@@ -148,7 +176,11 @@ def test_the_fixture_answers_them_unless_told_not_to(pytester: pytest.Pytester) 
         """
         import boto3
         import pytest
-        from botocore.stub import Stubber
+        from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+        class Raw:
+            def stream(self, **kwargs):
+                yield b'{"Models": []}'
 
         def test_answered(sagemaker_runtime_stub):
             control = boto3.client("sagemaker", region_name="us-east-1")
@@ -161,9 +193,21 @@ def test_the_fixture_answers_them_unless_told_not_to(pytester: pytest.Pytester) 
                 "sagemaker", region_name="us-east-1",
                 aws_access_key_id="a", aws_secret_access_key="b",
             )
-            with Stubber(control) as stubber:
-                stubber.add_response("list_models", {"Models": []})
-                assert control.list_models()["Models"] == []
+            sent = []
+
+            def wire(request, **kwargs):  # what would be sent: answered here
+                sent.append(request.url)
+                return AWSResponse(request.url, 200, HTTPHeaders(), Raw())
+
+            control.meta.events.register("before-send.sagemaker.ListModels", wire)
+            assert control.list_models()["Models"] == []
+            assert len(sent) == 1
+
+        def test_refused(sagemaker_runtime_stub):
+            control = boto3.client("sagemaker", region_name="us-east-1")
+            with pytest.raises(Exception) as info:
+                control.list_models()
+            assert type(info.value).__name__ == "NotStubbedError"
 
         @pytest.mark.sagemaker_runtime_stub(control_plane="yes")
         def test_checked(sagemaker_runtime_stub):
@@ -171,7 +215,7 @@ def test_the_fixture_answers_them_unless_told_not_to(pytester: pytest.Pytester) 
         """
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2, errors=1)
+    result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*control_plane=... must be True or False*"])
 
 
