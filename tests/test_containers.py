@@ -15,10 +15,13 @@ The examples are copied from public output of the real servers:
   AmazonSageMakerJumpstartEmbeddingDriver tests.
 - XGBoost: aws/sagemaker-xgboost-container's serve.py, which joins the
   predictions with ``","`` (``"\n"`` and a trailing newline in batch).
+- scikit-learn: aws/sagemaker-inference-toolkit's encoder, numpy's
+  ``savetxt(delimiter=",", fmt="%s")``, run here where numpy is installed.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -216,6 +219,17 @@ def test_tei_matches_its_published_vectors() -> None:
     body = containers.tei_embeddings([first]).body
     assert TEI_PUBLISHED.startswith(body[: -len(b"]]")])
     assert json.loads(body) == [first]
+
+
+@pytest.mark.parametrize(
+    "rows", [[0.5, 0.125], [0, 1, 2], [[0.25, 0.75], [0.5, 0.5]], [[1, 2, 3]]]
+)
+def test_sklearn_csv_is_the_inference_toolkits_encoding(rows: list[Any]) -> None:
+    """sagemaker-inference-toolkit's encoder: np.savetxt(delimiter=",", fmt="%s")."""
+    numpy = pytest.importorskip("numpy")
+    stream = io.StringIO()
+    numpy.savetxt(stream, numpy.array(rows), delimiter=",", fmt="%s")
+    assert containers.sklearn_csv(rows).body == stream.getvalue().encode()
 
 
 def test_xgboost_csv_is_the_containers_join() -> None:
