@@ -7,7 +7,7 @@ import contextlib
 import os
 import signal
 import sys
-import threading
+import time
 from collections.abc import Sequence
 from typing import Any, get_args
 
@@ -229,17 +229,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    # SIGTERM raises in the main thread, wherever it is waiting. (Setting an
+    # Event from the handler could deadlock: the handler runs in the thread
+    # that may hold the Event's own lock.)
+    signal.signal(signal.SIGTERM, _terminated)
     try:
-        print(f"sagemaker-stub serving on {server.url}", flush=True)
-        for line in _security_lines(args, server.control_token):
-            print(line, flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            stopped.wait()
+        with contextlib.suppress(KeyboardInterrupt, _Terminated):
+            print(f"sagemaker-stub serving on {server.url}", flush=True)
+            for line in _security_lines(args, server.control_token):
+                print(line, flush=True)
+            while True:
+                time.sleep(3600)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it
         server.stop()
     return 0
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m sagemaker_stub._cli
