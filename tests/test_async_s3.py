@@ -737,7 +737,9 @@ def test_a_client_garbage_collected_leaves_no_attachment_behind(
     collected one's id is a new client, attached like any other."""
     seen: set[int] = set()
     reused = False
-    for _ in range(400):
+    # An address comes back after 15 to 270 clients here, as the heap goes;
+    # the bound only keeps a broken interpreter from looping for ever.
+    for _ in range(3000):
         s3_client = new_client("s3")
         reused = id(s3_client) in seen
         stub.attach_s3(s3_client)  # never "already attached"
