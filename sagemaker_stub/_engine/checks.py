@@ -264,9 +264,20 @@ class Arguments:
     def _fault_operations(
         self, operations: object, error: ErrorResult | None
     ) -> list[str]:
+        chosen = self.operation_names("add_fault", operations)
+        for name in chosen:
+            if error is not None:
+                self.error(
+                    "add_fault", "the fault's error", self._operations[name], error
+                )
+        return chosen
+
+    def operation_names(self, method: str, operations: object) -> list[str]:
+        """Refuse an ``operations=`` that names anything but operations the
+        stub answers; the names, in order."""
         if isinstance(operations, str) or not isinstance(operations, Sequence):
             msg = (
-                "stub.add_fault(operations=...) must be a sequence of "
+                f"stub.{method}(operations=...) must be a sequence of "
                 f"operation names; got {describe(operations)}."
             )
             raise TypeError(msg)
@@ -274,15 +285,11 @@ class Arguments:
         for name in chosen:
             if name not in self._operations:
                 msg = (
-                    f"stub.add_fault(operations=...): {name!r} is not an "
+                    f"stub.{method}(operations=...): {name!r} is not an "
                     "operation the stub answers; expected one of "
                     f"{', '.join(sorted(self._operations))}."
                 )
                 raise ValueError(msg)
-            if error is not None:
-                self.error(
-                    "add_fault", "the fault's error", self._operations[name], error
-                )
         return chosen
 
     def _can_return(self, operation: Operation, error: ErrorResult) -> bool:

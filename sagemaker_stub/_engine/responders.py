@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -28,7 +27,7 @@ from sagemaker_stub._python_internals import origin
 from sagemaker_stub._results import AsyncResult, ErrorResult, InvokeResult, StreamResult
 from sagemaker_stub._text import describe, preview
 
-from .identity import Kind
+from .identity import NOT_JSON, Kind, parsed_json
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -213,30 +212,24 @@ def _check(installed: Installed, kind: Kind, result: object, call: str) -> None:
 def invocation_of(request: Request, body: bytes, number: int) -> Invocation:
     """``request`` as a responder sees it, with ``body`` as its body."""
     params = request.params
-    parsed = None
-    if body:
-        try:
-            parsed = json.loads(body)
-        except (ValueError, RecursionError):
-            parsed = None
+    parsed = parsed_json(body) if body else None
     return Invocation(
         operation=request.operation.name,
         endpoint_name=params["EndpointName"],
         params={name: value for name, value in params.items() if name != "Body"},
         body=body,
-        json=parsed,
+        json=None if parsed is NOT_JSON else parsed,
         number=number,
         region=request.region,
         attempt=request.attempt,
     )
 
 
-def check_responder(  # noqa: PLR0917 - the arguments of add_responder, checked
+def check_responder(
     responder: object,
     endpoint_name: str | None,
-    operations: object,
+    kinds: frozenset[Kind],
     remember: object,
-    known: Mapping[str, Kind],
     origin: str,
 ) -> Installed:
     """The responder ``add_responder`` was given, checked and scoped."""
@@ -252,27 +245,9 @@ def check_responder(  # noqa: PLR0917 - the arguments of add_responder, checked
             f"{describe(remember)}."
         )
         raise TypeError(msg)
-    if operations is None:
-        kinds = frozenset(known.values())
-    else:
-        if isinstance(operations, str) or not isinstance(operations, Sequence):
-            msg = (
-                "stub.add_responder(operations=...) must be a sequence of "
-                f"operation names; got {describe(operations)}."
-            )
-            raise TypeError(msg)
-        for name in operations:
-            if name not in known:
-                msg = (
-                    f"stub.add_responder(operations=...): {name!r} is not an "
-                    "operation the stub answers; expected one of "
-                    f"{', '.join(sorted(known))}."
-                )
-                raise ValueError(msg)
-        kinds = frozenset(known[name] for name in operations)
-        if not kinds:
-            msg = "stub.add_responder(operations=...) names no operation."
-            raise ValueError(msg)
+    if not kinds:
+        msg = "stub.add_responder(operations=...) names no operation."
+        raise ValueError(msg)
     return Installed(
         responder=responder,
         endpoint_name=endpoint_name,
@@ -330,13 +305,17 @@ class Responding:
 
         .. versionadded:: 0.3.0
         """
+        engine = self._engine
         if endpoint_name is not None:
-            self._engine.arguments.endpoint_name("add_responder", endpoint_name)
-        kinds = {name: op.kind for name, op in self._engine.operations.items()}
-        installed = check_responder(
-            responder, endpoint_name, operations, remember, kinds, origin()
+            engine.arguments.endpoint_name("add_responder", endpoint_name)
+        names = (
+            list(engine.operations)
+            if operations is None
+            else engine.arguments.operation_names("add_responder", operations)
         )
-        self._engine.responders.add(installed)
+        kinds = frozenset(engine.operations[name].kind for name in names)
+        installed = check_responder(responder, endpoint_name, kinds, remember, origin())
+        engine.responders.add(installed)
 
     def clear_responders(self) -> None:
         """Remove every responder.
