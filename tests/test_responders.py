@@ -35,6 +35,21 @@ def echo(call: Invocation) -> InvokeResult:
     return InvokeResult.json({"echo": call.json, "number": call.number})
 
 
+def in_a_thread(
+    client: Any, endpoint: str, body: bytes
+) -> tuple[threading.Thread, list[bytes]]:
+    """An invoke_endpoint call started in a thread, and where its body lands."""
+    answers: list[bytes] = []
+
+    def call() -> None:
+        response = client.invoke_endpoint(EndpointName=endpoint, Body=body)
+        answers.append(response["Body"].read())
+
+    worker = threading.Thread(target=call)
+    worker.start()
+    return worker, answers
+
+
 def read(client: Any, body: object, endpoint: str = "e") -> Any:
     response = client.invoke_endpoint(EndpointName=endpoint, Body=json.dumps(body))
     return json.loads(response["Body"].read())
@@ -393,13 +408,7 @@ def test_a_responder_runs_with_no_lock_held(
 
     stub.add_responder(slow, endpoint_name="slow")
     stub.queue(InvokeResult.text("fast"), endpoint_name="fast")
-    answers: list[bytes] = []
-    worker = threading.Thread(
-        target=lambda: answers.append(
-            client.invoke_endpoint(EndpointName="slow", Body=b"1")["Body"].read()
-        )
-    )
-    worker.start()
+    worker, answers = in_a_thread(client, "slow", b"1")
     try:
         # Waits for the responder to be running (it logged nothing yet), then
         # takes a queued result: the book's lock is free.
@@ -431,13 +440,7 @@ def test_two_identical_calls_at_once_both_get_the_first_answer_remembered(
         return InvokeResult.text(f"answer {call.number}")
 
     stub.add_responder(model)
-    first: list[bytes] = []
-    worker = threading.Thread(
-        target=lambda: first.append(
-            client.invoke_endpoint(EndpointName="e", Body=b"same")["Body"].read()
-        )
-    )
-    worker.start()
+    worker, first = in_a_thread(client, "e", b"same")
     try:
         assert first_started.wait(30)
         second = client.invoke_endpoint(EndpointName="e", Body=b"same")
