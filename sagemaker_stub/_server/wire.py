@@ -27,9 +27,10 @@ header of its own to an answer.
 
 The parser is the server's own rather than h11: it refuses every request
 h11 refuses and reads the rest as h11 does (tests/test_server_wire.py
-compares them on generated input), and is stricter in four places on
+compares them on generated input), and is stricter in five places on
 purpose: an HTTP version other than 1.0 and 1.1, a folded header line,
-``Transfer-Encoding`` in HTTP/1.0, and ``Content-Length`` beside
+``Transfer-Encoding`` in HTTP/1.0, a list of lengths (``Content-Length: 3,
+3``, which h11 reads as 3), and ``Content-Length`` beside
 ``Transfer-Encoding`` or a second ``Host`` (request smuggling's openings).
 h11 costs ~100 microseconds a request cycle where this costs ~10, and the
 server is 3.1x moto's with 16 threads (``make bench``), so h11 would take it
