@@ -138,7 +138,12 @@ def _first_event(stub: Any, client: Any, repeats: int = 20) -> Row:
             stream = response["Body"]
             next(iter(stream))
             elapsed = time.perf_counter() - began
-            stream.close()
+            # Read to the end, not closed: a stream left part-read is
+            # finished by the garbage collector, whenever it runs, and if
+            # that is inside urllib3's pool lock on this thread, releasing
+            # the stream's connection waits on that lock for ever.
+            for _ in stream:
+                pass
             return elapsed
 
         return timed
