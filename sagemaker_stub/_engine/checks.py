@@ -265,8 +265,8 @@ class Arguments:
         self, operations: object, error: ErrorResult | None
     ) -> list[str]:
         chosen = self.operation_names("add_fault", operations)
-        for name in chosen:
-            if error is not None:
+        if error is not None:
+            for name in chosen:
                 self.error(
                     "add_fault", "the fault's error", self._operations[name], error
                 )
